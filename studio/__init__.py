@@ -1,0 +1,1 @@
+"""The Vitrine application: project store, catalog import, jobs, batch, export and the CLI (Qt-free)."""
