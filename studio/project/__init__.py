@@ -1,0 +1,1 @@
+"""Project store (`project.sqlite` + content-addressed assets), catalog import and review."""

@@ -1,0 +1,151 @@
+"""Content-addressed blob store with atomic writes.
+
+Every blob lives at `assets/ab/abcdef...<ext>` named by the sha256 of its bytes, so writing the same content
+twice is free and a file is either absent or complete: bytes go to a temp file in the same folder, are
+fsynced, then renamed into place. Nothing half-written ever carries a final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+_CHUNK = 1 << 20
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the directory entry is on disk (POSIX); Windows cannot open dirs.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(dest: Path, data: bytes) -> Path:
+    """Write `data` to `dest` atomically: temp file in the same folder, fsync, rename."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(dest.parent)
+    return dest
+
+
+def atomic_write_text(dest: Path, text: str) -> Path:
+    """Write UTF-8 `text` to `dest` atomically."""
+    return atomic_write_bytes(dest, text.encode("utf-8"))
+
+
+def atomic_copy(src: Path, dest: Path) -> Path:
+    """Copy `src` to `dest` atomically (the destination never holds a partial copy)."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, Path(src).open("rb") as inp:
+            shutil.copyfileobj(inp, out, _CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(dest.parent)
+    return dest
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _clean_ext(ext: str) -> str:
+    ext = ext.lower().lstrip(".")
+    return f".{ext}" if ext and ext.isalnum() and len(ext) <= 8 else ""
+
+
+class AssetStore:
+    """Blobs named by sha256 under one folder. Thread-safe: writers race only on identical content."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha: str) -> Path:
+        """Path of the blob `sha` (which may carry no extension); raises FileNotFoundError if absent."""
+        folder = self.root / sha[:2]
+        exact = folder / sha
+        if exact.is_file():
+            return exact
+        for p in folder.glob(f"{sha}.*") if folder.is_dir() else ():
+            return p
+        raise FileNotFoundError(f"asset {sha} is not in the project store")
+
+    def has(self, sha: str) -> bool:
+        try:
+            self.path_for(sha)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def put_bytes(self, data: bytes, ext: str = "") -> str:
+        """Store `data`; return its sha256. The file is named `<sha><ext>` (ext like '.png')."""
+        sha = hashlib.sha256(data).hexdigest()
+        if not self.has(sha):
+            atomic_write_bytes(self.root / sha[:2] / f"{sha}{_clean_ext(ext)}", data)
+        return sha
+
+    def put_file(self, src: Path, ext: str | None = None) -> str:
+        """Copy the file `src` into the store; return its sha256 (extension taken from `src` by default)."""
+        src = Path(src)
+        sha = sha256_file(src)
+        if not self.has(sha):
+            suffix = src.suffix if ext is None else ext
+            atomic_copy(src, self.root / sha[:2] / f"{sha}{_clean_ext(suffix)}")
+        return sha
+
+    def iter_shas(self) -> Iterator[tuple[str, Path]]:
+        """Every stored blob as (sha, path); temp files are skipped."""
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for p in sorted(folder.iterdir()):
+                if p.is_file() and not p.name.startswith(TEMP_PREFIX):
+                    yield p.name.split(".", 1)[0], p
+
+    def temp_files(self) -> list[Path]:
+        """Leftover temp files (from a process killed mid-write); never visible under a final name."""
+        return sorted(p for p in self.root.rglob(f"{TEMP_PREFIX}*") if p.is_file())
+
+    def gc(self, keep: Iterable[str]) -> tuple[int, int]:
+        """Delete blobs not in `keep` and leftover temp files; return (files removed, bytes freed)."""
+        keep_set = set(keep)
+        removed = freed = 0
+        doomed = [p for sha, p in self.iter_shas() if sha not in keep_set] + self.temp_files()
+        for p in doomed:
+            size = p.stat().st_size
+            p.unlink(missing_ok=True)
+            removed += 1
+            freed += size
+        return removed, freed

@@ -1,0 +1,178 @@
+"""Typed rows of the project store: enums for states and frozen dataclasses for what queries return."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from generators.runtime.errors import VitrineError
+
+
+class ProjectError(VitrineError):
+    """The project folder is missing, not a project, or from a newer Vitrine."""
+
+
+class JobState(StrEnum):
+    """The state machine of one (product, step) job: pending → running → done | failed | unavailable | skipped."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    UNAVAILABLE = "unavailable"  # the step's pipeline is not there; never faked
+    SKIPPED = "skipped"  # nothing to do for this product (e.g. try-on without person photos)
+
+    @property
+    def finished(self) -> bool:
+        """Finished jobs are not redone on resume (failed and unavailable ones are retried)."""
+        return self in (JobState.DONE, JobState.SKIPPED)
+
+
+class CandidateState(StrEnum):
+    """Review state of a candidate; everything starts as proposed."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ImageRole(StrEnum):
+    """What a catalog image shows."""
+
+    PRODUCT = "product"
+    PERSON = "person"  # a model photo for try-on
+
+
+def loads_json(text: str | None, default: Any) -> Any:
+    return default if not text else json.loads(text)
+
+
+def dumps_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A catalog product. `fields` holds every catalog column beyond the named ones (price, brand, …)."""
+
+    id: int
+    sku: str
+    title: str
+    description: str
+    category: str
+    fields: dict[str, str]
+    content_hash: str
+    source: str
+    source_row: int | None
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    """A catalog image copied into the asset store."""
+
+    id: int
+    product_id: int
+    role: ImageRole
+    position: int
+    sha256: str
+    source_path: str
+    width: int
+    height: int
+    format: str
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """An image to attach to a product (already in the asset store)."""
+
+    sha256: str
+    source_path: str
+    width: int
+    height: int
+    format: str
+    role: ImageRole = ImageRole.PRODUCT
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    """One attribute of a product: from the catalog, or predicted (zero-shot) with a confidence."""
+
+    product_id: int
+    name: str
+    value: str
+    source: str
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One (product, step) job of a batch."""
+
+    id: int
+    product_id: int
+    step: str
+    state: JobState
+    input_hash: str
+    attempts: int
+    message: str
+    started_at: float | None
+    finished_at: float | None
+
+
+@dataclass(frozen=True)
+class NewCandidate:
+    """A candidate a step produced, before it is stored."""
+
+    kind: str
+    rank: int = 0
+    text: str | None = None
+    file_sha: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored candidate: kind, text or file, params, provenance, scores, rank and review state."""
+
+    id: int
+    product_id: int
+    job_id: int | None
+    kind: str
+    rank: int
+    text: str | None
+    file_sha: str | None
+    params: dict[str, Any]
+    provenance: dict[str, Any]
+    scores: dict[str, float]
+    score: float | None
+    state: CandidateState
+
+    @property
+    def placeholder(self) -> bool:
+        """True when a random-weight model made it: reports and the GUI must label it."""
+        return bool(self.provenance.get("placeholder"))
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One export package written by a batch or by the GUI."""
+
+    id: int
+    platform: str
+    out_dir: str
+    state: str
+    message: str
+    files: list[str]
+    created_at: float
+
+
+def product_content_hash(fields: dict[str, Any], image_shas: Sequence[str]) -> str:
+    """Stable hash of a product's inputs: a batch redoes a step when its product's hash changed."""
+    return hashlib.sha256(dumps_json({"fields": fields, "images": list(image_shas)}).encode()).hexdigest()[:16]
