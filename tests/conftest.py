@@ -31,10 +31,23 @@ def settings():
     return reload_settings()
 
 
+class _TinyModels(dict):
+    """role -> folder of its tiny model, built on first use (and cached on disk across sessions)."""
+
+    def __init__(self, settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def __missing__(self, role):
+        from generators.runtime.resolve import build_placeholder
+        from generators.runtime.roles import Profile, Role
+
+        folder = build_placeholder(Role.parse(role), Profile.TINY, self.settings)
+        self[role] = folder
+        return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_models(settings):
-    """Build every role's tiny model once per session (cached on disk across sessions)."""
-    from generators.runtime.resolve import build_placeholder
-    from generators.runtime.roles import Profile, Role
-
-    return {role: build_placeholder(role, Profile.TINY, settings) for role in Role}
+    """Tiny models, built once per test session at most."""
+    return _TinyModels(settings)

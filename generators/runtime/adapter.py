@@ -50,5 +50,13 @@ _MODULES = {
 
 def adapter_for(role: Role) -> RoleAdapter:
     """Import the role's module lazily (heavy ML imports happen only here) and return its ADAPTER."""
-    module = importlib.import_module(_MODULES[role])
+    name = _MODULES[role]
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise  # a missing dependency inside the adapter is a real error
+        from generators.runtime.errors import ModelNotAvailableError
+
+        raise ModelNotAvailableError(f"no model adapter for {role.value} in this installation ({name})") from None
     return module.ADAPTER

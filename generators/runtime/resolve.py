@@ -117,8 +117,10 @@ def resolve(
         folder = placeholder_folder(role, profile, settings)
         if not is_complete(folder):
             if not build:
-                raise ModelNotAvailableError(f"the {profile.value} {role.value} model is not built yet; "
-                                             f"run `vitrine models build {profile.value}`")
+                raise ModelNotAvailableError(
+                    f"the {profile.value} {role.value} model is not built yet; "
+                    f"run `vitrine models build {profile.value}`"
+                )
             folder = build_placeholder(role, profile, settings)
         return ResolvedModel(role, profile, Source.PLACEHOLDER, folder, spec.model_id if spec else role.value, None)
     if profile is Profile.PACKAGED:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from generators.runtime.errors import UnknownNameError
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What a model is used for. Each role resolves through a profile to a local folder."""
 
     CLIP = "clip"
@@ -28,7 +28,7 @@ class Role(str, Enum):
             raise UnknownNameError("role", name, [r.value for r in cls]) from None
 
 
-class Profile(str, Enum):
+class Profile(StrEnum):
     """Which weights to use for a role."""
 
     TINY = "tiny"  # random weights, small configs, real tokenizers: tests and CI
@@ -47,7 +47,7 @@ class Profile(str, Enum):
             raise UnknownNameError("profile", name, [p.value for p in cls]) from None
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     """Where the loaded weights came from; PLACEHOLDER output must be labelled as such."""
 
     REAL = "real"

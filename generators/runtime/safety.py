@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import struct
@@ -72,8 +73,7 @@ def folder_hash(folder: Path, files: list[Path] | None = None) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
     value = digest.hexdigest()
-    try:
+    # A read-only model folder (e.g. inside site-packages) just gets hashed again next time.
+    with contextlib.suppress(OSError):
         sidecar.write_text(json.dumps({"stamp": stamp, "sha256": value}))
-    except OSError:
-        pass  # read-only model folder (e.g. inside site-packages): hash again next time
     return value

@@ -40,8 +40,15 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-_TUNABLE = {"profile": str, "device": str, "threads": int, "memory_budget_mb": int, "allow_downloads": bool,
-            "ui_language": str, "hf_endpoint": str}
+_TUNABLE = {
+    "profile": str,
+    "device": str,
+    "threads": int,
+    "memory_budget_mb": int,
+    "allow_downloads": bool,
+    "ui_language": str,
+    "hf_endpoint": str,
+}
 
 
 def _default_dirs() -> tuple[Path, Path, Path]:

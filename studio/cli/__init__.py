@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        from generators.runtime.settings import get_settings
+
+        get_settings()  # an unwritable VITRINE_HOME or a broken settings file is reported now, not mid-job
         return int(args.func(args) or 0)
     except VitrineError as exc:
         print(f"vitrine: error: {exc}", file=sys.stderr)
