@@ -1,0 +1,298 @@
+"""Catalog import: validate parsed records, copy images into the asset store, upsert products by SKU.
+
+Every problem is reported with its row, column and a message; good rows import, bad rows are listed, and
+nothing is silently dropped. Cells are stored exactly as written: formula-looking cells (`=`, `+`, `-`, `@`)
+are kept as text and flagged, and every CSV Vitrine writes escapes them (`escape_formula`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from studio.project.catalog_formats import CatalogError as CatalogError
+from studio.project.catalog_formats import RawCatalog, RawRecord, read_catalog, split_paths
+from studio.project.store import ImageRole, NewImage, Store
+
+SKU_COLUMNS = ("sku", "product_sku", "item_sku", "sku_id", "货号", "商品编码", "款号")
+TITLE_COLUMNS = ("title", "name", "product_name", "product_title", "标题", "商品名称", "名称")
+DESCRIPTION_COLUMNS = ("description", "desc", "body", "body_html", "描述", "商品描述")
+CATEGORY_COLUMNS = ("category", "product_type", "type", "类目", "分类")
+IMAGE_COLUMN = re.compile(r"^(images?|photos?|pictures?|image_?(paths?|files?|urls?)|main_image|图片|主图)(_?\d+)?$")
+PERSON_COLUMN = re.compile(r"^(person|model|try_?on)_?(images?|photos?|pictures?)(_?\d+)?$")
+ATTRIBUTE_COLUMNS = {
+    "color",
+    "colour",
+    "material",
+    "pattern",
+    "style",
+    "fit",
+    "sleeve",
+    "neckline",
+    "season",
+    "gender",
+    "颜色",
+    "材质",
+    "图案",
+    "风格",
+}
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_IMAGE_PIXELS = 64_000_000  # above this an image is treated as a decompression bomb
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?%?$")
+
+
+class Severity(StrEnum):
+    """ERROR: the row (or that image) was not imported. WARNING: imported, but look at it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem with a catalog row: where it is and what to do about it."""
+
+    row: int
+    column: str
+    message: str
+    severity: Severity = Severity.ERROR
+    sku: str = ""
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.severity.value}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, detected encoding/delimiter, and every problem."""
+
+    catalog: str
+    rows: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+    rejected: list[int] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """Rows that were not imported at all (each has an ERROR problem saying why)."""
+        return sorted(self.rejected)
+
+    def summary(self) -> str:
+        return (
+            f"{self.rows} rows: {len(self.created)} new, {len(self.updated)} updated, {len(self.unchanged)} "
+            f"unchanged, {len(self.rejected_rows)} rejected, {len(self.problems)} problems"
+        )
+
+
+class ImageRejected(Exception):
+    """An image cell pointing at something that is not a usable local image."""
+
+
+def escape_formula(value: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with `'` (CSV injection); numbers stay as they are."""
+    if value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def looks_like_formula(value: str) -> bool:
+    return escape_formula(value) != value
+
+
+def inspect_image(path: Path) -> tuple[int, int, str]:
+    """Open and fully decode an image; return (width, height, format) or raise ImageRejected with the reason."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = path.name
+    size = path.stat().st_size
+    if size == 0:
+        raise ImageRejected(f"image '{name}' is empty (0 bytes)")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"%PDF"):
+        raise ImageRejected(f"'{name}' is a PDF, not an image; export its pages as JPEG or PNG")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if im.width * im.height > MAX_IMAGE_PIXELS:
+                    raise ImageRejected(
+                        f"image '{name}' is {im.width}×{im.height} pixels: too large (decompression bomb?)"
+                    )
+                im.verify()  # checksums and structure, without decoding pixels
+            with Image.open(path) as im:
+                im.load()  # decoding every pixel is what catches truncated files
+                return im.width, im.height, (im.format or "").lower()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected(f"image '{name}' is too large to decode safely (decompression bomb?)") from None
+    except UnidentifiedImageError:
+        raise ImageRejected(f"'{name}' is not an image Vitrine can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        text = str(exc)
+        if "truncated" in text.lower() or "broken data stream" in text.lower() or isinstance(exc, SyntaxError):
+            raise ImageRejected(f"image '{name}' is truncated or damaged; export it again") from None
+        raise ImageRejected(f"image '{name}' cannot be read: {text}") from None
+
+
+def resolve_image_path(cell: str, base: Path) -> Path:
+    """Resolve an image reference inside the catalog folder; URLs and paths escaping the folder are refused."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", cell, re.IGNORECASE) or cell.lower().startswith("www."):
+        raise ImageRejected(
+            f"'{cell}' is a URL: Vitrine works offline and does not download; put the file "
+            "next to the catalog and write its name instead"
+        )
+    base = base.resolve()
+    candidate = (base / cell).resolve()
+    if not candidate.is_relative_to(base):
+        raise ImageRejected(f"'{cell}' points outside the catalog folder; refused")
+    if not candidate.is_file():
+        raise ImageRejected(f"image '{cell}' not found in the catalog folder")
+    return candidate
+
+
+def _first(cells: dict[str, str], names: tuple[str, ...]) -> tuple[str, str]:
+    for n in names:
+        if n in cells:
+            return n, cells[n]
+    return "", ""
+
+
+class _Importer:
+    def __init__(self, store: Store, base: Path, report: ImportReport) -> None:
+        self.store, self.base, self.report = store, base, report
+        self.seen: dict[str, int] = {}
+        self.before = {p.sku for p in store.products()}
+
+    def problem(
+        self, rec: RawRecord, column: str, message: str, severity: Severity = Severity.ERROR, sku: str = ""
+    ) -> None:
+        self.report.problems.append(ImportProblem(rec.row, column, message, severity, sku))
+
+    def reject(self, rec: RawRecord, column: str, message: str, sku: str = "") -> None:
+        self.problem(rec, column, message + "; row not imported", Severity.ERROR, sku)
+        self.report.rejected.append(rec.row)
+
+    def images(self, rec: RawRecord, sku: str, pattern: re.Pattern[str], role: ImageRole) -> list[NewImage]:
+        out: list[NewImage] = []
+        for column, cell in rec.cells.items():
+            if not pattern.match(column) or not cell.strip():
+                continue
+            for ref in split_paths(cell):
+                try:
+                    path = resolve_image_path(ref, self.base)
+                    width, height, fmt = inspect_image(path)
+                except ImageRejected as exc:
+                    self.problem(rec, column, str(exc) + "; image not imported", Severity.ERROR, sku)
+                    continue
+                sha = self.store.assets.put_file(path)
+                rel = path.relative_to(self.base.resolve()).as_posix()
+                out.append(NewImage(sha, rel, width, height, fmt, role))
+        return out
+
+    def record(self, rec: RawRecord, source: str) -> None:
+        if "__error__" in rec.cells:
+            self.reject(rec, "", rec.cells["__error__"])
+            return
+        cells = {k: v.strip() if isinstance(v, str) else str(v) for k, v in rec.cells.items()}
+        sku_col, sku = _first(cells, SKU_COLUMNS)
+        if not sku:
+            self.reject(rec, sku_col or "sku", "no SKU in this row")
+            return
+        if sku in self.seen:
+            self.reject(rec, sku_col, f"duplicate SKU '{sku}' (first at row {self.seen[sku]})", sku)
+            return
+        self.seen[sku] = rec.row
+        for column, value in cells.items():
+            if looks_like_formula(value):
+                self.problem(
+                    rec,
+                    column,
+                    f"cell starts with '{value[0]}' like a spreadsheet formula; kept as text "
+                    "and escaped in every exported CSV",
+                    Severity.WARNING,
+                    sku,
+                )
+        images = self.images(rec, sku, IMAGE_COLUMN, ImageRole.PRODUCT)
+        images += self.images(rec, sku, PERSON_COLUMN, ImageRole.PERSON)
+        if not any(i.role is ImageRole.PRODUCT for i in images):
+            self.problem(
+                rec,
+                "",
+                "no usable product image; text steps still run, image steps will be skipped",
+                Severity.WARNING,
+                sku,
+            )
+        title_col, title = _first(cells, TITLE_COLUMNS)
+        desc_col, description = _first(cells, DESCRIPTION_COLUMNS)
+        cat_col, category = _first(cells, CATEGORY_COLUMNS)
+        used = {sku_col, title_col, desc_col, cat_col}
+        attributes, fields = {}, {}
+        for column, value in cells.items():
+            if column in used or IMAGE_COLUMN.match(column) or PERSON_COLUMN.match(column) or not value:
+                continue
+            if column.startswith(("attr_", "attr:", "attribute_")) or column in ATTRIBUTE_COLUMNS:
+                attributes[re.sub(r"^(attr_|attr:|attribute_)", "", column)] = value
+            else:
+                fields[column] = value
+        _, changed = self.store.upsert_product(
+            sku,
+            title=title,
+            description=description,
+            category=category,
+            fields=fields,
+            images=images,
+            attributes=attributes,
+            source=source,
+            source_row=rec.row,
+        )
+        if not changed:
+            self.report.unchanged.append(sku)
+        elif sku in self.before:
+            self.report.updated.append(sku)
+        else:
+            self.report.created.append(sku)
+
+
+def _check_columns(raw: RawCatalog) -> None:
+    if raw.format.value == "folder":
+        return
+    columns = set(raw.columns)
+    if not columns & set(SKU_COLUMNS):
+        raise CatalogError(
+            f"the catalog has no SKU column (looked for: {', '.join(SKU_COLUMNS[:3])}); "
+            f"its columns are: {', '.join(raw.columns) or 'none'}"
+        )
+    has_images = any(IMAGE_COLUMN.match(c) for c in columns)
+    if not columns & set(TITLE_COLUMNS) and not has_images:
+        raise CatalogError(
+            f"the catalog needs a 'title' column or an 'image' column; its columns are: {', '.join(raw.columns)}"
+        )
+
+
+def import_catalog(store: Store, catalog: Path) -> ImportReport:
+    """Import `catalog` (CSV/TSV, JSON, or a folder of images) into `store`; re-import upserts by SKU.
+
+    Raises CatalogError when the file as a whole is unusable (nothing is imported then); row-level problems
+    are collected in the returned report.
+    """
+    catalog = Path(catalog).expanduser()
+    raw = read_catalog(catalog)
+    _check_columns(raw)
+    report = ImportReport(str(catalog), rows=len(raw.records), encoding=raw.encoding, delimiter=raw.delimiter)
+    base = catalog if catalog.is_dir() else catalog.parent
+    imp = _Importer(store, base, report)
+    for rec in raw.records:
+        imp.record(rec, catalog.name)
+    return report
