@@ -1,0 +1,177 @@
+"""A small en/zh dictionary for the studio's main labels, with a live switch. Qt-free.
+
+Keys are stable English identifiers; a missing translation falls back to English, and a missing key to the
+key itself, so a forgotten entry shows up as readable text rather than an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """UI languages the studio ships."""
+
+    EN = "en"
+    ZH = "zh"
+
+    @classmethod
+    def parse(cls, name: str | Language) -> Language:
+        if isinstance(name, Language):
+            return name
+        try:
+            return cls(str(name).strip().lower()[:2])
+        except ValueError:
+            return cls.EN
+
+
+# key -> (English, Chinese)
+STRINGS: dict[str, tuple[str, str]] = {
+    "app.title": ("Vitrine Studio", "Vitrine 工作室"),
+    # navigation
+    "nav.catalog": ("Catalog", "商品目录"),
+    "nav.product": ("Product", "商品工作区"),
+    "nav.batch": ("Batch & export", "批量与导出"),
+    "nav.models": ("Models", "模型"),
+    "nav.history": ("History", "历史记录"),
+    "nav.settings": ("Settings", "设置"),
+    # jobs dock
+    "jobs.title": ("Jobs", "任务"),
+    "jobs.empty": (
+        "No jobs yet. Generate captions or copy to see progress here.",
+        "暂无任务。生成描述或文案后可在此查看进度。",
+    ),
+    "jobs.cancel": ("Cancel", "取消"),
+    "jobs.details": ("Details", "详情"),
+    "jobs.clear": ("Clear finished", "清除已完成"),
+    "job.queued": ("Queued", "排队中"),
+    "job.running": ("Running", "运行中"),
+    "job.done": ("Done", "已完成"),
+    "job.failed": ("Failed", "失败"),
+    "job.cancelled": ("Cancelled", "已取消"),
+    # catalog
+    "catalog.search": ("Search SKU, title, tags…", "搜索 SKU、标题、标签…"),
+    "catalog.import": ("Import…", "导入…"),
+    "catalog.import_csv": ("Import CSV…", "导入 CSV…"),
+    "catalog.import_folder": ("Import folder…", "导入文件夹…"),
+    "catalog.all_categories": ("All categories", "全部类别"),
+    "catalog.all_status": ("Any status", "全部状态"),
+    "catalog.empty": ("No products yet", "还没有商品"),
+    "catalog.empty_hint": (
+        "Drop a catalog CSV or a folder of product photos here, or click Import.",
+        "将商品 CSV 或商品图片文件夹拖到这里，或点击“导入”。",
+    ),
+    "catalog.report": ("Import report", "导入报告"),
+    "catalog.products": ("{n} products", "{n} 个商品"),
+    "catalog.no_match": ("No products match the search", "没有符合搜索条件的商品"),
+    "catalog.no_match_hint": ("Clear the search box or pick another category.", "请清空搜索框或选择其他类别。"),
+    # product
+    "product.empty": ("No product selected", "未选择商品"),
+    "product.empty_hint": (
+        "Open a product from the Catalog (double-click a thumbnail).",
+        "请在商品目录中双击缩略图以打开商品。",
+    ),
+    "product.tab_captions": ("Captions & attributes", "描述与属性"),
+    "product.tab_copy": ("Copy", "文案"),
+    "product.generate_captions": ("Generate captions", "生成描述"),
+    "product.generate_copy": ("Generate copy", "生成文案"),
+    "product.platform": ("Platform", "平台"),
+    "product.tone": ("Tone", "语气"),
+    "product.language": ("Language", "语言"),
+    "product.attributes": ("Attributes", "属性"),
+    "product.captions": ("Captions", "描述"),
+    "product.provenance": ("Provenance", "来源信息"),
+    "product.no_captions": ("No captions yet", "还没有描述"),
+    "product.no_captions_hint": (
+        "Click “Generate captions” to describe this product's photo.",
+        "点击“生成描述”为商品图片生成描述。",
+    ),
+    "product.no_copy": ("No copy yet", "还没有文案"),
+    "product.no_copy_hint": (
+        "Pick a platform, tone and language, then click “Generate copy”.",
+        "选择平台、语气和语言，然后点击“生成文案”。",
+    ),
+    "card.approve": ("Approve", "通过"),
+    "card.approved": ("Approved", "已通过"),
+    "card.placeholder": ("PLACEHOLDER", "占位模型"),
+    "card.placeholder_tip": (
+        "Made by a placeholder model with random weights: not real output.",
+        "由随机权重的占位模型生成，并非真实结果。",
+    ),
+    # batch
+    "batch.recipe": ("Recipe", "流程"),
+    "batch.platforms": ("Platforms", "平台"),
+    "batch.run": ("Run batch", "运行批量任务"),
+    "batch.export": ("Export", "导出"),
+    "batch.open_folder": ("Open output folder", "打开输出文件夹"),
+    "batch.empty": ("Nothing to run yet", "暂无可运行的内容"),
+    "batch.empty_hint": (
+        "Import a catalog first; then choose a recipe and platforms here.",
+        "请先导入商品目录，然后在此选择流程和平台。",
+    ),
+    # models
+    "models.role": ("Role", "角色"),
+    "models.model": ("Model", "模型"),
+    "models.source": ("Source", "来源"),
+    "models.size": ("Size", "大小"),
+    "models.status": ("Status", "状态"),
+    "models.refresh": ("Refresh", "刷新"),
+    "models.pull": ("Pull selected", "下载所选"),
+    "models.hint": (
+        "Placeholder models have random weights: outputs are labelled and not meaningful. "
+        "Pull real weights with a network, or point a role at a local folder in Settings.",
+        "占位模型为随机权重：其输出会被标注且无实际意义。联网后可下载真实权重，或在设置中指定本地文件夹。",
+    ),
+    # history
+    "history.search": ("Search prompt or SKU…", "按提示词或 SKU 搜索…"),
+    "history.empty": ("No history yet", "还没有历史记录"),
+    "history.empty_hint": (
+        "Every generated caption and copy set is recorded here with its provenance.",
+        "每次生成的描述和文案都会连同来源信息记录在这里。",
+    ),
+    # settings
+    "settings.device": ("Device", "设备"),
+    "settings.threads": ("CPU threads (0 = all)", "CPU 线程数（0 = 全部）"),
+    "settings.models_dir": ("Model folder", "模型文件夹"),
+    "settings.language": ("UI language", "界面语言"),
+    "settings.brand_kit": ("Brand kit", "品牌套件"),
+    "settings.save": ("Save settings", "保存设置"),
+    "settings.saved": ("Settings saved to {path}", "设置已保存到 {path}"),
+    "settings.browse": ("Browse…", "浏览…"),
+    "settings.general": ("General", "常规"),
+    # misc
+    "action.undo": ("Undo", "撤销"),
+    "action.redo": ("Redo", "重做"),
+    "status.ready": ("Ready", "就绪"),
+}
+
+
+class Translator:
+    """Looks labels up in the current language and tells listeners when the language changes."""
+
+    def __init__(self, language: str | Language = Language.EN) -> None:
+        self._language = Language.parse(language)
+        self._listeners: list[Callable[[Language], None]] = []
+
+    @property
+    def language(self) -> Language:
+        return self._language
+
+    def t(self, key: str, **fmt: object) -> str:
+        """The label for `key` in the current language, formatted with `fmt`."""
+        pair = STRINGS.get(key)
+        text = key if pair is None else pair[1] if self._language is Language.ZH and pair[1] else pair[0]
+        return text.format(**fmt) if fmt else text
+
+    def set_language(self, language: str | Language) -> None:
+        """Switch language and notify every listener (only when it actually changed)."""
+        new = Language.parse(language)
+        if new is self._language:
+            return
+        self._language = new
+        for listener in list(self._listeners):
+            listener(new)
+
+    def subscribe(self, listener: Callable[[Language], None]) -> None:
+        self._listeners.append(listener)

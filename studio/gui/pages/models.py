@@ -1,0 +1,143 @@
+"""Models page: the role table (model, real / placeholder, size, status) with refresh, load-test and pull."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+)
+
+from studio.gui.pages import Page, PageSpec
+from studio.gui.state import StudioState
+
+PROFILES = ("auto", "tiny", "perf", "packaged", "standard")
+_SOURCE_COLOURS = {"real": "#2e7d32", "packaged": "#1565c0", "placeholder": "#b45309", "missing": "#c62828"}
+COLUMNS = ("models.role", "models.model", "models.source", "models.size", "models.status")
+
+
+def _status_text(row) -> str:
+    if row.error:
+        return row.error
+    if row.loaded:
+        return f"loaded in {row.load_s:.2f} s · forward {row.forward_s:.2f} s · {row.detail}"
+    return "on disk" if row.folder else "missing"
+
+
+class ModelsPage(Page):
+    """Shows every role's resolved model; loading and pulling run as jobs."""
+
+    title_key = "nav.models"
+
+    def __init__(self, state: StudioState) -> None:
+        super().__init__(state)
+        self.rows: list = []
+        self._loaded_once = False
+        self.hint = QLabel(self.t("models.hint"), objectName="hint")
+        self.hint.setWordWrap(True)
+        self.layout_.addWidget(self.hint)
+        bar = QHBoxLayout()
+        self.profile = QComboBox()
+        self.profile.addItems(PROFILES)
+        from generators.runtime.settings import get_settings
+
+        self.profile.setCurrentText(get_settings().profile)
+        self.refresh_button = QPushButton(self.t("models.refresh"))
+        self.refresh_button.clicked.connect(lambda: self.refresh(load=False))
+        self.load_button = QPushButton("Load && test")
+        self.load_button.clicked.connect(lambda: self.refresh(load=True))
+        self.pull_button = QPushButton(self.t("models.pull"), objectName="primary")
+        self.pull_button.clicked.connect(self.pull_selected)
+        self.profile_label = QLabel("Profile")
+        for w in (self.profile_label, self.profile, self.refresh_button, self.load_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.pull_button)
+        self.layout_.addLayout(bar)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        self.layout_.addWidget(self.table, 1)
+        self._fill_known_roles()
+        self.retranslate()
+
+    def _fill_known_roles(self) -> None:
+        # Role names are known without touching any model: the table is never empty, even before a refresh.
+        from generators.runtime.roles import Role
+
+        self.table.setRowCount(len(Role))
+        for i, role in enumerate(Role):
+            self.table.setItem(i, 0, QTableWidgetItem(role.value))
+            for col in range(1, len(COLUMNS)):
+                self.table.setItem(i, col, QTableWidgetItem("…"))
+
+    def on_shown(self) -> None:
+        if not self._loaded_once:
+            self._loaded_once = True
+            self.refresh(load=False)
+
+    def refresh(self, load: bool = False) -> None:
+        """Resolve every role (and with `load`, load it and run one forward pass) on the worker."""
+        profile = self.profile.currentText()
+
+        def job(progress, cancel):
+            from studio.models_status import role_statuses
+
+            return role_statuses(profile, load=load, progress=progress, cancel=cancel)
+
+        title = f"{'Load models' if load else 'Model status'} ({profile})"
+        self.state.runner.submit(title, job, on_done=self.set_rows)
+
+    def set_rows(self, rows: list) -> None:
+        self.rows = list(rows)
+        self.table.setRowCount(len(self.rows))
+        for i, row in enumerate(self.rows):
+            size = f"{row.size_mb:,.1f} MB" if row.size_mb is not None else "–"
+            source = QTableWidgetItem(("⚠ " if row.placeholder else "") + row.source)
+            source.setForeground(QColor(_SOURCE_COLOURS.get(row.source, "#1f2430")))
+            if row.placeholder:
+                source.setToolTip("random weights: outputs are labelled PLACEHOLDER")
+            cells = [
+                QTableWidgetItem(row.role),
+                QTableWidgetItem(f"{row.model_id}  [{row.profile}]"),
+                source,
+                QTableWidgetItem(size),
+                QTableWidgetItem(_status_text(row)),
+            ]
+            cells[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            cells[4].setToolTip(row.folder or row.detail)
+            for col, cell in enumerate(cells):
+                self.table.setItem(i, col, cell)
+
+    def pull_selected(self) -> None:
+        """Download the standard weights of the selected roles (needs a network), each as one job."""
+        roles = sorted({self.table.item(i.row(), 0).text() for i in self.table.selectionModel().selectedRows()})
+        for role in roles:
+
+            def job(progress, cancel, role=role):
+                from generators.runtime.pull import pull_role
+
+                return pull_role(role, progress=progress, show_bar=False)
+
+            self.state.runner.submit(f"Pull {role}", job, on_done=lambda _r: self.refresh(load=False))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.hint.setText(self.t("models.hint"))
+        self.refresh_button.setText(self.t("models.refresh"))
+        self.pull_button.setText(self.t("models.pull"))
+        self.table.setHorizontalHeaderLabels([self.t(k) for k in COLUMNS])
+
+
+PAGE = PageSpec("models", "nav.models", "◈", ModelsPage)

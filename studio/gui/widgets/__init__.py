@@ -1,0 +1,1 @@
+"""Reusable studio widgets: empty states, badges, candidate cards, the thumbnail grid, the jobs dock."""

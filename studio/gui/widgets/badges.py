@@ -1,0 +1,44 @@
+"""Small badges: CLIPScore (0-100), PLACEHOLDER, grounding flags."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+def clip_score_100(score: float | None) -> int | None:
+    """CLIPScore shown on a 0-100 scale (inputs in 0..1 are scaled, larger ones clamped)."""
+    if score is None:
+        return None
+    value = score * 100 if -1.0 <= score <= 1.0 else score
+    return int(round(max(0.0, min(100.0, value))))
+
+
+class ScoreBadge(QLabel):
+    """`CLIP 73` pill; a tooltip explains the number."""
+
+    def __init__(self, score: float | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="scoreBadge")
+        self.set_score(score)
+
+    def set_score(self, score: float | None) -> None:
+        value = clip_score_100(score)
+        self.setText("CLIP –" if value is None else f"CLIP {value}")
+        self.setToolTip("CLIPScore (0–100): how well the text matches the product image")
+        self.value = value
+
+
+class PlaceholderBadge(QLabel):
+    """Amber `PLACEHOLDER` pill on anything made by a tiny or perf model."""
+
+    def __init__(self, text: str = "PLACEHOLDER", tooltip: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent, objectName="placeholderBadge")
+        self.setToolTip(tooltip or "Made by a placeholder model with random weights: not real output.")
+
+
+class FlagBadge(QLabel):
+    """A red pill for a grounding flag (a claim not supported by the product data)."""
+
+    def __init__(self, text: str, tooltip: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent, objectName="flagBadge")
+        if tooltip:
+            self.setToolTip(tooltip)

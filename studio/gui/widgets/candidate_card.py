@@ -1,0 +1,150 @@
+"""A ranked candidate: rank, CLIPScore badge, PLACEHOLDER badge, grounding flags, inline edit, approve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.gui.widgets.badges import FlagBadge, PlaceholderBadge, ScoreBadge
+
+
+@dataclass
+class CandidateView:
+    """What a card shows; pages build these from the project store's candidates."""
+
+    id: int | str
+    text: str
+    rank: int = 0
+    score: float | None = None  # CLIPScore; 0..1 or 0..100
+    placeholder: bool = False
+    flags: list[str] = field(default_factory=list)  # grounding problems, shown in red
+    approved: bool = False
+    title: str = ""  # e.g. the platform or "caption"
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+class CandidateCard(QFrame):
+    """One candidate. Emits `edited(id, old, new)`, `approve_toggled(id, bool)` and `selected(id)`."""
+
+    edited = Signal(object, str, str)
+    approve_toggled = Signal(object, bool)
+    selected = Signal(object)
+
+    def __init__(self, view: CandidateView, labels: dict[str, str] | None = None, parent: QWidget | None = None):
+        super().__init__(parent, objectName="card")
+        self.view = view
+        self._labels = labels or {}
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 10, 14, 12)
+        outer.setSpacing(6)
+
+        head = QHBoxLayout()
+        self.rank_label = QLabel(f"#{view.rank}" if view.rank else "", objectName="rankBadge")
+        head.addWidget(self.rank_label)
+        if view.title:
+            head.addWidget(QLabel(view.title, objectName="muted"))
+        self.score_badge = ScoreBadge(view.score)
+        head.addWidget(self.score_badge)
+        self.placeholder_badge = PlaceholderBadge(
+            self._labels.get("placeholder", "PLACEHOLDER"), self._labels.get("placeholder_tip", "")
+        )
+        self.placeholder_badge.setVisible(view.placeholder)
+        head.addWidget(self.placeholder_badge)
+        self.flag_badges = [FlagBadge(f"⚑ {flag}", flag) for flag in view.flags]
+        for badge in self.flag_badges:
+            head.addWidget(badge)
+        head.addStretch(1)
+        outer.addLayout(head)
+
+        self.text_label = QLabel(view.text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text_label.setStyleSheet("font-size: 10.5pt;")
+        outer.addWidget(self.text_label)
+        self.editor = QPlainTextEdit(view.text)
+        self.editor.setVisible(False)
+        self.editor.setFixedHeight(96)
+        outer.addWidget(self.editor)
+        QShortcut(QKeySequence("Ctrl+Return"), self.editor, activated=self.commit_edit)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor, activated=self.cancel_edit)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.edit_button = QPushButton(self._labels.get("edit", "Edit"))
+        self.edit_button.clicked.connect(self._toggle_edit)
+        self.details_button = QPushButton(self._labels.get("details", "Details"))
+        self.details_button.clicked.connect(lambda: self.selected.emit(self.view.id))
+        self.approve_button = QPushButton()
+        self.approve_button.setCheckable(True)
+        self.approve_button.clicked.connect(lambda checked: self.approve_toggled.emit(self.view.id, checked))
+        for b in (self.edit_button, self.details_button, self.approve_button):
+            buttons.addWidget(b)
+        outer.addLayout(buttons)
+        self.set_approved(view.approved)
+
+    # ---- editing ----------------------------------------------------------------------------------
+    def begin_edit(self) -> None:
+        self.editor.setPlainText(self.view.text)
+        self.editor.setVisible(True)
+        self.text_label.setVisible(False)
+        self.edit_button.setText(self._labels.get("save", "Save"))
+        self.editor.setFocus()
+
+    def commit_edit(self) -> None:
+        if not self.editor.isVisible():
+            return
+        new, old = self.editor.toPlainText().strip(), self.view.text
+        self._end_edit()
+        if new and new != old:
+            self.edited.emit(self.view.id, old, new)
+
+    def cancel_edit(self) -> None:
+        self._end_edit()
+
+    def _end_edit(self) -> None:
+        self.editor.setVisible(False)
+        self.text_label.setVisible(True)
+        self.edit_button.setText(self._labels.get("edit", "Edit"))
+
+    def _toggle_edit(self) -> None:
+        if self.editor.isVisible():
+            self.commit_edit()
+        else:
+            self.begin_edit()
+
+    # ---- state set by the page (also by undo/redo) -------------------------------------------------
+    def set_text(self, text: str) -> None:
+        self.view.text = text
+        self.text_label.setText(text)
+        if self.editor.isVisible():
+            self.editor.setPlainText(text)
+
+    def set_approved(self, approved: bool) -> None:
+        self.view.approved = approved
+        self.approve_button.setChecked(approved)
+        self.approve_button.setObjectName("primary" if not approved else "")
+        self.approve_button.setText(
+            ("✓ " + self._labels.get("approved", "Approved")) if approved else self._labels.get("approve", "Approve")
+        )
+        self.setProperty("approved", "true" if approved else "false")
+        for w in (self, self.approve_button):
+            w.style().unpolish(w)
+            w.style().polish(w)
+
+    def mousePressEvent(self, event) -> None:
+        self.selected.emit(self.view.id)
+        super().mousePressEvent(event)
