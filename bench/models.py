@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def measure(role, profile) -> dict:  # noqa: ANN001
+def measure(role, profile) -> dict:
     from generators.runtime.adapter import adapter_for
     from generators.runtime.loading import load_model
 

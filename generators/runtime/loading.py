@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from generators.runtime.adapter import adapter_for
 from generators.runtime.device import configure_threads, default_dtype, pick_device
 from generators.runtime.provenance import ModelRef
+from generators.runtime.quiet import quiet_ml_libraries
 from generators.runtime.resolve import ResolvedModel, resolve
 from generators.runtime.roles import Profile, Role
 from generators.runtime.safety import check_model_folder, folder_hash
@@ -126,7 +127,8 @@ def load_model(
         return hit
     start = time.perf_counter()
     safe_files = check_model_folder(resolved.folder)  # refuses pickle-only folders and truncated files
-    components = adapter_for(resolved.role).load(resolved.folder, dev, dt)
+    with quiet_ml_libraries(bars_only=True):
+        components = adapter_for(resolved.role).load(resolved.folder, dev, dt)
     load_s = time.perf_counter() - start
     loaded = LoadedModel(
         resolved=resolved,

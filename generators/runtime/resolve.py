@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generators.runtime.adapter import adapter_for
 from generators.runtime.errors import ModelNotAvailableError
+from generators.runtime.quiet import quiet_ml_libraries
 from generators.runtime.registry import spec_for
 from generators.runtime.roles import Profile, Role, Source
 from generators.runtime.settings import Settings, get_settings
@@ -81,7 +82,8 @@ def build_placeholder(role: Role, profile: Profile, settings: Settings | None = 
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
-        adapter_for(role).build(tmp, profile, seed=0)
+        with quiet_ml_libraries():
+            adapter_for(role).build(tmp, profile, seed=0)
         write_marker(tmp, role=role.value, profile=profile.value, builder_version=adapter_for(role).builder_version)
         if folder.exists():
             shutil.rmtree(folder)
@@ -124,7 +126,8 @@ def resolve(
             folder = build_placeholder(role, profile, settings)
         return ResolvedModel(role, profile, Source.PLACEHOLDER, folder, spec.model_id if spec else role.value, None)
     if profile is Profile.PACKAGED:
-        folder = adapter_for(role).packaged_folder(settings)
+        with quiet_ml_libraries(bars_only=True):  # a first use converts packaged weights once
+            folder = adapter_for(role).packaged_folder(settings)
         if folder is None:
             hint = f" ({spec.note})" if spec and spec.note else ""
             raise ModelNotAvailableError(f"no packaged weights for {role.value}{hint}")
