@@ -138,6 +138,13 @@ class AssetStore:
         """Leftover temp files (from a process killed mid-write); never visible under a final name."""
         return sorted(p for p in self.root.rglob(f"{TEMP_PREFIX}*") if p.is_file())
 
+    def remove_temp_files(self) -> int:
+        """Delete leftover temp files; call only when no other process writes to this store."""
+        files = self.temp_files()
+        for p in files:
+            p.unlink(missing_ok=True)
+        return len(files)
+
     def gc(self, keep: Iterable[str]) -> tuple[int, int]:
         """Delete blobs not in `keep` and leftover temp files; return (files removed, bytes freed)."""
         keep_set = set(keep)

@@ -1,0 +1,213 @@
+"""The batch runner: a job per (product, step) whose state lives in the project database.
+
+pending → running → done | failed | unavailable | skipped. On start, jobs a killed run left `running` are
+reset and leftover temp files removed; finished jobs whose inputs did not change are never redone. A
+product's steps run in order on one worker; products run in parallel within a memory budget. One product's
+error is recorded and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, report
+from studio.batch.recipe import STEP_SPECS, Recipe, StepName, step_availability
+from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput
+from studio.project.store import JobState, Product, Store
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to run a batch. `memory_budget_mb` caps the process RSS before another product is started."""
+
+    recipe: Recipe = Recipe.FULL
+    workers: int = 1
+    profile: str = "auto"
+    memory_budget_mb: int = 8192
+    step_functions: dict[StepName, Callable[[StepContext], StepOutput]] | None = None  # tests may add steps
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    """A (product, step) that failed, with the message shown at the end of the batch."""
+
+    sku: str
+    step: str
+    message: str
+
+
+@dataclass
+class BatchResult:
+    """What a batch run did; counts are of (product, step) jobs."""
+
+    products: int = 0
+    ran: int = 0
+    resumed_done: int = 0
+    reset_interrupted: int = 0
+    failures: list[StepFailure] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    skipped: int = 0
+    elapsed_s: float = 0.0
+    cancelled: bool = False
+
+
+def current_rss_mb() -> float:
+    """Resident memory of this process now (not the peak), in MiB; 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        try:
+            import psutil
+
+            return psutil.Process().memory_info().rss / 2**20
+        except Exception:
+            return 0.0
+
+
+def input_hash(product: Product, step: StepName) -> str:
+    """A finished job is fresh while its product content and the step version are unchanged."""
+    return f"{product.content_hash}:{STEP_SPECS[step].version}"
+
+
+class BatchRunner:
+    """Runs a recipe over every product of a store. Build one per batch run; call `run()` once."""
+
+    def __init__(
+        self,
+        store: Store,
+        options: BatchOptions,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        self.store, self.options, self.progress = store, options, progress
+        self.cancel = cancel or CancelToken()
+        self.functions = {**STEP_FUNCTIONS, **(options.step_functions or {})}
+        self.pipelines = PipelineCache(options.profile)
+        self.result = BatchResult()
+        self._done_units = 0
+        self._total_units = 0
+        self._lock = threading.Lock()
+
+    def _availability(self, step: StepName) -> tuple[bool, str]:
+        a = step_availability(step)
+        if not a.available:
+            return False, a.reason
+        if step not in self.functions:
+            return False, f"the {STEP_SPECS[step].label} step is not wired to its pipeline yet"
+        return True, ""
+
+    def _pending(self, product: Product, steps: list[StepName]) -> list[StepName]:
+        todo = []
+        for step in steps:
+            job = self.store.job(product.id, step.value)
+            if job is not None and job.state.finished and job.input_hash == input_hash(product, step):
+                self.result.resumed_done += 1
+                continue
+            todo.append(step)
+        return todo
+
+    def _tick(self, message: str) -> None:
+        with self._lock:
+            self._done_units += 1
+            done = self._done_units
+        report(self.progress, done, self._total_units, message)
+
+    def _run_product(self, product: Product, steps: list[StepName]) -> None:
+        for step in steps:
+            if self.cancel.cancelled:
+                return
+            job = self.store.start_job(product.id, step.value, input_hash(product, step))
+            earlier = {}
+            for c in self.store.candidates(product.id):
+                earlier.setdefault(c.kind, []).append(c)
+            ctx = StepContext(
+                self.store,
+                product,
+                tuple(self.store.images(product.id)),
+                {k: tuple(v) for k, v in earlier.items()},
+                self.pipelines,
+                self.options.profile,
+                cancel=self.cancel,
+            )
+            try:
+                out = self.functions[step](ctx)
+            except Cancelled:
+                self.store.finish_job(job, JobState.PENDING, "cancelled; will be redone")
+                return
+            except Exception as exc:  # one product's failure must not stop the batch
+                message = f"{type(exc).__name__}: {exc}"
+                self.store.finish_job(job, JobState.FAILED, message)
+                with self._lock:
+                    self.result.failures.append(StepFailure(product.sku, step.value, message))
+                self._tick(f"{product.sku}: {step.value} failed")
+                continue
+            self.store.finish_job(job, out.state, out.message, candidates=out.candidates, attributes=out.attributes)
+            with self._lock:
+                self.result.ran += 1
+                self.result.skipped += out.state is JobState.SKIPPED
+            self._tick(f"{product.sku}: {step.value}")
+
+    def _mark_unavailable(self, products: list[Product], step: StepName, reason: str) -> None:
+        for product in products:
+            job = self.store.job(product.id, step.value)
+            if job is None or job.state is not JobState.UNAVAILABLE or job.message != reason:
+                self.store.finish_job(self.store.start_job(product.id, step.value, ""), JobState.UNAVAILABLE, reason)
+
+    def run(self) -> BatchResult:
+        """Run (or resume) the batch; returns counts, failures and the steps that were unavailable."""
+        start = time.perf_counter()
+        self.result.reset_interrupted = self.store.reset_interrupted_jobs()
+        self.store.assets.remove_temp_files()  # a killed writer's temp files never had a final name
+        products = self.store.products()
+        self.result.products = len(products)
+        runnable: list[StepName] = []
+        for step in self.options.recipe.steps:
+            ok, reason = self._availability(step)
+            if ok:
+                runnable.append(step)
+            else:
+                self.result.unavailable[step.value] = reason
+                self._mark_unavailable(products, step, reason)
+        plan = [(p, self._pending(p, runnable)) for p in products]
+        plan = [(p, s) for p, s in plan if s]
+        self._total_units = sum(len(s) for _, s in plan)
+        report(self.progress, 0, self._total_units, "starting")
+        workers = max(1, self.options.workers)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vitrine-batch") as pool:
+            in_flight: set[Future] = set()
+            for product, steps in plan:
+                if self.cancel.cancelled:
+                    break
+                # Start another product only when there is a free worker and memory to spare.
+                while in_flight and (len(in_flight) >= workers or current_rss_mb() > self.options.memory_budget_mb):
+                    finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for f in finished:
+                        f.result()
+                in_flight.add(pool.submit(self._run_product, product, steps))
+            for f in in_flight:
+                f.result()
+        self.result.cancelled = self.cancel.cancelled
+        self.result.elapsed_s = time.perf_counter() - start
+        return self.result
+
+
+def run_batch(
+    store: Store, options: BatchOptions, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> BatchResult:
+    """Run or resume `options.recipe` over every product in `store` (see BatchRunner)."""
+    return BatchRunner(store, options, progress=progress, cancel=cancel).run()
+
+
+def temp_files_under(folder: Path) -> list[Path]:
+    """Leftover temp files under a folder (none must remain after a batch)."""
+    from studio.project.assets import TEMP_PREFIX
+
+    return sorted(p for p in Path(folder).rglob(f"{TEMP_PREFIX}*") if p.is_file())

@@ -1,0 +1,104 @@
+"""One complete batch, as `vitrine batch` and the GUI run it: import → run the recipe → review → export.
+
+The project database holds all state, so calling this again after a crash or `kill -9` resumes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from generators.runtime.progress import CancelToken, ProgressFn
+from studio.batch.export_bridge import ExportOutcome, export_batch
+from studio.batch.recipe import Recipe
+from studio.batch.runner import BatchOptions, BatchResult, run_batch
+from studio.project.assets import atomic_write_text
+from studio.project.importer import ImportReport, import_catalog
+from studio.project.review import AutoApprove, ExportMode, auto_approve
+from studio.project.store import Store
+
+SUMMARY_NAME = "batch_summary.json"
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """Everything a batch needs. `project_dir` defaults to `<out_dir>/project`."""
+
+    catalog: Path
+    out_dir: Path
+    recipe: Recipe = Recipe.FULL
+    project_dir: Path | None = None
+    workers: int = 1
+    platforms: tuple[str, ...] = ()
+    auto_approve: AutoApprove | None = None
+    review: bool = False  # export only approved candidates
+    profile: str = "auto"
+    memory_budget_mb: int = 8192
+
+    @property
+    def project(self) -> Path:
+        return Path(self.project_dir) if self.project_dir else Path(self.out_dir) / "project"
+
+
+@dataclass
+class BatchSummary:
+    """The outcome of a batch: import report, job results, export outcome, and where the summary is."""
+
+    import_report: ImportReport
+    result: BatchResult
+    export: ExportOutcome
+    summary_path: Path
+    approved: list[int] = field(default_factory=list)
+
+
+def _summary_data(store: Store, request: BatchRequest, summary: BatchSummary) -> dict:
+    products = []
+    for p in store.products():
+        jobs = {j.step: {"state": j.state.value, "message": j.message} for j in store.jobs() if j.product_id == p.id}
+        products.append({"sku": p.sku, "title": p.title, "jobs": jobs, "candidates": len(store.candidates(p.id))})
+    imp = summary.import_report
+    return {
+        "catalog": str(request.catalog),
+        "recipe": request.recipe.value,
+        "project": str(request.project),
+        "import": {
+            "rows": imp.rows,
+            "imported": imp.imported,
+            "rejected_rows": imp.rejected_rows,
+            "problems": [str(p) for p in imp.problems],
+        },
+        "unavailable_steps": summary.result.unavailable,
+        "failures": [asdict(f) for f in summary.result.failures],
+        "export": summary.export.to_dict(),
+        "products": products,
+    }
+
+
+def run_catalog_batch(
+    request: BatchRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> BatchSummary:
+    """Import the catalog into the project, run (or resume) the recipe, approve if asked, export, summarize."""
+    out_dir = Path(request.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Store.create(request.project) as store:
+        imp = import_catalog(store, Path(request.catalog))
+        options = BatchOptions(
+            recipe=request.recipe,
+            workers=request.workers,
+            profile=request.profile,
+            memory_budget_mb=request.memory_budget_mb,
+        )
+        result = run_batch(store, options, progress=progress, cancel=cancel)
+        approved = auto_approve(store, request.auto_approve) if request.auto_approve and not result.cancelled else []
+        mode = ExportMode.REVIEW if request.review or request.auto_approve else ExportMode.BEST
+        if result.cancelled:
+            export = ExportOutcome(state="skipped", message="batch cancelled; run it again to resume")
+        else:
+            export = export_batch(store, out_dir, platforms=request.platforms, mode=mode)
+        summary = BatchSummary(imp, result, export, out_dir / SUMMARY_NAME, approved)
+        atomic_write_text(
+            summary.summary_path,
+            json.dumps(_summary_data(store, request, summary), indent=2, ensure_ascii=False, sort_keys=True),
+        )
+    return summary
