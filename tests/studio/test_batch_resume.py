@@ -1,0 +1,86 @@
+"""A batch killed with SIGKILL mid-run and resumed ends exactly like an uninterrupted one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from studio.batch.runner import temp_files_under
+from studio.batch.synthetic import write_synthetic_catalog
+
+REPO = Path(__file__).resolve().parents[2]
+N = 20
+
+
+def batch_cmd(catalog: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "studio", "batch", str(catalog), "--recipe", "images", "--out", str(out), "--quiet"]
+
+
+def done_jobs(db: Path) -> int:
+    if not db.is_file():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM jobs WHERE step='ingest' AND state='done'").fetchone()[0]
+    except sqlite3.OperationalError:  # schema not created yet
+        return 0
+
+
+def outputs(out: Path) -> dict:
+    """Everything a batch leaves behind, minus paths and timings: candidates, asset files, the summary."""
+    db = out / "project" / "project.sqlite"
+    with sqlite3.connect(db) as conn:
+        cands = conn.execute(
+            "SELECT p.sku, c.kind, c.rank, c.file_sha, c.text, c.state FROM candidates c"
+            " JOIN products p ON p.id = c.product_id ORDER BY p.sku, c.kind, c.rank"
+        ).fetchall()
+        jobs = conn.execute(
+            "SELECT p.sku, j.step, j.state FROM jobs j JOIN products p ON p.id = j.product_id ORDER BY p.sku, j.step"
+        ).fetchall()
+    assets = sorted(p.name for p in (out / "project" / "assets").rglob("*") if p.is_file())
+    summary = json.loads((out / "batch_summary.json").read_text())
+    for key in ("project", "catalog"):
+        summary.pop(key)
+    return {"candidates": cands, "jobs": jobs, "assets": assets, "summary": summary}
+
+
+def test_kill_9_then_resume_matches_uninterrupted_run(tmp_path):
+    catalog = write_synthetic_catalog(tmp_path / "catalog", N, image_size=1600)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    straight = tmp_path / "straight"
+    subprocess.run(batch_cmd(catalog, straight), check=True, env=env, capture_output=True, cwd=REPO)
+
+    interrupted = tmp_path / "interrupted"
+    db = interrupted / "project" / "project.sqlite"
+    proc = subprocess.Popen(
+        batch_cmd(catalog, interrupted), env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while done_jobs(db) < 4 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)  # polling the database, not waiting for time to pass
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    done_at_kill = done_jobs(db)
+    assert 4 <= done_at_kill < N, "the kill must land mid-run"
+
+    resumed = subprocess.run(
+        batch_cmd(catalog, interrupted), check=True, env=env, capture_output=True, text=True, cwd=REPO
+    )
+    assert f"{done_at_kill} already done" in resumed.stdout
+
+    with sqlite3.connect(db) as conn:
+        attempts = conn.execute("SELECT SUM(attempts), MAX(attempts) FROM jobs WHERE step='ingest'").fetchone()
+    assert attempts[1] <= 2 and attempts[0] <= N + 1  # nothing finished was redone; at most the one in flight
+
+    assert outputs(interrupted) == outputs(straight)
+    assert temp_files_under(interrupted) == []
