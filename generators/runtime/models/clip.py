@@ -56,6 +56,7 @@ class ClipComponents:
         interpolation: resize filter name from the model's preprocess config.
         device: torch device string.
         dtype: torch dtype the weights are held in.
+        resize_mode: how a non-square image is fitted: shortest (centre crop), squash or longest (pad).
     """
 
     model: Any
@@ -69,6 +70,7 @@ class ClipComponents:
     interpolation: str
     device: str
     dtype: Any
+    resize_mode: str = "shortest"
 
 
 def _tiny_arch_registered() -> None:
@@ -146,6 +148,7 @@ class ClipAdapter:
             interpolation=str(pre.get("interpolation", "bicubic")),
             device=str(device),
             dtype=dtype,
+            resize_mode=str(pre.get("resize_mode", "shortest")),
         )
 
     def smoke(self, components: ClipComponents) -> str:

@@ -1,0 +1,391 @@
+"""ClipScorer: batched, cached, L2-normalized CLIP embeddings for images and texts, and CLIPScore.
+
+Any CLIP the registry resolves (tiny, perf, a pulled hub model or a user folder) goes through here. Images and
+texts are embedded once each (never pair by pair), in the fastest dtype that keeps rankings intact (bf16 on
+CPUs with native bf16, fp16 on CUDA); `exact()` gives the fp32 twin used to double-check close calls.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from generators.runtime.errors import VitrineError
+from generators.runtime.progress import CancelToken, ProgressFn, check, report
+from generators.runtime.provenance import ModelRef
+from scoring.cache import EmbeddingCache, default_cache_path, model_cache_key
+from scoring.images import ImageLoadError, content_hash, pil_content_hash
+from scoring.preprocess import PREPROCESS_VERSION, PreprocessSpec, iter_pixel_batches, normalize_batch
+from scoring.scores import clip_score, clip_score_display
+
+if TYPE_CHECKING:
+    import torch
+
+    from generators.runtime.models.clip import ClipComponents
+    from generators.runtime.settings import Settings
+
+TEXT_WINDOW_VERSION = "1"
+#: Overlap between consecutive windows of a long text, in tokens.
+WINDOW_OVERLAP = 25
+
+
+class EmptyTextError(VitrineError, ValueError):
+    """A text to score is empty (or only whitespace)."""
+
+
+class Precision(StrEnum):
+    """FAST: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32. EXACT: always fp32."""
+
+    FAST = "fast"
+    EXACT = "exact"
+
+
+#: Largest cosine error seen from bf16/fp16 weights on ViT-B-32 (~0.002), doubled: closer calls get an fp32 check.
+REFINE_TOLERANCE = {"bfloat16": 0.005, "float16": 0.002, "float32": 0.0}
+
+
+@dataclass(frozen=True)
+class TextEmbeddings:
+    """L2-normalized text vectors [n, d] (float32) and, per text, how many 77-token windows it needed."""
+
+    vectors: torch.Tensor
+    windows: tuple[int, ...]
+    n_tokens: tuple[int, ...]
+
+    @property
+    def windowed(self) -> tuple[bool, ...]:
+        """True where a text was longer than CLIP's context and scored as averaged overlapping windows."""
+        return tuple(w > 1 for w in self.windows)
+
+
+@dataclass(frozen=True)
+class ImageEmbeddings:
+    """L2-normalized image vectors [n, d] (float32; zero rows where an image failed) and the failures."""
+
+    vectors: torch.Tensor
+    keys: tuple[str | None, ...]
+    errors: dict[int, ImageLoadError] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> list[bool]:
+        return [i not in self.errors for i in range(len(self.keys))]
+
+
+@dataclass(frozen=True)
+class ClipScoreTable:
+    """Every image against every text: cosine, CLIPScore (Hessel et al.) and the 0–100 display score."""
+
+    cos: np.ndarray  # [n_images, n_texts]
+    windowed: tuple[bool, ...]  # per text
+    errors: dict[int, ImageLoadError]  # per image index
+
+    @property
+    def clip_score(self) -> np.ndarray:
+        return 2.5 * np.maximum(self.cos, 0.0)
+
+    @property
+    def display(self) -> np.ndarray:
+        return np.minimum(100.0, 100.0 * self.clip_score)
+
+
+@dataclass
+class ScorerStats:
+    """Counters: model forward calls and items encoded vs served from cache."""
+
+    image_forwards: int = 0
+    text_forwards: int = 0
+    images_encoded: int = 0
+    texts_encoded: int = 0
+    cache_hits: int = 0
+
+
+def _default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 2)))
+
+
+class ClipScorer:
+    """Embeds images and texts with one CLIP model; every vector is cached on disk by content hash.
+
+    Args:
+        components: loaded `ClipComponents` (see `generators.runtime.models.clip`).
+        ref: the model's provenance reference (id, revision, weights hash, placeholder flag).
+        cache: embedding cache; None disables caching.
+        batch_size: images per forward.
+        workers: decode threads (1 = decode inline).
+        exact_factory: builds the fp32 twin for `exact()` (from the same weights file).
+    """
+
+    def __init__(
+        self,
+        components: ClipComponents,
+        ref: ModelRef,
+        *,
+        cache: EmbeddingCache | None = None,
+        batch_size: int = 32,
+        workers: int | None = None,
+        exact_factory: Any = None,
+    ) -> None:
+        self.components = components
+        self.ref = ref
+        self.cache = cache
+        self.batch_size = batch_size
+        self.workers = workers if workers is not None else _default_workers()
+        self.stats = ScorerStats()
+        self._exact_factory = exact_factory
+        self._exact: ClipScorer | None = None
+        c = components
+        self.spec = PreprocessSpec(c.image_size, c.mean, c.std, c.interpolation, c.resize_mode)
+        dtype = str(c.dtype).replace("torch.", "")
+        self.dtype_name = dtype
+        self.model_key = model_cache_key(ref.model_id, ref.revision, ref.file_hash, dtype, PREPROCESS_VERSION)
+
+    # ---- construction -------------------------------------------------------------------------------
+    @classmethod
+    def from_profile(
+        cls,
+        profile: str | None = None,
+        *,
+        precision: Precision = Precision.FAST,
+        project_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        use_cache: bool = True,
+        batch_size: int = 32,
+    ) -> ClipScorer:
+        """Resolve and load the `clip` role (profile defaults to `settings.profile`) and wrap it."""
+        import torch
+
+        from generators.runtime.device import cpu_supports_bf16, pick_device
+        from generators.runtime.loading import load_model
+        from generators.runtime.settings import get_settings
+
+        settings = settings or get_settings()
+        profile = profile or settings.profile
+        device = pick_device(settings)
+        if precision is Precision.EXACT:
+            dtype = torch.float32
+        elif device.type == "cuda":
+            dtype = torch.float16
+        else:
+            dtype = torch.bfloat16 if cpu_supports_bf16() else torch.float32
+        cache = EmbeddingCache(default_cache_path(project_dir, settings)) if use_cache else None
+
+        def make(dt: torch.dtype) -> ClipScorer:
+            loaded = load_model("clip", profile, device=device, dtype=dt, settings=settings)
+            factory = None if dt == torch.float32 else (lambda: make(torch.float32))
+            return cls(loaded.components, loaded.ref(), cache=cache, batch_size=batch_size, exact_factory=factory)
+
+        return make(dtype)
+
+    def exact(self) -> ClipScorer:
+        """The fp32 twin of this scorer (itself when already fp32), sharing the cache."""
+        if self.dtype_name == "float32" or self._exact_factory is None:
+            return self
+        if self._exact is None:
+            self._exact = self._exact_factory()
+        return self._exact
+
+    @property
+    def refine_tolerance(self) -> float:
+        """Cosine gap under which this scorer's dtype could swap two items (0 for fp32)."""
+        return REFINE_TOLERANCE.get(self.dtype_name, 0.0)
+
+    @property
+    def placeholder(self) -> bool:
+        return self.ref.placeholder
+
+    @property
+    def context_length(self) -> int:
+        return int(self.components.context_length)
+
+    # ---- images -------------------------------------------------------------------------------------
+    def _image_key(self, source: Any) -> str:
+        from PIL import Image
+
+        if isinstance(source, Image.Image):
+            return "img:" + pil_content_hash(source)
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            return "img:" + content_hash(bytes(source))
+        from scoring.images import read_image_bytes
+
+        return "img:" + content_hash(read_image_bytes(source))
+
+    def encode_images(
+        self,
+        images: Sequence[Any],
+        *,
+        names: Sequence[str | None] | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImageEmbeddings:
+        """Embed images (paths, bytes or PIL images); a bad image is recorded in `errors`, never fatal.
+
+        Cached vectors are used without touching the model; the rest are decoded in threads while the
+        model runs on the previous batch.
+        """
+        import torch
+
+        n = len(images)
+        names = list(names) if names is not None else [str(s) if isinstance(s, (str, Path)) else None for s in images]
+        keys: list[str | None] = [None] * n
+        errors: dict[int, ImageLoadError] = {}
+        for i, src in enumerate(images):
+            try:
+                keys[i] = self._image_key(src)
+            except ImageLoadError as exc:
+                errors[i] = exc
+        found = self.cache.get_many(self.model_key, [k for k in keys if k]) if self.cache else {}
+        vectors: list[np.ndarray | None] = [found.get(k) if k else None for k in keys]
+        self.stats.cache_hits += sum(v is not None for v in vectors)
+        todo = [i for i in range(n) if vectors[i] is None and i not in errors]
+        # identical content appears once in the work list
+        first_of: dict[str, int] = {}
+        unique = [i for i in todo if first_of.setdefault(keys[i], i) == i]  # type: ignore[arg-type]
+        done = n - len(todo)
+        report(progress, done, n, "embedding images")
+        new: dict[str, np.ndarray] = {}
+        batches = iter_pixel_batches(
+            [images[i] for i in unique], self.spec, self.batch_size, self.workers, [names[i] for i in unique]
+        )
+        c = self.components
+        for batch in batches:
+            check(cancel)
+            good = [(unique[j], px) for j, px in batch if not isinstance(px, ImageLoadError)]
+            for j, px in batch:
+                if isinstance(px, ImageLoadError):
+                    errors[unique[j]] = px
+            if good:
+                x = normalize_batch([px for _, px in good], self.spec, c.device, c.dtype)
+                with torch.inference_mode():
+                    emb = c.model.encode_image(x).float()
+                    emb = torch.nn.functional.normalize(emb, dim=-1).cpu().numpy()
+                self.stats.image_forwards += 1
+                self.stats.images_encoded += len(good)
+                for (i, _), vec in zip(good, emb, strict=True):
+                    new[keys[i]] = vec  # type: ignore[index]
+            done += len(batch)
+            report(progress, done, n, "embedding images")
+        if self.cache and new:
+            self.cache.put_many(self.model_key, new)
+        dim = self.embed_dim
+        out = np.zeros((n, dim), dtype=np.float32)
+        for i in range(n):
+            if i in errors:
+                continue
+            vec = vectors[i] if vectors[i] is not None else new.get(keys[i])  # type: ignore[arg-type]
+            if vec is None:  # a duplicate of an image that failed
+                errors[i] = errors[first_of[keys[i]]]  # type: ignore[index]
+                continue
+            out[i] = vec
+        report(progress, n, n, "embedding images")
+        return ImageEmbeddings(torch.from_numpy(out), tuple(keys), dict(sorted(errors.items())))
+
+    def embed_images(self, images: Sequence[Any], **kwargs: Any) -> torch.Tensor:
+        """L2-normalized image vectors [n, d]; raises the first `ImageLoadError` (use `encode_images` to go on)."""
+        result = self.encode_images(images, **kwargs)
+        if result.errors:
+            raise next(iter(result.errors.values()))
+        return result.vectors
+
+    @property
+    def embed_dim(self) -> int:
+        model = self.components.model
+        proj = getattr(model, "text_projection", None)
+        if proj is not None and hasattr(proj, "shape"):
+            return int(proj.shape[-1])
+        return int(model.visual.output_dim)
+
+    # ---- texts --------------------------------------------------------------------------------------
+    def _token_windows(self, text: str) -> tuple[list[list[int]], int]:
+        """Split a text's BPE tokens into windows that fit the context; returns (windows, n_tokens)."""
+        tok = self.components.tokenizer
+        ids = list(tok.encode(text))
+        room = self.context_length - 2  # start and end tokens
+        if len(ids) <= room:
+            return [ids], len(ids)
+        stride = room - WINDOW_OVERLAP
+        starts = list(range(0, len(ids) - room + 1, stride))
+        if starts[-1] + room < len(ids):
+            starts.append(len(ids) - room)  # the last window ends exactly at the text's end
+        return [ids[s : s + room] for s in starts], len(ids)
+
+    def encode_texts(self, texts: Sequence[str], *, cancel: CancelToken | None = None) -> TextEmbeddings:
+        """Embed texts; texts longer than the context are averaged over overlapping windows (flagged)."""
+        import torch
+
+        cleaned = []
+        for i, text in enumerate(texts):
+            if text is None or not str(text).strip():
+                raise EmptyTextError(f"text {i + 1} is empty; give CLIP something to compare with")
+            cleaned.append(" ".join(str(text).split()))
+        windows = [self._token_windows(t) for t in cleaned]
+        keys = ["txt:" + TEXT_WINDOW_VERSION + ":" + content_hash(t.encode("utf-8")) for t in cleaned]
+        found = self.cache.get_many(self.model_key, keys) if self.cache else {}
+        self.stats.cache_hits += sum(k in found for k in set(keys))
+        todo = [i for i, k in enumerate(keys) if k not in found and keys.index(k) == i]
+        new: dict[str, np.ndarray] = {}
+        if todo:
+            c = self.components
+            seqs, owner = [], []
+            for i in todo:
+                for w in windows[i][0]:
+                    seqs.append([c.tokenizer.sot_token_id, *w, c.tokenizer.eot_token_id])
+                    owner.append(i)
+            tokens = torch.zeros(len(seqs), self.context_length, dtype=torch.long)
+            for r, s in enumerate(seqs):
+                tokens[r, : len(s)] = torch.tensor(s)
+            parts = []
+            for start in range(0, len(seqs), 64):
+                check(cancel)
+                with torch.inference_mode():
+                    emb = c.model.encode_text(tokens[start : start + 64].to(c.device)).float()
+                parts.append(torch.nn.functional.normalize(emb, dim=-1).cpu())
+                self.stats.text_forwards += 1
+            flat = torch.cat(parts)
+            owner_t = torch.tensor(owner)
+            for i in todo:
+                mean = flat[owner_t == i].mean(0)  # average of the windows' unit vectors, renormalized
+                new[keys[i]] = torch.nn.functional.normalize(mean, dim=-1).numpy()
+            self.stats.texts_encoded += len(todo)
+            if self.cache:
+                self.cache.put_many(self.model_key, new)
+        vecs = np.stack([found[k] if k in found else new[k] for k in keys]).astype(np.float32)
+        return TextEmbeddings(torch.from_numpy(vecs), tuple(len(w[0]) for w in windows), tuple(w[1] for w in windows))
+
+    def embed_texts(self, texts: Sequence[str]) -> torch.Tensor:
+        """L2-normalized text vectors [n, d]."""
+        return self.encode_texts(texts).vectors
+
+    # ---- scores -------------------------------------------------------------------------------------
+    @staticmethod
+    def similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """Cosine similarity matrix [len(a), len(b)] of two sets of L2-normalized vectors."""
+        return a.float() @ b.float().T
+
+    def score(self, images: Sequence[Any], texts: Sequence[str], **kwargs: Any) -> ClipScoreTable:
+        """Every image against every text; bad images are listed in `errors` (their row is NaN)."""
+        img = self.encode_images(images, **kwargs)
+        txt = self.encode_texts(texts)
+        cos = self.similarity(img.vectors, txt.vectors).numpy().astype(np.float64)
+        for i in img.errors:
+            cos[i] = np.nan
+        return ClipScoreTable(cos, txt.windowed, img.errors)
+
+    def clip_score(self, image: Any, text: str) -> float:
+        """CLIPScore (Hessel et al. 2021, w = 2.5) of one image and one text."""
+        table = self.score([image], [text])
+        if table.errors:
+            raise table.errors[0]
+        return clip_score(float(table.cos[0, 0]))
+
+    def clip_score_display(self, image: Any, text: str) -> float:
+        """The 0–100 display score of one image and one text."""
+        table = self.score([image], [text])
+        if table.errors:
+            raise table.errors[0]
+        return clip_score_display(float(table.cos[0, 0]))
