@@ -1,17 +1,242 @@
-"""Stub page (filled in as its pipeline lands)."""
+"""Batch & export: pick a recipe and platforms, run every product, watch per-product progress, export."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from studio.gui import services
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
+from studio.gui.widgets.empty_state import EmptyState
+
+_STATE_COLOURS = {
+    "done": "#2e7d32",
+    "failed": "#c62828",
+    "running": "#3b6cf6",
+    "unavailable": "#9ca3af",
+    "skipped": "#6b7280",
+    "pending": "#b45309",
+}
 
 
 class BatchPage(Page):
+    """Runs the recipe over the open project on the worker; exports to an output folder."""
+
     title_key = "nav.batch"
 
     def __init__(self, state: StudioState) -> None:
         super().__init__(state)
-        self.layout_.addStretch(1)
+        from generators.runtime.settings import get_settings
+        from studio.batch.recipe import Recipe, StepName
+
+        self.steps = [s.value for s in StepName]
+        self.batch_job = None
+        self.export_job = None
+        self.last_outcome = None
+        top = QHBoxLayout()
+        form_box = QFrame(objectName="panel")
+        form = QFormLayout(form_box)
+        form.setContentsMargins(16, 12, 16, 12)
+        self.recipe = QComboBox()
+        self.recipe.addItems([r.value for r in Recipe])
+        self.recipe.setCurrentText(Recipe.COPY.value)
+        self.mode = QComboBox()
+        self.mode.addItem("best-ranked (draft)", "best")
+        self.mode.addItem("approved only", "review")
+        self.out_dir = QLineEdit(str(get_settings().home / "exports"))
+        browse = QPushButton("…")
+        browse.setFixedWidth(36)
+        browse.clicked.connect(self._browse)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out_dir, 1)
+        out_row.addWidget(browse)
+        self.recipe_label, self.mode_label, self.out_label = QLabel(), QLabel("Export"), QLabel("Output folder")
+        form.addRow(self.recipe_label, self.recipe)
+        form.addRow(self.mode_label, self.mode)
+        form.addRow(self.out_label, out_row)
+        top.addWidget(form_box, 2)
+        plat_box = QFrame(objectName="panel")
+        pl = QVBoxLayout(plat_box)
+        pl.setContentsMargins(16, 12, 16, 12)
+        self.platforms_label = QLabel(objectName="sectionTitle")
+        pl.addWidget(self.platforms_label)
+        self.platforms = QListWidget()
+        self.platforms.setFlow(QListWidget.Flow.LeftToRight)
+        self.platforms.setWrapping(True)
+        self.platforms.setMaximumHeight(80)
+        for i, name in enumerate(services.copy_choices()[0]):
+            item = QListWidgetItem(name)
+            item.setCheckState(Qt.CheckState.Checked if i < 2 else Qt.CheckState.Unchecked)
+            self.platforms.addItem(item)
+        pl.addWidget(self.platforms)
+        top.addWidget(plat_box, 3)
+        self.layout_.addLayout(top)
+
+        buttons = QHBoxLayout()
+        self.summary = QLabel(objectName="muted")
+        buttons.addWidget(self.summary, 1)
+        self.run_button = QPushButton(objectName="primary")
+        self.run_button.clicked.connect(self.run_batch)
+        self.export_button = QPushButton()
+        self.export_button.clicked.connect(self.export)
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self.open_output)
+        for b in (self.run_button, self.export_button, self.open_button):
+            buttons.addWidget(b)
+        self.layout_.addLayout(buttons)
+
+        self.stack = QStackedWidget()
+        self.empty = EmptyState()
+        self.empty.button.clicked.connect(lambda: state.navigate.emit("catalog"))
+        self.table = QTableWidget(0, 2 + len(self.steps))
+        self.table.setHorizontalHeaderLabels(["SKU", "Title", *self.steps])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.table)
+        self.layout_.addWidget(self.stack, 1)
+        # While a batch runs, the table is refreshed from the database a few times a second (not per event).
+        self._poll = QTimer(self)
+        self._poll.setInterval(400)
+        self._poll.timeout.connect(self.reload)
+        state.project_changed.connect(self.reload)
+        state.runner.job_finished.connect(self._job_finished)
+        self.retranslate()
+        self.reload()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.out_dir.text())
+        if folder:
+            self.out_dir.setText(folder)
+
+    def selected_platforms(self) -> tuple[str, ...]:
+        items = (self.platforms.item(i) for i in range(self.platforms.count()))
+        return tuple(i.text() for i in items if i.checkState() == Qt.CheckState.Checked)
+
+    def on_shown(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Per-product, per-step job states from the project database."""
+        store = self.state.store
+        products = store.products() if store is not None else []
+        self.stack.setCurrentWidget(self.table if products else self.empty)
+        states: dict[tuple[int, str], tuple[str, str]] = {}
+        if store is not None:
+            for j in store.jobs():
+                states[(j.product_id, j.step)] = (j.state.value, j.message)
+        self.table.setRowCount(len(products))
+        for r, p in enumerate(products):
+            self.table.setItem(r, 0, QTableWidgetItem(p.sku))
+            self.table.setItem(r, 1, QTableWidgetItem(p.title))
+            for c, step in enumerate(self.steps):
+                value, message = states.get((p.id, step), ("", ""))
+                item = QTableWidgetItem(("● " + value) if value else "·")
+                item.setForeground(QColor(_STATE_COLOURS.get(value, "#c0c4cc")))
+                item.setToolTip(message)
+                self.table.setItem(r, 2 + c, item)
+        if store is not None:
+            counts = store.job_counts()
+            self.summary.setText("   ".join(f"{k.value}: {v}" for k, v in counts.items() if v))
+
+    def run_batch(self):
+        """Run (or resume) the chosen recipe over every product, on the worker."""
+        store = self.state.store
+        if store is None:
+            return None
+        recipe = self.recipe.currentText()
+
+        def job(progress, cancel):
+            from generators.runtime.settings import get_settings
+            from studio.batch.recipe import Recipe
+            from studio.batch.runner import BatchOptions, run_batch
+
+            options = BatchOptions(recipe=Recipe(recipe), profile=get_settings().profile)
+            return run_batch(store, options, progress=progress, cancel=cancel)
+
+        self.batch_job = self.state.runner.submit(f"Batch: {recipe}", job, on_done=self._batch_done)
+        self._poll.start()
+        return self.batch_job
+
+    def _batch_done(self, result) -> None:
+        self.reload()
+        failed = f", {len(result.failures)} failed" if result.failures else ""
+        self.state.status_message.emit(f"Batch: {result.ran} steps ran{failed} in {result.elapsed_s:.1f} s")
+        self.state.project_changed.emit()
+
+    def export(self):
+        """Write export packages for the chosen platforms into the output folder, on the worker."""
+        store = self.state.store
+        if store is None:
+            return None
+        out_dir, platforms, mode = (
+            Path(self.out_dir.text()).expanduser(),
+            self.selected_platforms(),
+            self.mode.currentData(),
+        )
+
+        def job(progress, cancel):
+            from generators.runtime.progress import report
+            from studio.batch.export_bridge import export_batch
+            from studio.project.review import ExportMode
+
+            report(progress, 0, 1, "exporting")
+            outcome = export_batch(store, out_dir, platforms=platforms, mode=ExportMode(mode))
+            report(progress, 1, 1, outcome.state)
+            return outcome
+
+        self.export_job = self.state.runner.submit(f"Export → {out_dir.name}", job, on_done=self._exported)
+        return self.export_job
+
+    def _exported(self, outcome) -> None:
+        self.last_outcome = outcome
+        text = f"Export {outcome.state}: {len(outcome.files)} files" + (
+            f" — {outcome.message}" if outcome.message else ""
+        )
+        self.summary.setText(text)
+        self.state.status_message.emit(text)
+
+    def open_output(self) -> bool:
+        folder = Path(self.out_dir.text()).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _job_finished(self, job_id: int) -> None:
+        if self.batch_job is not None and job_id == self.batch_job.id:
+            self._poll.stop()
+            self.reload()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.recipe_label.setText(self.t("batch.recipe"))
+        self.platforms_label.setText(self.t("batch.platforms"))
+        self.run_button.setText(self.t("batch.run"))
+        self.export_button.setText(self.t("batch.export"))
+        self.open_button.setText(self.t("batch.open_folder"))
+        self.empty.set_texts(self.t("batch.empty"), self.t("batch.empty_hint"), self.t("nav.catalog"))
 
 
 PAGE = PageSpec("batch", "nav.batch", "⇪", BatchPage)

@@ -1,17 +1,105 @@
-"""Stub page (filled in as its pipeline lands)."""
+"""History: every generated caption and copy, newest first, searchable by prompt and SKU, with provenance."""
 
 from __future__ import annotations
 
+import html
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+)
+
+from studio.gui import services
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
+from studio.gui.widgets.badges import clip_score_100
+from studio.gui.widgets.empty_state import EmptyState
+
+COLUMNS = ("SKU", "Kind", "Text", "CLIP", "Model", "State")
 
 
 class HistoryPage(Page):
+    """A searchable table of candidates; selecting one shows its provenance."""
+
     title_key = "nav.history"
 
     def __init__(self, state: StudioState) -> None:
         super().__init__(state)
-        self.layout_.addStretch(1)
+        self.rows: list[services.HistoryRow] = []
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.layout_.addWidget(self.search)
+        self.stack = QStackedWidget()
+        self.empty = EmptyState()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.detail = QTextBrowser()
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(split)
+        self.layout_.addWidget(self.stack, 1)
+        state.project_changed.connect(self.reload)
+        state.candidates_changed.connect(lambda _pid: self.reload())
+        self.retranslate()
+        self.reload()
+
+    def on_shown(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        store = self.state.store
+        self.rows = services.history_rows(store, self.search.text()) if store is not None else []
+        has_any = bool(self.rows) or bool(self.search.text())
+        self.stack.setCurrentIndex(1 if has_any else 0)
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            model = ", ".join(str(m.get("model_id", "")) for m in row.provenance.get("models", []))
+            score = clip_score_100(row.score)
+            cells = [
+                row.sku,
+                row.kind,
+                row.text.replace("\n", " ")[:160],
+                "" if score is None else str(score),
+                ("⚠ PLACEHOLDER  " if row.placeholder else "") + model,
+                row.state,
+            ]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 4 and row.placeholder:
+                    item.setForeground(QColor("#b45309"))
+                self.table.setItem(r, c, item)
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows and rows[0].row() < len(self.rows):
+            row = self.rows[rows[0].row()]
+            self.detail.setHtml(f"<p>{html.escape(row.text)}</p>" + services.provenance_html(row.provenance))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.search.setPlaceholderText(self.t("history.search"))
+        self.empty.set_texts(self.t("history.empty"), self.t("history.empty_hint"))
 
 
 PAGE = PageSpec("history", "nav.history", "☰", HistoryPage)

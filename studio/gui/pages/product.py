@@ -1,17 +1,362 @@
-"""Stub page (filled in as its pipeline lands)."""
+"""Product workspace: captions & attributes (editable, conflicts highlighted) and copy (ranked cards)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.gui import services
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
+from studio.gui.undo import SetValueCommand, edit_text
+from studio.gui.widgets.candidate_card import CandidateCard
+from studio.gui.widgets.empty_state import EmptyState
+from studio.gui.widgets.thumbnail_grid import load_thumbnail
+
+CONFLICT_BG = QColor("#fdecea")
+
+
+class CardList(QScrollArea):
+    """A vertical list of candidate cards with an empty state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        inner = QWidget()
+        self._layout = QVBoxLayout(inner)
+        self._layout.setContentsMargins(0, 4, 8, 4)
+        self._layout.setSpacing(10)
+        self.empty = EmptyState()
+        self._layout.addWidget(self.empty)
+        self._layout.addStretch(1)
+        self.setWidget(inner)
+        self.cards: list[CandidateCard] = []
+
+    def set_cards(self, cards: list[CandidateCard]) -> None:
+        for card in self.cards:
+            card.deleteLater()
+        self.cards = cards
+        for i, card in enumerate(cards):
+            self._layout.insertWidget(1 + i, card)
+        self.empty.setVisible(not cards)
+
+    def card(self, candidate_id: int) -> CandidateCard | None:
+        return next((c for c in self.cards if c.view.id == candidate_id), None)
 
 
 class ProductPage(Page):
+    """One product: its photo and fields, caption and copy candidates, attributes, provenance."""
+
     title_key = "nav.product"
 
     def __init__(self, state: StudioState) -> None:
         super().__init__(state)
-        self.layout_.addStretch(1)
+        self.product = None
+        self.stack = QStackedWidget()
+        self.empty = EmptyState()
+        self.empty.button.clicked.connect(lambda: state.navigate.emit("catalog"))
+        self.stack.addWidget(self.empty)
+        self.workspace = QWidget()
+        self.stack.addWidget(self.workspace)
+        self.layout_.addWidget(self.stack, 1)
+        ws = QVBoxLayout(self.workspace)
+        ws.setContentsMargins(0, 0, 0, 0)
+
+        header = QFrame(objectName="panel")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(12, 10, 12, 10)
+        self.photo = QLabel()
+        self.photo.setFixedSize(96, 96)
+        hl.addWidget(self.photo)
+        info = QVBoxLayout()
+        self.sku_label = QLabel(objectName="muted")
+        self.name_label = QLabel(objectName="sectionTitle")
+        self.name_label.setWordWrap(True)
+        self.fields_label = QLabel(objectName="muted")
+        self.fields_label.setWordWrap(True)
+        for w in (self.sku_label, self.name_label, self.fields_label):
+            info.addWidget(w)
+        info.addStretch(1)
+        hl.addLayout(info, 1)
+        ws.addWidget(header)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.tabs = QTabWidget()
+        splitter.addWidget(self.tabs)
+        side = QFrame(objectName="panel")
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(12, 10, 12, 10)
+        self.prov_title = QLabel(objectName="sectionTitle")
+        sl.addWidget(self.prov_title)
+        self.provenance = QTextBrowser()
+        self.provenance.setStyleSheet("border: none;")
+        sl.addWidget(self.provenance, 1)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        ws.addWidget(splitter, 1)
+
+        # -- captions & attributes tab
+        cap_tab = QWidget()
+        cl = QVBoxLayout(cap_tab)
+        cap_bar = QHBoxLayout()
+        self.captions_title = QLabel(objectName="sectionTitle")
+        cap_bar.addWidget(self.captions_title)
+        cap_bar.addStretch(1)
+        self.caption_button = QPushButton(objectName="primary")
+        self.caption_button.clicked.connect(self.generate_captions)
+        cap_bar.addWidget(self.caption_button)
+        cl.addLayout(cap_bar)
+        cap_split = QSplitter(Qt.Orientation.Horizontal)
+        self.caption_list = CardList()
+        cap_split.addWidget(self.caption_list)
+        attr_box = QWidget()
+        al = QVBoxLayout(attr_box)
+        al.setContentsMargins(0, 0, 0, 0)
+        self.attributes_title = QLabel(objectName="sectionTitle")
+        al.addWidget(self.attributes_title)
+        self.attributes = QTableWidget(0, 3)
+        self.attributes.verticalHeader().setVisible(False)
+        self.attributes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.attributes.horizontalHeader().setStretchLastSection(True)
+        self.attributes.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attributes.itemChanged.connect(self._attribute_edited)
+        al.addWidget(self.attributes, 1)
+        cap_split.addWidget(attr_box)
+        cl.addWidget(cap_split, 1)
+        self.tabs.addTab(cap_tab, "")
+
+        # -- copy tab
+        copy_tab = QWidget()
+        col = QVBoxLayout(copy_tab)
+        pick = QHBoxLayout()
+        self.platform, self.tone, self.language = QComboBox(), QComboBox(), QComboBox()
+        self.pick_labels = [QLabel(), QLabel(), QLabel()]
+        for label, combo in zip(self.pick_labels, (self.platform, self.tone, self.language), strict=True):
+            pick.addWidget(label)
+            pick.addWidget(combo)
+            combo.setMinimumWidth(120)
+        self._fill_choices()
+        self.platform.currentIndexChanged.connect(self.reload_copy)
+        pick.addStretch(1)
+        self.copy_button = QPushButton(objectName="primary")
+        self.copy_button.clicked.connect(self.generate_copy)
+        pick.addWidget(self.copy_button)
+        col.addLayout(pick)
+        self.copy_list = CardList()
+        col.addWidget(self.copy_list, 1)
+        self.tabs.addTab(copy_tab, "")
+
+        QShortcut(QKeySequence("Ctrl+G"), self, activated=self._generate_current)
+        state.product_opened.connect(self.open_sku)
+        state.project_changed.connect(self._project_changed)
+        state.candidates_changed.connect(self._candidates_changed)
+        self._filling = False
+        self.retranslate()
+
+    def _fill_choices(self) -> None:
+        choices = services.copy_choices()
+        for combo, values in zip((self.platform, self.tone, self.language), choices, strict=True):
+            combo.clear()
+            combo.addItems(values)
+
+    # ---- loading ----------------------------------------------------------------------------------
+    def _project_changed(self) -> None:
+        sku = self.state.current_sku
+        if sku is None:
+            self.product = None
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.open_sku(sku)
+
+    def open_sku(self, sku: str) -> None:
+        store = self.state.store
+        product = store.product_by_sku(sku) if store is not None else None
+        self.product = product
+        if product is None:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentWidget(self.workspace)
+        images = store.images(product.id)
+        self.photo.setPixmap(load_thumbnail(store.assets.path_for(images[0].sha256) if images else None, 96))
+        self.sku_label.setText(product.sku + (f" · {product.category}" if product.category else ""))
+        self.name_label.setText(product.title or product.sku)
+        shown = [f"{k}: {v}" for k, v in product.fields.items() if v and k not in ("images", "image")]
+        self.fields_label.setText("   ".join(shown[:8]))
+        self.provenance.setHtml("")
+        self.reload_all()
+
+    def reload_all(self) -> None:
+        self.reload_captions()
+        self.reload_attributes()
+        self.reload_copy()
+
+    def _candidates_changed(self, product_id: int) -> None:
+        if self.product is not None and self.product.id == product_id:
+            self.reload_all()
+
+    def _labels(self) -> dict[str, str]:
+        keys = ("approve", "approved", "placeholder", "placeholder_tip")
+        return {k: self.t(f"card.{k}") for k in keys} | {"edit": "Edit", "details": self.t("jobs.details")}
+
+    def _make_cards(self, views: list[services.CandidateView]) -> list[CandidateCard]:
+        cards = []
+        for view in views:
+            card = CandidateCard(view, self._labels())
+            card.edited.connect(self._card_edited)
+            card.approve_toggled.connect(self._card_approved)
+            card.selected.connect(self.show_provenance)
+            cards.append(card)
+        return cards
+
+    def reload_captions(self) -> None:
+        if self.product is None or self.state.store is None:
+            return
+        views = services.candidate_views(self.state.store, self.product.id, services.CAPTION_KIND)
+        self.caption_list.set_cards(self._make_cards(views))
+
+    def reload_copy(self) -> None:
+        if self.product is None or self.state.store is None:
+            return
+        views = services.candidate_views(
+            self.state.store, self.product.id, services.COPY_KIND, platform=self.platform.currentText()
+        )
+        self.copy_list.set_cards(self._make_cards(views))
+
+    def reload_attributes(self) -> None:
+        if self.product is None or self.state.store is None:
+            return
+        rows = services.attribute_rows(self.state.store, self.product.id)
+        self._filling = True
+        self.attributes.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            name = QTableWidgetItem(row.name)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            value = QTableWidgetItem(row.value)
+            conf = f" ({row.confidence:.0%})" if row.confidence is not None else ""
+            source = QTableWidgetItem(row.source + conf)
+            source.setFlags(source.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if row.conflict:
+                for item in (name, value, source):
+                    item.setBackground(CONFLICT_BG)
+                    item.setToolTip("Conflict — " + row.conflict)
+                source.setText("⚠ " + source.text())
+            for col, item in enumerate((name, value, source)):
+                self.attributes.setItem(i, col, item)
+        self._filling = False
+
+    # ---- edits through the undo stack -------------------------------------------------------------
+    def _card_edited(self, candidate_id: int, old: str, new: str) -> None:
+        store = self.state.store
+
+        def setter(text: str, cid: int = candidate_id) -> None:
+            services.set_candidate_text(store, cid, text)
+            for lst in (self.caption_list, self.copy_list):
+                if (card := lst.card(cid)) is not None:
+                    card.set_text(text)
+
+        command = edit_text("Edit copy", setter, old, new)
+        if command is not None:
+            self.state.undo_stack.push(command)
+
+    def _card_approved(self, candidate_id: int, approved: bool) -> None:
+        store = self.state.store
+
+        def setter(value: bool, cid: int = candidate_id) -> None:
+            services.set_approved(store, cid, value)
+            for lst in (self.caption_list, self.copy_list):
+                if (card := lst.card(cid)) is not None:
+                    card.set_approved(value)
+
+        label = "Approve" if approved else "Withdraw approval"
+        self.state.undo_stack.push(SetValueCommand(label, setter, not approved, approved))
+
+    def _attribute_edited(self, item: QTableWidgetItem) -> None:
+        if self._filling or item.column() != 1 or self.product is None:
+            return
+        store, pid = self.state.store, self.product.id
+        name = self.attributes.item(item.row(), 0).text()
+        old = services.user_attribute(store, pid, name)
+        new = item.text().strip()
+
+        def setter(value: str | None) -> None:
+            services.set_attribute(store, pid, name, value)
+            self.reload_attributes()
+
+        if new != (old or ""):
+            # Deferred: rebuilding the table inside its own itemChanged signal would delete `item`.
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: self.state.undo_stack.push(SetValueCommand(f"Edit {name}", setter, old, new)))
+
+    def show_provenance(self, candidate_id: int) -> None:
+        if self.state.store is None:
+            return
+        c = self.state.store.candidate(int(candidate_id))
+        self.provenance.setHtml(services.provenance_html(c.provenance))
+
+    # ---- generation jobs --------------------------------------------------------------------------
+    def _generate_current(self) -> None:
+        (self.generate_captions if self.tabs.currentIndex() == 0 else self.generate_copy)()
+
+    def _submit(self, title: str, steps: tuple[str, ...], options: dict[str, str]):
+        store, product = self.state.store, self.product
+        if store is None or product is None:
+            return None
+        fn = services.product_steps_job(store, product.id, steps, options)
+        return self.state.runner.submit(
+            f"{title} · {product.sku}", fn, on_done=lambda _r, pid=product.id: self.state.candidates_changed.emit(pid)
+        )
+
+    def generate_captions(self):
+        """Caption the product photo and predict its attributes (on the worker)."""
+        return self._submit("Captions", services.CAPTION_STEPS, {})
+
+    def generate_copy(self):
+        """Write ranked sales copy for the chosen platform, tone and language (on the worker)."""
+        options = {
+            "platform": self.platform.currentText(),
+            "tone": self.tone.currentText(),
+            "language": self.language.currentText(),
+        }
+        return self._submit("Copy", services.COPY_STEPS, options)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.empty.set_texts(self.t("product.empty"), self.t("product.empty_hint"), self.t("nav.catalog"))
+        self.tabs.setTabText(0, self.t("product.tab_captions"))
+        self.tabs.setTabText(1, self.t("product.tab_copy"))
+        self.caption_button.setText(self.t("product.generate_captions"))
+        self.copy_button.setText(self.t("product.generate_copy"))
+        self.captions_title.setText(self.t("product.captions"))
+        self.attributes_title.setText(self.t("product.attributes"))
+        self.prov_title.setText(self.t("product.provenance"))
+        self.attributes.setHorizontalHeaderLabels(["Name", "Value", "Source"])
+        for label, key in zip(self.pick_labels, ("platform", "tone", "language"), strict=True):
+            label.setText(self.t(f"product.{key}"))
+        self.caption_list.empty.set_texts(self.t("product.no_captions"), self.t("product.no_captions_hint"))
+        self.copy_list.empty.set_texts(self.t("product.no_copy"), self.t("product.no_copy_hint"))
+        if self.product is not None:
+            self.reload_captions()
+            self.reload_copy()
 
 
 PAGE = PageSpec("product", "nav.product", "✎", ProductPage)

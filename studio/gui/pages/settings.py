@@ -1,4 +1,7 @@
-"""Settings page: device, threads, model folder, default profile, UI language (live), brand kit editor."""
+"""Settings page: device, threads, model folder, default profile, UI language (live), brand kit editor.
+
+The brand kit is saved as `brand_kit.json` in the open project, in the format of `assets/presets/brand_kit.json`.
+"""
 
 from __future__ import annotations
 
@@ -25,31 +28,39 @@ from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 
 BRAND_KIT_FILE = "brand_kit.json"  # inside the project folder
-BRAND_FIELDS = (  # key, label, multi-line
-    ("name", "Brand name", False),
-    ("voice", "Voice and tone", True),
-    ("must_use", "Words to use (comma-separated)", False),
-    ("banned", "Words never to use (comma-separated)", False),
-    ("colors", "Colours (hex, comma-separated)", False),
+BRAND_FIELDS = (  # key (as in assets/presets/brand_kit.json), label
+    ("name", "Brand name"),
+    ("voice_words", "Voice words"),
+    ("banned_words", "Never use"),
+    ("required_phrases", "Always include"),
 )
 
 
-def read_brand_kit(project: Path) -> dict[str, str]:
-    path = project / BRAND_KIT_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return {k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in data.items()}
+def read_brand_kit(project: Path | None) -> dict[str, str]:
+    """The project's brand kit (else the shipped default) as editable text, lists joined by commas."""
+    data: dict = {}
+    if project is not None:
+        try:
+            data = json.loads((project / BRAND_KIT_FILE).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            data = {}
+    if not data:
+        try:
+            from generators.words.presets import read_asset_json
+
+            data = read_asset_json("brand_kit.json")
+        except (ImportError, OSError, json.JSONDecodeError):
+            data = {}
+    return {k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in data.items()}
 
 
 def write_brand_kit(project: Path, values: dict[str, str]) -> Path:
+    """Save the brand kit into the project folder (atomically), lists split on commas."""
     from studio.project.assets import atomic_write_text
 
-    data: dict[str, object] = {}
-    for key, _label, multi in BRAND_FIELDS:
-        raw = values.get(key, "").strip()
-        data[key] = raw if multi or key == "name" else [w.strip() for w in raw.split(",") if w.strip()]
+    data: dict[str, object] = {"name": values.get("name", "").strip() or "Custom"}
+    for key, _label in BRAND_FIELDS[1:]:
+        data[key] = [w.strip() for w in values.get(key, "").replace("，", ",").split(",") if w.strip()]
     return atomic_write_text(project / BRAND_KIT_FILE, json.dumps(data, ensure_ascii=False, indent=1))
 
 
@@ -104,11 +115,10 @@ class SettingsPage(Page):
         self.brand_title = QLabel(objectName="sectionTitle")
         brand_layout.addWidget(self.brand_title)
         brand_form = QFormLayout()
-        self.brand_inputs: dict[str, QLineEdit | QPlainTextEdit] = {}
-        for key, label, multi in BRAND_FIELDS:
-            editor: QLineEdit | QPlainTextEdit = QPlainTextEdit() if multi else QLineEdit()
-            if multi:
-                editor.setFixedHeight(70)
+        self.brand_inputs: dict[str, QLineEdit] = {}
+        for key, label in BRAND_FIELDS:
+            editor = QLineEdit()
+            editor.setPlaceholderText("comma-separated" if key != "name" else "")
             self.brand_inputs[key] = editor
             brand_form.addRow(label, editor)
         brand_layout.addLayout(brand_form)
@@ -135,13 +145,9 @@ class SettingsPage(Page):
             self.models_dir.setText(folder)
 
     def _load_brand_kit(self) -> None:
-        values = read_brand_kit(self.state.store.folder) if self.state.store is not None else {}
+        values = read_brand_kit(self.state.store.folder if self.state.store is not None else None)
         for key, editor in self.brand_inputs.items():
-            text = values.get(key, "")
-            if isinstance(editor, QPlainTextEdit):
-                editor.setPlainText(text)
-            else:
-                editor.setText(text)
+            editor.setText(values.get(key, ""))
 
     def brand_values(self) -> dict[str, str]:
         return {

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -18,22 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.gui.services import CandidateView
 from studio.gui.widgets.badges import FlagBadge, PlaceholderBadge, ScoreBadge
-
-
-@dataclass
-class CandidateView:
-    """What a card shows; pages build these from the project store's candidates."""
-
-    id: int | str
-    text: str
-    rank: int = 0
-    score: float | None = None  # CLIPScore; 0..1 or 0..100
-    placeholder: bool = False
-    flags: list[str] = field(default_factory=list)  # grounding problems, shown in red
-    approved: bool = False
-    title: str = ""  # e.g. the platform or "caption"
-    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 class CandidateCard(QFrame):

@@ -1,0 +1,322 @@
+"""Qt-free glue between the pages and the project store: view rows, edits, and job functions.
+
+Everything here runs without Qt, so it is testable on its own; the job functions run on the worker thread
+and import the ML stack only when called.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studio.project.store import Candidate, Store
+
+USER_SOURCE = "user"  # attribute values a person typed; they win over catalog and predicted values
+
+
+@dataclass
+class CandidateView:
+    """What a candidate card shows."""
+
+    id: int | str
+    text: str
+    rank: int = 0
+    score: float | None = None  # CLIPScore; 0..1 or 0..100
+    placeholder: bool = False
+    flags: list[str] = field(default_factory=list)  # grounding problems, shown in red
+    approved: bool = False
+    title: str = ""  # e.g. the platform
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AttributeRow:
+    """One attribute as the sheet shows it: the winning value, where it came from, and any conflict."""
+
+    name: str
+    value: str
+    source: str
+    confidence: float | None
+    conflict: str = ""  # non-empty when sources disagree, e.g. "catalog: red · predicted: blue"
+
+
+def clip_score_of(c: Candidate) -> float | None:
+    """The candidate's CLIPScore, wherever the step stored it."""
+    for key in ("clip_score", "clipscore", "clip"):
+        if key in c.scores:
+            return float(c.scores[key])
+    return c.score
+
+
+def grounding_flags(c: Candidate) -> list[str]:
+    """Human-readable grounding problems recorded with a candidate (unsupported claims, banned words)."""
+    raw: Any = c.params.get("flags") or c.params.get("grounding_flags") or c.provenance.get("flags") or []
+    grounding = c.params.get("grounding")
+    if isinstance(grounding, dict):
+        raw = raw or grounding.get("flags") or grounding.get("unsupported") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    return [str(f) for f in raw]
+
+
+def candidate_view(c: Candidate) -> CandidateView:
+    from studio.project.store import CandidateState
+
+    title = str(c.params.get("platform") or "")
+    return CandidateView(
+        id=c.id,
+        text=c.text or "",
+        rank=c.rank + 1,
+        score=clip_score_of(c),
+        placeholder=c.placeholder,
+        flags=grounding_flags(c),
+        approved=c.state is CandidateState.APPROVED,
+        title=title,
+        provenance=c.provenance,
+    )
+
+
+def candidate_views(store: Store, product_id: int, kind: str, **match: str) -> list[CandidateView]:
+    """Ranked views of a product's candidates of `kind` whose params match `match` (e.g. platform)."""
+    found = [
+        c
+        for c in store.candidates(product_id, kind)
+        if all(not v or str(c.params.get(k, "")) == v for k, v in match.items())
+    ]
+    found.sort(key=lambda c: (c.rank, c.id))
+    return [candidate_view(c) for c in found]
+
+
+def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:
+    """One row per attribute name: user value > catalog value > best prediction; conflicts spelled out."""
+    by_name: dict[str, list] = {}
+    for a in store.attributes(product_id):
+        by_name.setdefault(a.name, []).append(a)
+    product = store.product(product_id)
+    for name, value in product.fields.items():
+        if name not in by_name and value and name not in ("price", "images", "image"):
+            from studio.project.store import AttributeValue
+
+            by_name[name] = [AttributeValue(product_id, name, value, "catalog")]
+    rows = []
+    order = {USER_SOURCE: 0, "catalog": 1}
+    for name in sorted(by_name):
+        values = sorted(by_name[name], key=lambda a: (order.get(a.source, 2), -(a.confidence or 0)))
+        best = values[0]
+        distinct = {a.value.strip().lower() for a in values if a.source != USER_SOURCE}
+        conflict = " · ".join(f"{a.source}: {a.value}" for a in values) if len(distinct) > 1 else ""
+        rows.append(AttributeRow(name, best.value, best.source, best.confidence, conflict))
+    return rows
+
+
+# ---- edits (each is one small transaction; the GUI wraps them in undo commands) --------------------------
+def set_candidate_text(store: Store, candidate_id: int, text: str) -> None:
+    """Replace a candidate's text (an inline edit), keeping the model's original in its params."""
+    c = store.candidate(candidate_id)
+    params = dict(c.params)
+    params.setdefault("original_text", c.text or "")
+    params["edited"] = text != params["original_text"]
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE candidates SET text=?, params=? WHERE id=?",
+            (text, json.dumps(params, ensure_ascii=False, sort_keys=True, default=str), candidate_id),
+        )
+
+
+def set_attribute(store: Store, product_id: int, name: str, value: str | None) -> None:
+    """Set a person's value for an attribute; None removes it (back to catalog / predicted)."""
+    with store.transaction() as conn:
+        if value is None:
+            conn.execute(
+                "DELETE FROM attribute_values WHERE product_id=? AND name=? AND source=?",
+                (product_id, name, USER_SOURCE),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO attribute_values (product_id, name, value, source, confidence) VALUES (?,?,?,?,NULL)"
+                " ON CONFLICT(product_id, name, source) DO UPDATE SET value=excluded.value",
+                (product_id, name, value, USER_SOURCE),
+            )
+
+
+def user_attribute(store: Store, product_id: int, name: str) -> str | None:
+    for a in store.attributes(product_id, USER_SOURCE):
+        if a.name == name:
+            return a.value
+    return None
+
+
+def set_approved(store: Store, candidate_id: int, approved: bool) -> None:
+    from studio.project.store import CandidateState
+
+    store.set_candidate_state(
+        candidate_id, CandidateState.APPROVED if approved else CandidateState.PROPOSED, actor="studio"
+    )
+
+
+# ---- history ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryRow:
+    """One generated candidate in the history view."""
+
+    candidate_id: int
+    sku: str
+    kind: str
+    text: str
+    prompt: str
+    score: float | None
+    placeholder: bool
+    state: str
+    created_at: float
+    provenance: dict[str, Any]
+
+
+def history_rows(store: Store, query: str = "", limit: int = 500) -> list[HistoryRow]:
+    """Newest first; `query` matches SKU, prompt or text (case-insensitive, all words)."""
+    skus = {p.id: p.sku for p in store.products()}
+    rows = []
+    for c in store.candidates():
+        if c.kind == "image" and not c.text:
+            continue
+        prompt = str(c.params.get("prompt") or c.provenance.get("params", {}).get("prompt") or "")
+        row = HistoryRow(
+            c.id,
+            skus.get(c.product_id, "?"),
+            c.kind,
+            c.text or "",
+            prompt,
+            clip_score_of(c),
+            c.placeholder,
+            c.state.value,
+            float(c.params.get("created_at", 0) or 0),
+            c.provenance,
+        )
+        rows.append(row)
+    words = query.lower().split()
+    if words:
+        rows = [r for r in rows if all(w in f"{r.sku} {r.prompt} {r.text}".lower() for w in words)]
+    rows.sort(key=lambda r: -r.candidate_id)
+    return rows[:limit]
+
+
+def provenance_html(prov: dict[str, Any]) -> str:
+    """Provenance as a small HTML block: models (with placeholder flags), seed, params, timings, scores."""
+    import html
+
+    if not prov:
+        return "<p style='color:#6b7280'>No provenance recorded.</p>"
+    parts = []
+    if prov.get("placeholder"):
+        parts.append(
+            "<p style='color:#b45309'><b>PLACEHOLDER</b>: made by a model with random weights; not real output.</p>"
+        )
+    models = prov.get("models") or []
+    if models:
+        parts.append("<b>Models</b><ul>")
+        for m in models:
+            tag = " <span style='color:#b45309'>[placeholder]</span>" if m.get("source") == "placeholder" else ""
+            parts.append(
+                f"<li>{html.escape(str(m.get('role')))}: {html.escape(str(m.get('model_id')))}"
+                f" ({html.escape(str(m.get('profile')))}){tag}</li>"
+            )
+        parts.append("</ul>")
+    if prov.get("seed") is not None:
+        parts.append(f"<b>Seed</b> {html.escape(str(prov['seed']))}<br>")
+    for section in ("params", "timings", "scores"):
+        data = prov.get(section) or {}
+        if data:
+            parts.append(f"<b>{section.title()}</b><ul>")
+            for k, v in data.items():
+                shown = f"{v:.3f}" if isinstance(v, float) else str(v)
+                parts.append(f"<li>{html.escape(str(k))}: {html.escape(shown[:300])}</li>")
+            parts.append("</ul>")
+    return "".join(parts)
+
+
+# ---- generation jobs (run on the worker thread) ---------------------------------------------------------
+CAPTION_KIND = "caption"
+COPY_KIND = "copy"
+CAPTION_STEPS = ("ingest", "caption", "attributes")
+COPY_STEPS = ("ingest", "caption", "copy")
+
+
+def copy_choices() -> tuple[list[str], list[str], list[str]]:
+    """(platforms, tones, languages) for the copy pickers, from the presets shipped in `assets/presets`."""
+    try:
+        from generators.words.presets import Platform, tones
+
+        platforms, tone_names = [p.value for p in Platform], sorted(tones())
+    except (ImportError, OSError, ValueError):  # presets not installed: still offer the common choices
+        platforms, tone_names = ["amazon", "shopify", "taobao", "xiaohongshu", "instagram"], ["professional"]
+    return platforms, tone_names, ["en", "zh"]
+
+
+def product_steps_job(store: Store, product_id: int, steps: tuple[str, ...], options: dict[str, str]):
+    """A job function running batch `steps` for one product and recording their results in the store.
+
+    Steps already done for unchanged inputs are skipped unless they take `options` (copy is redone for each
+    platform / tone / language asked for). Returns the names of the steps that ran.
+    """
+    from generators.runtime.progress import ProgressFn
+
+    def job(progress: ProgressFn, cancel) -> list[str]:
+        from generators.runtime.progress import check, report
+        from generators.runtime.settings import get_settings
+        from studio.batch.recipe import StepName, step_availability
+        from studio.batch.runner import input_hash
+        from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext
+        from studio.project.store import JobState
+
+        product = store.product(product_id)
+        ran: list[str] = []
+        wanted = [StepName(s) for s in steps]
+        pipelines = PipelineCache(get_settings().profile)
+        for i, step in enumerate(wanted):
+            check(cancel)
+            report(progress, i, len(wanted), f"{step.value}…")
+            last = step is wanted[-1]
+            job_row = store.job(product_id, step.value)
+            fresh = job_row is not None and job_row.state is JobState.DONE
+            if fresh and job_row.input_hash == input_hash(product, step) and not last:
+                continue
+            available = step_availability(step)
+            if step not in STEP_FUNCTIONS or not available.available:
+                if last:
+                    from generators.runtime.errors import VitrineError
+
+                    raise VitrineError(available.reason or f"the {step.value} step is not available yet")
+                continue
+            earlier: dict[str, list] = {}
+            for c in store.candidates(product_id):
+                earlier.setdefault(c.kind, []).append(c)
+            ctx_fields = StepContext.__dataclass_fields__
+            extra = {"options": dict(options)} if "options" in ctx_fields else {}
+            ctx = StepContext(
+                store,
+                product,
+                tuple(store.images(product_id)),
+                {k: tuple(v) for k, v in earlier.items()},
+                pipelines,
+                pipelines.profile,
+                progress=progress if last else None,
+                cancel=cancel,
+                **extra,
+            )
+            row = store.start_job(product_id, step.value, input_hash(product, step))
+            try:
+                out = STEP_FUNCTIONS[step](ctx)
+            except BaseException as exc:
+                store.finish_job(
+                    row,
+                    JobState.PENDING if not isinstance(exc, Exception) or cancel.cancelled else JobState.FAILED,
+                    str(exc) or type(exc).__name__,
+                )
+                raise
+            store.finish_job(row, out.state, out.message, candidates=out.candidates, attributes=out.attributes)
+            ran.append(step.value)
+        report(progress, len(wanted), len(wanted), "done")
+        return ran
+
+    return job
