@@ -63,23 +63,17 @@ class PipelineCache:
             return self._items[key]
 
 
-def normalize_image(data: bytes, max_side: int = LISTING_IMAGE_MAX_SIDE) -> tuple[bytes, int, int]:
-    """Upright (EXIF orientation applied), RGB, at most `max_side` pixels, JPEG without EXIF/GPS metadata."""
-    from PIL import Image, ImageOps
+def normalize_image(data: bytes, name: str, max_side: int = LISTING_IMAGE_MAX_SIDE) -> tuple[bytes, int, int]:
+    """Upright (EXIF orientation applied), RGB on white, at most `max_side` pixels, JPEG with no EXIF/GPS."""
+    from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as im:
-        im = ImageOps.exif_transpose(im)
-        if im.mode in ("RGBA", "LA", "P"):
-            im = im.convert("RGBA")
-            flat = Image.new("RGB", im.size, (255, 255, 255))
-            flat.paste(im, mask=im.getchannel("A"))  # transparent backgrounds become white, as marketplaces want
-            im = flat
-        else:
-            im = im.convert("RGB")
-        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=LISTING_JPEG_QUALITY, optimize=True)  # no exif= argument: nothing carried over
-        return buf.getvalue(), im.width, im.height
+    from scoring.images import open_image
+
+    im = open_image(data, name=name, draft_size=max_side)
+    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=LISTING_JPEG_QUALITY, optimize=True)  # no exif= argument: nothing carried over
+    return buf.getvalue(), im.width, im.height
 
 
 def run_ingest(ctx: StepContext) -> StepOutput:
@@ -90,7 +84,7 @@ def run_ingest(ctx: StepContext) -> StepOutput:
     out = []
     for rank, img in enumerate(photos):
         check(ctx.cancel)
-        data, width, height = normalize_image(ctx.store.assets.path_for(img.sha256).read_bytes())
+        data, width, height = normalize_image(ctx.store.assets.path_for(img.sha256).read_bytes(), img.source_path)
         sha = ctx.store.assets.put_bytes(data, ".jpg")
         params = {
             "source_sha256": img.sha256,

@@ -8,7 +8,6 @@ are kept as text and flagged, and every CSV Vitrine writes escapes them (`escape
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -40,7 +39,6 @@ ATTRIBUTE_COLUMNS = {
     "风格",
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-MAX_IMAGE_PIXELS = 64_000_000  # above this an image is treated as a decompression bomb
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?%?$")
 
 
@@ -112,38 +110,19 @@ def looks_like_formula(value: str) -> bool:
 
 
 def inspect_image(path: Path) -> tuple[int, int, str]:
-    """Open and fully decode an image; return (width, height, format) or raise ImageRejected with the reason."""
-    from PIL import Image, UnidentifiedImageError
+    """Decode an image fully (via `scoring.images.open_image`); return (width, height, format) or raise
+    ImageRejected saying why: empty, a PDF, not an image, truncated, or a decompression bomb."""
+    from scoring.images import ImageLoadError, open_image
 
-    name = path.name
-    size = path.stat().st_size
-    if size == 0:
-        raise ImageRejected(f"image '{name}' is empty (0 bytes)")
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"%PDF"):
-        raise ImageRejected(f"'{name}' is a PDF, not an image; export its pages as JPEG or PNG")
+        raise ImageRejected(f"'{path.name}' is a PDF, not an image; export its pages as JPEG or PNG")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if im.width * im.height > MAX_IMAGE_PIXELS:
-                    raise ImageRejected(
-                        f"image '{name}' is {im.width}×{im.height} pixels: too large (decompression bomb?)"
-                    )
-                im.verify()  # checksums and structure, without decoding pixels
-            with Image.open(path) as im:
-                im.load()  # decoding every pixel is what catches truncated files
-                return im.width, im.height, (im.format or "").lower()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected(f"image '{name}' is too large to decode safely (decompression bomb?)") from None
-    except UnidentifiedImageError:
-        raise ImageRejected(f"'{name}' is not an image Vitrine can read") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        text = str(exc)
-        if "truncated" in text.lower() or "broken data stream" in text.lower() or isinstance(exc, SyntaxError):
-            raise ImageRejected(f"image '{name}' is truncated or damaged; export it again") from None
-        raise ImageRejected(f"image '{name}' cannot be read: {text}") from None
+        image = open_image(path, name=path.name)
+    except ImageLoadError as exc:
+        raise ImageRejected(str(exc)) from None
+    return image.width, image.height, path.suffix.lower().lstrip(".")
 
 
 def resolve_image_path(cell: str, base: Path) -> Path:
