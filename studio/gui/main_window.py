@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         self.page_actions: list[QAction] = []
         for i, spec in enumerate(self.specs):
-            action = QAction(self.tr.t(spec.title_key), self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            action = QAction(self.tr.t(spec.title_key).replace("&", "&&"), self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
             self.page_actions.append(action)
         self.view_menu.addActions(self.page_actions)
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr.t("app.title"))
         for i, spec in enumerate(self.specs):
             self.rail.item(i).setText(f"{spec.glyph}   {self.tr.t(spec.title_key)}")
-            self.page_actions[i].setText(self.tr.t(spec.title_key))
+            self.page_actions[i].setText(self.tr.t(spec.title_key).replace("&", "&&"))
         self.undo_action.setText(self.tr.t("action.undo"))
         self.redo_action.setText(self.tr.t("action.redo"))
         self._update_project_label()

@@ -61,6 +61,7 @@ QLineEdit, QComboBox, QSpinBox, QPlainTextEdit, QTextEdit {{ background: {CARD};
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPlainTextEdit:focus {{ border-color: {ACCENT}; }}
 QTableWidget, QTableView, QTreeWidget, QListView {{ background: {CARD}; border: 1px solid {BORDER};
     border-radius: 8px; gridline-color: #eceef2; selection-background-color: #dbe5fe; selection-color: {TEXT}; }}
+QListView#thumbnailGrid {{ padding: 10px; }}
 QHeaderView::section {{ background: #eef0f4; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px;
     font-weight: 600; color: #444b57; }}
 QTabWidget::pane {{ border: none; }}

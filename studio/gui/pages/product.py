@@ -112,6 +112,7 @@ class ProductPage(Page):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([760, 260])
         ws.addWidget(splitter, 1)
 
         # -- captions & attributes tab
@@ -153,7 +154,7 @@ class ProductPage(Page):
         for label, combo in zip(self.pick_labels, (self.platform, self.tone, self.language), strict=True):
             pick.addWidget(label)
             pick.addWidget(combo)
-            combo.setMinimumWidth(120)
+            combo.setMinimumWidth(110)
         self._fill_choices()
         self.platform.currentIndexChanged.connect(self.reload_copy)
         pick.addStretch(1)
@@ -342,7 +343,7 @@ class ProductPage(Page):
     def retranslate(self) -> None:
         super().retranslate()
         self.empty.set_texts(self.t("product.empty"), self.t("product.empty_hint"), self.t("nav.catalog"))
-        self.tabs.setTabText(0, self.t("product.tab_captions"))
+        self.tabs.setTabText(0, self.t("product.tab_captions").replace("&", "&&"))
         self.tabs.setTabText(1, self.t("product.tab_copy"))
         self.caption_button.setText(self.t("product.generate_captions"))
         self.copy_button.setText(self.t("product.generate_copy"))
