@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, report
+from generators.runtime.errors import VitrineError
+from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from studio.batch.recipe import STEP_SPECS, Recipe, StepName, step_availability
 from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput
 from studio.project.store import JobState, Product, Store
@@ -30,6 +32,7 @@ class BatchOptions:
     workers: int = 1
     profile: str = "auto"
     memory_budget_mb: int = 8192
+    step_options: Mapping[str, Any] = field(default_factory=dict)  # passed to every step (platforms, tone, …)
     step_functions: dict[StepName, Callable[[StepContext], StepOutput]] | None = None  # tests may add steps
 
 
@@ -74,6 +77,102 @@ def current_rss_mb() -> float:
 def input_hash(product: Product, step: StepName) -> str:
     """A finished job is fresh while its product content and the step version are unchanged."""
     return f"{product.content_hash}:{STEP_SPECS[step].version}"
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if not isinstance(exc, VitrineError) else str(exc)
+
+
+def run_step(
+    store: Store,
+    product: Product,
+    step: StepName,
+    fn: Callable[[StepContext], StepOutput],
+    pipelines: PipelineCache,
+    *,
+    options: Mapping[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> StepOutput:
+    """Run one (product, step) job and record it: running, then done/skipped with its results in one commit.
+
+    A failure is recorded as failed and re-raised; a cancel puts the job back to pending and re-raises.
+    """
+    job = store.start_job(product.id, step.value, input_hash(product, step))
+    earlier: dict[str, list] = {}
+    for c in store.candidates(product.id):
+        earlier.setdefault(c.kind, []).append(c)
+    ctx = StepContext(
+        store,
+        product,
+        tuple(store.images(product.id)),
+        {k: tuple(v) for k, v in earlier.items()},
+        pipelines,
+        pipelines.profile,
+        progress=progress,
+        cancel=cancel,
+        options=dict(options or {}),
+    )
+    try:
+        out = fn(ctx)
+    except Cancelled:
+        store.finish_job(job, JobState.PENDING, "cancelled; will be redone")
+        raise
+    except Exception as exc:
+        store.finish_job(job, JobState.FAILED, _describe(exc))
+        raise
+    store.finish_job(job, out.state, out.message, candidates=out.candidates, attributes=out.attributes)
+    return out
+
+
+def run_product_steps(
+    store: Store,
+    product_id: int,
+    steps: Sequence[StepName | str],
+    *,
+    options: Mapping[str, Any] | None = None,
+    force: Sequence[StepName | str] = (),
+    profile: str = "auto",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[str]:
+    """Run `steps` for one product in order (the GUI's "generate" buttons); returns the steps that ran.
+
+    Steps already done for unchanged inputs are skipped unless listed in `force`. An unavailable step
+    raises VitrineError with the reason; a failing step records the failure and raises.
+    """
+    product = store.product(product_id)
+    wanted = [StepName(s) for s in steps]
+    forced = {StepName(s) for s in force}
+    pipelines = PipelineCache(profile)
+    ran: list[str] = []
+    for i, step in enumerate(wanted):
+        check(cancel)
+        report(progress, i, len(wanted), f"{STEP_SPECS[step].label}…")
+        job = store.job(product_id, step.value)
+        if (
+            step not in forced
+            and job is not None
+            and job.state.finished
+            and job.input_hash == input_hash(product, step)
+        ):
+            continue
+        availability = step_availability(step)
+        if not availability.available or step not in STEP_FUNCTIONS:
+            raise VitrineError(f"{STEP_SPECS[step].label}: " + (availability.reason or "not wired yet"))
+        run_step(
+            store,
+            product,
+            step,
+            STEP_FUNCTIONS[step],
+            pipelines,
+            options=options,
+            cancel=cancel,
+            progress=progress if step is wanted[-1] else None,
+        )
+        ran.append(step.value)
+    report(progress, len(wanted), len(wanted), "done")
+    return ran
 
 
 class BatchRunner:
@@ -124,32 +223,23 @@ class BatchRunner:
         for step in steps:
             if self.cancel.cancelled:
                 return
-            job = self.store.start_job(product.id, step.value, input_hash(product, step))
-            earlier = {}
-            for c in self.store.candidates(product.id):
-                earlier.setdefault(c.kind, []).append(c)
-            ctx = StepContext(
-                self.store,
-                product,
-                tuple(self.store.images(product.id)),
-                {k: tuple(v) for k, v in earlier.items()},
-                self.pipelines,
-                self.options.profile,
-                cancel=self.cancel,
-            )
             try:
-                out = self.functions[step](ctx)
+                out = run_step(
+                    self.store,
+                    product,
+                    step,
+                    self.functions[step],
+                    self.pipelines,
+                    options=self.options.step_options,
+                    cancel=self.cancel,
+                )
             except Cancelled:
-                self.store.finish_job(job, JobState.PENDING, "cancelled; will be redone")
                 return
             except Exception as exc:  # one product's failure must not stop the batch
-                message = f"{type(exc).__name__}: {exc}"
-                self.store.finish_job(job, JobState.FAILED, message)
                 with self._lock:
-                    self.result.failures.append(StepFailure(product.sku, step.value, message))
+                    self.result.failures.append(StepFailure(product.sku, step.value, _describe(exc)))
                 self._tick(f"{product.sku}: {step.value} failed")
                 continue
-            self.store.finish_job(job, out.state, out.message, candidates=out.candidates, attributes=out.attributes)
             with self._lock:
                 self.result.ran += 1
                 self.result.skipped += out.state is JobState.SKIPPED

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ class StepContext:
     profile: str = "auto"
     progress: ProgressFn | None = None
     cancel: CancelToken | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # e.g. platforms, tone, language for copy
 
     def product_images(self) -> list[ImageRow]:
         return [i for i in self.images if i.role is ImageRole.PRODUCT]

@@ -205,7 +205,8 @@ class _Importer:
                 )
         images = self.images(rec, sku, IMAGE_COLUMN, ImageRole.PRODUCT)
         images += self.images(rec, sku, PERSON_COLUMN, ImageRole.PERSON)
-        if not any(i.role is ImageRole.PRODUCT for i in images):
+        has_image_column = any(IMAGE_COLUMN.match(c) for c in cells)
+        if has_image_column and not any(i.role is ImageRole.PRODUCT for i in images):
             self.problem(
                 rec,
                 "",

@@ -1,0 +1,96 @@
+"""Batch runner: per-product failures recorded and reported, unavailable steps never faked, resume rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from generators.runtime.errors import VitrineError
+from generators.runtime.progress import CancelToken, Progress
+from studio.batch.recipe import Recipe, StepName, step_availability
+from studio.batch.runner import BatchOptions, run_batch, run_product_steps
+from studio.batch.session import BatchRequest, run_catalog_batch
+from studio.batch.steps import run_ingest
+from studio.batch.synthetic import write_synthetic_catalog
+from studio.project.importer import import_catalog
+from studio.project.review import AutoApprove
+from studio.project.store import CandidateState, JobState, Store
+
+
+@pytest.fixture()
+def store(tmp_path):
+    catalog = write_synthetic_catalog(tmp_path / "cat", 6, image_size=48, images_per_product=2)
+    s = Store.create(tmp_path / "project")
+    import_catalog(s, catalog)
+    yield s
+    s.close()
+
+
+def test_failure_is_recorded_and_the_batch_goes_on(store):
+    def flaky_ingest(ctx):
+        if ctx.product.sku == "SKU-00002":
+            raise ValueError("bad pixels")
+        return run_ingest(ctx)
+
+    seen: list[Progress] = []
+    result = run_batch(
+        store, BatchOptions(Recipe.IMAGES, step_functions={StepName.INGEST: flaky_ingest}), progress=seen.append
+    )
+    assert [(f.sku, f.step, f.message) for f in result.failures] == [("SKU-00002", "ingest", "ValueError: bad pixels")]
+    assert result.ran == 5
+    assert seen[-1].step == seen[-1].total == 6
+    assert store.job_counts()[JobState.FAILED] == 1
+    assert len(store.candidates(kind="image")) == 10
+    # Pairing and try-on do not exist yet: recorded as unavailable with the reason, no candidates made.
+    for step in ("pairing", "tryon"):
+        jobs = store.jobs(step=step)
+        assert len(jobs) == 6 and all(j.state is JobState.UNAVAILABLE and "not built yet" in j.message for j in jobs)
+        assert step in result.unavailable
+    # A re-run retries only the failed job.
+    again = run_batch(store, BatchOptions(Recipe.IMAGES))
+    assert (again.ran, again.resumed_done, again.failures) == (1, 5, [])
+
+
+def test_changed_product_is_redone_and_workers_agree(store, tmp_path):
+    first = run_batch(store, BatchOptions(Recipe.IMAGES, workers=3))
+    assert first.ran == 6
+    shas = sorted(c.file_sha for c in store.candidates(kind="image"))
+    product = store.product_by_sku("SKU-00001")
+    store.upsert_product(product.sku, title="renamed", images=[])
+    second = run_batch(store, BatchOptions(Recipe.IMAGES, workers=2))
+    assert (second.ran, second.resumed_done, second.skipped) == (1, 5, 1)  # no photos left: skipped, said why
+    assert store.job(product.id, "ingest").message == "no product photos"
+    assert len(store.candidates(kind="image")) == 10 and set(shas) >= {c.file_sha for c in store.candidates()}
+
+
+def test_cancel_leaves_jobs_pending(store):
+    token = CancelToken()
+
+    def cancel_after_two(p: Progress) -> None:
+        if p.step >= 2:
+            token.cancel()
+
+    result = run_batch(store, BatchOptions(Recipe.IMAGES), progress=cancel_after_two, cancel=token)
+    assert result.cancelled and result.ran == 2
+    assert store.job_counts().get(JobState.RUNNING, 0) == 0
+    assert run_batch(store, BatchOptions(Recipe.IMAGES)).ran == 4
+
+
+def test_run_product_steps_for_the_gui(store):
+    pid = store.product_by_sku("SKU-00000").id
+    assert run_product_steps(store, pid, ["ingest"]) == ["ingest"]
+    assert run_product_steps(store, pid, ["ingest"]) == []
+    assert run_product_steps(store, pid, ["ingest"], force=["ingest"]) == ["ingest"]
+    assert len(store.candidates(pid, "image")) == 2
+    if not step_availability(StepName.VIDEO).available:
+        with pytest.raises(VitrineError, match="video"):
+            run_product_steps(store, pid, ["ingest", "video"])
+
+
+def test_session_auto_approves_and_writes_summary(tmp_path):
+    catalog = write_synthetic_catalog(tmp_path / "cat", 3, image_size=32)
+    out = tmp_path / "out"
+    summary = run_catalog_batch(BatchRequest(catalog, out, Recipe.IMAGES, auto_approve=AutoApprove.TOP1))
+    assert summary.summary_path.is_file() and len(summary.approved) == 3
+    with Store.open(out / "project") as store:
+        assert {c.state for c in store.candidates()} == {CandidateState.APPROVED}
+        assert store.exports()[-1].state in ("done", "unavailable")
