@@ -1,0 +1,122 @@
+"""Studio responsiveness; prints one JSON object.
+
+    python bench/gui.py
+
+Each figure comes from a fresh process (offscreen Qt, placeholder models, a throwaway VITRINE_HOME):
+- first_paint_s: process start to the main window's first paint event.
+- ml_import_s: process start to `import torch, transformers, diffusers, open_clip` done.
+- first_paint_ratio: first_paint_s / ml_import_s (goal <= 0.25).
+- max_stall_ms: the longest gap between ticks of a 5 ms QTimer on the GUI thread while a copy job (or,
+  where the copy pipeline is not installed, a caption job) runs on the worker, cold: the worker imports the
+  ML stack and loads the models inside the measured window (goal <= 100 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+FIRST_PAINT = """
+import time
+from studio.gui.app import create_app, build_window
+app = create_app()
+window = build_window(remember=False)
+painted = []
+window.first_painted.connect(lambda: (painted.append(time.time()), app.quit()))
+window.show()
+app.exec()
+print(painted[0])
+"""
+
+ML_IMPORT = """
+import time
+import torch, transformers, diffusers, open_clip
+print(time.time())
+"""
+
+STALL = """
+import json, sys, tempfile, time
+from pathlib import Path
+from PySide6.QtCore import QElapsedTimer, QTimer
+from studio.batch.synthetic import write_synthetic_catalog
+from studio.gui.app import create_app
+from studio.gui.main_window import MainWindow
+from studio.project.importer import import_catalog
+
+app = create_app()
+window = MainWindow()
+work = Path(tempfile.mkdtemp())
+store = window.state.open_project(work / "project")
+import_catalog(store, write_synthetic_catalog(work / "cat", 2, image_size=96))
+window.state.open_product(store.products()[0].sku)
+window.show()
+page = window.pages["product"]
+from studio.batch.recipe import StepName, step_availability
+use_copy = step_availability(StepName.COPY).available
+gaps, clock, last = [], QElapsedTimer(), [0]
+clock.start()
+def tick():
+    now = clock.elapsed()
+    gaps.append(now - last[0])
+    last[0] = now
+timer = QTimer(interval=5)
+timer.timeout.connect(tick)
+job = (page.generate_copy if use_copy else page.generate_captions)()
+last[0] = clock.elapsed()
+timer.start()
+window.state.runner.job_finished.connect(lambda _id: app.quit())
+app.exec()
+timer.stop()
+print(json.dumps({"max_gap_ms": max(gaps[1:] or gaps or [0]), "job": job.title, "state": job.state.value,
+                  "error": job.error, "ticks": len(gaps)}))
+"""
+
+
+def _child(code: str, home: str) -> tuple[float, str]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "HF_HUB_OFFLINE": "1",
+        "VITRINE_HOME": home,
+        "VITRINE_PROFILE": "tiny",
+        "PYTHONPATH": str(REPO),
+    }
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"bench child failed:\n{out.stderr[-3000:]}")
+    return start, out.stdout.strip().splitlines()[-1]
+
+
+def main() -> int:
+    home = tempfile.mkdtemp(prefix="vitrine-bench-gui-")
+    os.environ.setdefault("VITRINE_MODELS_DIR", str(REPO / ".vitrine-test-home" / "models"))
+    _child(ML_IMPORT, home)  # warm the OS file cache once so both timed runs start equally warm
+    start, line = _child(FIRST_PAINT, home)
+    first_paint_s = float(line) - start
+    start, line = _child(ML_IMPORT, home)
+    ml_import_s = float(line) - start
+    _start, line = _child(STALL, home)
+    stall = json.loads(line)
+    if stall["state"] != "done":
+        print(f"note: the measured job ended {stall['state']}: {stall['error']}", file=sys.stderr)
+    result = {
+        "first_paint_s": round(first_paint_s, 3),
+        "ml_import_s": round(ml_import_s, 3),
+        "first_paint_ratio": round(first_paint_s / ml_import_s, 3),
+        "max_stall_ms": round(float(stall["max_gap_ms"]), 1),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Product workspace: ranked cards with badges, inline edit + undo, approve + undo, attribute conflicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.batch.synthetic import write_synthetic_catalog
+from studio.project.importer import import_catalog
+from studio.project.store import AttributeValue, CandidateState, JobState, NewCandidate
+
+PROV = {
+    "placeholder": True,
+    "models": [
+        {"role": "copywriter", "model_id": "vitrine-tiny/copywriter", "source": "placeholder", "profile": "tiny"}
+    ],
+    "seed": 7,
+    "params": {"platform": "amazon", "tone": "bold"},
+}
+
+
+@pytest.fixture
+def product_page(window, tmp_path):
+    store = window.state.store
+    import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 2, image_size=48))
+    product = store.products()[0]
+    job = store.start_job(product.id, "copy", "h")
+    texts = ["Second best line", "Best line", "Third line"]
+    scores = [0.31, 0.34, 0.22]
+    cands = [
+        NewCandidate(
+            "copy",
+            rank=r,
+            text=t,
+            params={"platform": "amazon", "flags": ["waterproof?"] if r == 2 else []},
+            provenance=PROV,
+            scores={"clip_score": s},
+            score=s,
+        )
+        for r, (t, s) in enumerate(sorted(zip(texts, scores, strict=True), key=lambda x: -x[1]))
+    ]
+    attrs = [AttributeValue(product.id, "color", "blue", "zero_shot", 0.61)]
+    store.finish_job(job, JobState.DONE, candidates=cands, attributes=attrs)
+    window.state.project_changed.emit()
+    window.state.open_product(product.sku)
+    page = window.pages["product"]
+    page.platform.setCurrentText("amazon")
+    page.tabs.setCurrentIndex(1)
+    return page
+
+
+def test_cards_are_ranked_with_badges(product_page):
+    cards = product_page.copy_list.cards
+    assert [c.view.text for c in cards] == ["Best line", "Second best line", "Third line"]
+    assert [c.score_badge.value for c in cards] == [34, 31, 22]
+    assert all(c.placeholder_badge.isVisibleTo(c) for c in cards)
+    assert [len(c.flag_badges) for c in cards] == [0, 0, 1]
+    product_page.show_provenance(cards[0].view.id)
+    html = product_page.provenance.toPlainText()
+    assert "PLACEHOLDER" in html and "vitrine-tiny/copywriter" in html and "7" in html
+
+
+def test_edit_then_undo_and_redo(product_page, window):
+    store, card = window.state.store, product_page.copy_list.cards[0]
+    cid = card.view.id
+    card.begin_edit()
+    card.editor.setPlainText("Edited by a person")
+    card.commit_edit()
+    assert store.candidate(cid).text == "Edited by a person" and card.text_label.text() == "Edited by a person"
+    window.undo_action.trigger()
+    assert store.candidate(cid).text == "Best line" and card.text_label.text() == "Best line"
+    window.redo_action.trigger()
+    assert store.candidate(cid).text == "Edited by a person"
+
+
+def test_approve_and_undo(product_page, window):
+    store, card = window.state.store, product_page.copy_list.cards[1]
+    card.approve_button.click()
+    assert store.candidate(card.view.id).state is CandidateState.APPROVED and card.view.approved
+    window.state.undo_stack.undo()
+    assert store.candidate(card.view.id).state is CandidateState.PROPOSED and not card.approve_button.isChecked()
+
+
+def test_attribute_conflict_highlighted_and_edit_undone(qtbot, product_page, window):
+    table = product_page.attributes
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    row = names.index("color")
+    assert "Conflict" in table.item(row, 1).toolTip()  # the catalog says one colour, the model another
+    table.item(row, 1).setText("navy")
+    qtbot.waitUntil(lambda: window.state.undo_stack.count() == 1)
+    assert table.item(names.index("color"), 1).text() == "navy"
+    window.state.undo_stack.undo()
+    value = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}["color"]
+    assert value != "navy"
