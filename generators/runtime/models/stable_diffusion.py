@@ -8,13 +8,12 @@ masked-image latents). `StableDiffusionAdapter` holds everything; the role modul
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from generators.runtime.models.clip_tokenizer import CLIP_MAX_LENGTH, CLIP_VOCAB_SIZE, build_clip_tokenizer
+from generators.runtime.quiet import quiet_ml_libraries
 from generators.runtime.roles import Profile, Role
 
 if TYPE_CHECKING:
@@ -172,19 +171,6 @@ def _seeded(seed: int, build: Any, dtype: torch.dtype) -> Any:
     return module
 
 
-@contextmanager
-def quiet_diffusers() -> Iterator[None]:
-    """Silence diffusers' advisory warnings while loading (e.g. AutoencoderTiny's ignored config keys)."""
-    from diffusers.utils import logging
-
-    level = logging.get_verbosity()
-    logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(level)
-
-
 def _variant(folder: Path) -> str | None:
     """Hub folders pulled as the fp16 variant hold only `*.fp16.safetensors`; say so to `from_pretrained`."""
     unet = folder / "unet"
@@ -244,25 +230,26 @@ class StableDiffusionAdapter:
         """Load the pipeline (and `vae_tiny/` if present) from a local folder, safetensors only."""
         from diffusers import AutoencoderTiny
 
-        with quiet_diffusers():
-            # `dtype` is diffusers 0.42's name for the deprecated `torch_dtype`.
-            pipe = self._pipeline_class().from_pretrained(
-                str(folder),
-                local_files_only=True,
-                use_safetensors=True,
-                safety_checker=None,
-                requires_safety_checker=False,
-                dtype=dtype,
-                variant=_variant(folder),
-            )
-            pipe = pipe.to(device)
-            pipe.set_progress_bar_config(disable=True)
-            vae_tiny = None
-            if (folder / TINY_DECODER_FOLDER / "config.json").is_file():
+        # `dtype` is diffusers 0.42's name for the deprecated `torch_dtype`.
+        pipe = self._pipeline_class().from_pretrained(
+            str(folder),
+            local_files_only=True,
+            use_safetensors=True,
+            safety_checker=None,
+            requires_safety_checker=False,
+            dtype=dtype,
+            variant=_variant(folder),
+        )
+        pipe = pipe.to(device)
+        pipe.set_progress_bar_config(disable=True)
+        vae_tiny = None
+        if (folder / TINY_DECODER_FOLDER / "config.json").is_file():
+            # AutoencoderTiny warns on every load about a config key it writes itself: hide that noise only here.
+            with quiet_ml_libraries():
                 vae_tiny = AutoencoderTiny.from_pretrained(
                     str(folder / TINY_DECODER_FOLDER), local_files_only=True, use_safetensors=True, dtype=dtype
-                ).to(device)
-                vae_tiny.eval()
+                )
+            vae_tiny = vae_tiny.to(device).eval()
         return self.components_class(pipe=pipe, vae_tiny=vae_tiny, device=device, dtype=dtype)
 
     def smoke_inputs(self, components: DiffusionComponents, size: int) -> dict[str, Any]:

@@ -89,3 +89,14 @@ def test_smoke(role: str) -> None:
     from generators.runtime.roles import Role
 
     assert adapter_for(Role(role)).smoke(load_model(role, "tiny").components) == "1 image 64x64"
+
+
+def test_loads_a_pulled_fp16_variant_folder(txt2img, tmp_path) -> None:
+    """`vitrine models pull` fetches only `*.fp16.safetensors` (no tiny decoder): load must find them."""
+    from generators.runtime.models.txt2img import ADAPTER
+
+    txt2img.components.pipe.save_pretrained(str(tmp_path), safe_serialization=True, variant="fp16")
+    assert not (tmp_path / "unet" / "diffusion_pytorch_model.safetensors").exists()
+    c = ADAPTER.load(tmp_path, txt2img.components.device, txt2img.components.dtype)
+    assert c.vae_tiny is None and c.default_size == 64
+    assert np.array_equal(_sample(c.txt2img, 5, c), _sample(txt2img.components.txt2img, 5, txt2img.components))
