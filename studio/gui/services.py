@@ -253,70 +253,26 @@ def copy_choices() -> tuple[list[str], list[str], list[str]]:
     return platforms, tone_names, ["en", "zh"]
 
 
-def product_steps_job(store: Store, product_id: int, steps: tuple[str, ...], options: dict[str, str]):
-    """A job function running batch `steps` for one product and recording their results in the store.
+def product_steps_job(store: Store, product_id: int, steps: tuple[str, ...], options: dict[str, Any]):
+    """A job function running batch `steps` for one product through `studio.batch.runner.run_product_steps`.
 
-    Steps already done for unchanged inputs are skipped unless they take `options` (copy is redone for each
-    platform / tone / language asked for). Returns the names of the steps that ran.
+    Earlier steps already done for unchanged inputs are reused; the last step (the one the button names) is
+    always redone, with `options` (platform, tone, language). Returns the names of the steps that ran.
     """
-    from generators.runtime.progress import ProgressFn
 
-    def job(progress: ProgressFn, cancel) -> list[str]:
-        from generators.runtime.progress import check, report
+    def job(progress, cancel) -> list[str]:
         from generators.runtime.settings import get_settings
-        from studio.batch.recipe import StepName, step_availability
-        from studio.batch.runner import input_hash
-        from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext
-        from studio.project.store import JobState
+        from studio.batch.runner import run_product_steps
 
-        product = store.product(product_id)
-        ran: list[str] = []
-        wanted = [StepName(s) for s in steps]
-        pipelines = PipelineCache(get_settings().profile)
-        for i, step in enumerate(wanted):
-            check(cancel)
-            report(progress, i, len(wanted), f"{step.value}…")
-            last = step is wanted[-1]
-            job_row = store.job(product_id, step.value)
-            fresh = job_row is not None and job_row.state is JobState.DONE
-            if fresh and job_row.input_hash == input_hash(product, step) and not last:
-                continue
-            available = step_availability(step)
-            if step not in STEP_FUNCTIONS or not available.available:
-                if last:
-                    from generators.runtime.errors import VitrineError
-
-                    raise VitrineError(available.reason or f"the {step.value} step is not available yet")
-                continue
-            earlier: dict[str, list] = {}
-            for c in store.candidates(product_id):
-                earlier.setdefault(c.kind, []).append(c)
-            ctx_fields = StepContext.__dataclass_fields__
-            extra = {"options": dict(options)} if "options" in ctx_fields else {}
-            ctx = StepContext(
-                store,
-                product,
-                tuple(store.images(product_id)),
-                {k: tuple(v) for k, v in earlier.items()},
-                pipelines,
-                pipelines.profile,
-                progress=progress if last else None,
-                cancel=cancel,
-                **extra,
-            )
-            row = store.start_job(product_id, step.value, input_hash(product, step))
-            try:
-                out = STEP_FUNCTIONS[step](ctx)
-            except BaseException as exc:
-                store.finish_job(
-                    row,
-                    JobState.PENDING if not isinstance(exc, Exception) or cancel.cancelled else JobState.FAILED,
-                    str(exc) or type(exc).__name__,
-                )
-                raise
-            store.finish_job(row, out.state, out.message, candidates=out.candidates, attributes=out.attributes)
-            ran.append(step.value)
-        report(progress, len(wanted), len(wanted), "done")
-        return ran
+        return run_product_steps(
+            store,
+            product_id,
+            steps,
+            options=options,
+            force=steps[-1:],
+            profile=get_settings().profile,
+            progress=progress,
+            cancel=cancel,
+        )
 
     return job

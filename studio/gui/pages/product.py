@@ -318,7 +318,7 @@ class ProductPage(Page):
     def _generate_current(self) -> None:
         (self.generate_captions if self.tabs.currentIndex() == 0 else self.generate_copy)()
 
-    def _submit(self, title: str, steps: tuple[str, ...], options: dict[str, str]):
+    def _submit(self, title: str, steps: tuple[str, ...], options: dict):
         store, product = self.state.store, self.product
         if store is None or product is None:
             return None
@@ -333,8 +333,10 @@ class ProductPage(Page):
 
     def generate_copy(self):
         """Write ranked sales copy for the chosen platform, tone and language (on the worker)."""
+        platform = self.platform.currentText()
         options = {
-            "platform": self.platform.currentText(),
+            "platform": platform,
+            "platforms": [platform],
             "tone": self.tone.currentText(),
             "language": self.language.currentText(),
         }
