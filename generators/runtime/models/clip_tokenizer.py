@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ CLIP_VOCAB_SIZE = 49408
 CLIP_MAX_LENGTH = 77  # without it diffusers fails with "OverflowError: int too big to convert"
 BOS_TOKEN = "<|startoftext|>"
 EOS_TOKEN = "<|endoftext|>"
+_BPE_NAME = "bpe_simple_vocab_16e6.txt.gz"
 _N_MERGES = 49152 - 256 - 2  # open_clip keeps lines [1:48895] of the file: the first line is a header
 
 
@@ -35,12 +37,22 @@ def _bytes_to_unicode() -> list[str]:
     return [chr(c) for c in chars]
 
 
+def _bpe_file() -> Path:
+    """open_clip's `default_bpe()` file, found without importing open_clip (that pulls in torch and timm)."""
+    spec = find_spec("open_clip")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))) / _BPE_NAME
+        if path.is_file():
+            return path
+    from open_clip.tokenizer import default_bpe
+
+    return Path(default_bpe())
+
+
 @lru_cache(maxsize=1)
 def clip_vocab_and_merges() -> tuple[dict[str, int], list[tuple[str, str]]]:
     """(vocab, merges) of CLIP's tokenizer, read from `open_clip.tokenizer.default_bpe()`."""
-    from open_clip.tokenizer import default_bpe
-
-    with gzip.open(default_bpe(), "rt", encoding="utf-8") as fh:
+    with gzip.open(_bpe_file(), "rt", encoding="utf-8") as fh:
         lines = fh.read().split("\n")
     merges = [tuple(line.split()) for line in lines[1 : _N_MERGES + 1]]
     byte_chars = _bytes_to_unicode()
