@@ -80,7 +80,7 @@ def _to_rgb(image: Image.Image, background: tuple[int, int, int]) -> Image.Image
 
         arr = np.asarray(image, dtype=np.float64)
         top = 65535.0 if mode.startswith("I;16") or arr.max() > 255 else 255.0
-        image = Image.fromarray(np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
+        image = Image.fromarray(np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
         mode = "L"
     elif mode == "F":
         import numpy as np
@@ -88,7 +88,7 @@ def _to_rgb(image: Image.Image, background: tuple[int, int, int]) -> Image.Image
         arr = np.asarray(image, dtype=np.float64)
         lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
-        image = Image.fromarray(np.nan_to_num((arr - lo) * scale).astype(np.uint8), "L")
+        image = Image.fromarray(np.nan_to_num((arr - lo) * scale).astype(np.uint8))
         mode = "L"
     if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         rgba = image.convert("RGBA")

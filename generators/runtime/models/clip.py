@@ -8,6 +8,7 @@ is always the real CLIP BPE that open_clip bundles (works offline).
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,9 +105,15 @@ class ClipAdapter:
         else:
             raise ValueError(f"only tiny and perf clip models are built locally, not {profile.value}")
         model_cfg = open_clip.get_model_config(arch)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            model = open_clip.create_model(arch, pretrained=None)
+        quiet = logging.getLogger()  # open_clip warns that a random model has no pretrained weights: intended here
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                model = open_clip.create_model(arch, pretrained=None)
+        finally:
+            quiet.setLevel(level)
         state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
         dest.mkdir(parents=True, exist_ok=True)
         save_file(state, str(dest / WEIGHTS_FILE), metadata={"format": "pt"})

@@ -1,0 +1,368 @@
+"""Rank candidates (images or texts) by weighted CLIP criteria, drop near-duplicates with MMR, hide weak ones.
+
+Criteria:
+- text consistency: an image candidate against the prompt/copy/caption texts (CLIPScore, averaged over texts),
+  or a text candidate (a caption) against the product image;
+- source fidelity: an image candidate against the product image (image–image similarity);
+- diversity: maximal marginal relevance; an item (near-)identical to one ranked above it is dropped.
+Hidden items (below the threshold, duplicates) stay in the result, after the shown ones; an item that could
+not be read is listed last with its error: one bad candidate never sinks the ranking.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from generators.runtime.errors import VitrineError
+from generators.runtime.progress import CancelToken, ProgressFn, check
+from generators.runtime.provenance import Provenance
+from scoring.scores import clip_score, clip_score_display, distinctness_display, similarity_display
+
+if TYPE_CHECKING:
+    from scoring.scorer import ClipScorer
+
+
+class RankingError(VitrineError, ValueError):
+    """The ranking request cannot be carried out (e.g. nothing to compare the candidates with)."""
+
+
+class Criterion(StrEnum):
+    TEXT_CONSISTENCY = "text_consistency"
+    SOURCE_FIDELITY = "source_fidelity"
+    DIVERSITY = "diversity"
+
+
+class Status(StrEnum):
+    """Where a candidate ended up. Only SHOWN candidates are presented by default; none is deleted."""
+
+    SHOWN = "shown"
+    BELOW_THRESHOLD = "below_threshold"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One generated candidate: an image (path, bytes or PIL image) or a text. `id` names it in reasons."""
+
+    id: str
+    image: Any = None
+    text: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_text(self) -> bool:
+        return self.image is None
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Candidate:
+        return cls(id=Path(path).name, image=Path(path))
+
+
+@dataclass(frozen=True)
+class RankCriteria:
+    """What candidates are judged on, and how much each criterion weighs.
+
+    Attributes:
+        texts: prompt/copy/caption texts image candidates should match.
+        source_image: the product image: fidelity reference for image candidates, and the image text
+            candidates (captions) are judged against.
+        text_weight: weight of text consistency.
+        fidelity_weight: weight of source fidelity.
+        diversity: MMR trade-off in [0, 1]: 0 ranks by relevance only, higher favours variety.
+        duplicate_similarity: cosine at or above which a candidate duplicates one ranked above it (dropped).
+        threshold: total score (0–100) below which candidates are hidden.
+        verify_fp32: re-check close calls at the top with the fp32 model when a faster dtype is used.
+    """
+
+    texts: tuple[str, ...] = ()
+    source_image: Any = None
+    text_weight: float = 1.0
+    fidelity_weight: float = 1.0
+    diversity: float = 0.3
+    duplicate_similarity: float = 0.98
+    threshold: float = 0.0
+    verify_fp32: bool = True
+
+    def params(self) -> dict[str, Any]:
+        src = self.source_image
+        return {
+            "texts": list(self.texts),
+            "source_image": str(src) if isinstance(src, (str, Path)) else (None if src is None else "<image>"),
+            "text_weight": self.text_weight,
+            "fidelity_weight": self.fidelity_weight,
+            "diversity": self.diversity,
+            "duplicate_similarity": self.duplicate_similarity,
+            "threshold": self.threshold,
+            "verify_fp32": self.verify_fp32,
+        }
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    """A candidate's place, scores (0–100 per criterion and total), raw cosines and a one-line reason."""
+
+    candidate: Candidate
+    position: int  # 1-based place in the returned order (shown first)
+    status: Status
+    total: float | None
+    scores: dict[str, float]
+    cosines: dict[str, float]
+    clip_score: float | None  # Hessel CLIPScore (text consistency), when that criterion applies
+    windowed: bool  # a text involved was longer than CLIP's context and scored over windows
+    reason: str
+    error: str | None = None
+
+    @property
+    def visible(self) -> bool:
+        return self.status is Status.SHOWN
+
+
+@dataclass(frozen=True)
+class RankRequest:
+    candidates: tuple[Candidate, ...]
+    criteria: RankCriteria = RankCriteria()
+
+
+@dataclass(frozen=True)
+class RankResult:
+    """Candidates in order: shown (best first), then hidden, then failed. Carries provenance."""
+
+    items: tuple[RankedCandidate, ...]
+    criteria: RankCriteria
+    provenance: Provenance
+
+    @property
+    def shown(self) -> list[RankedCandidate]:
+        return [r for r in self.items if r.visible]
+
+    @property
+    def best(self) -> RankedCandidate | None:
+        return self.shown[0] if self.shown else None
+
+    @property
+    def placeholder(self) -> bool:
+        return self.provenance.placeholder
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class Ranker:
+    """Ranks candidate sets with one `ClipScorer`. `run(request)` is the single entry point."""
+
+    def __init__(self, scorer: ClipScorer) -> None:
+        self.scorer = scorer
+
+    def run(
+        self, request: RankRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    ) -> RankResult:
+        """Score, verify close calls in fp32 if needed, order with MMR, and explain every placement."""
+        start = time.perf_counter()
+        cands, crit = list(request.candidates), request.criteria
+        if not cands:
+            raise RankingError("there are no candidates to rank")
+        ids = [c.id for c in cands]
+        if len(set(ids)) != len(ids):
+            raise RankingError("candidate ids must be unique")
+        kinds = {c.is_text for c in cands}
+        if len(kinds) > 1:
+            raise RankingError("rank images and texts separately: this set mixes both")
+        text_mode = cands[0].is_text
+        if text_mode and crit.source_image is None:
+            raise RankingError("ranking texts needs the product image to judge them against")
+        if not text_mode and not crit.texts and crit.source_image is None:
+            raise RankingError("ranking images needs a prompt text or a product image to compare them with")
+        if text_mode and any(not (c.text or "").strip() for c in cands):
+            raise RankingError(f"candidate '{next(c.id for c in cands if not (c.text or '').strip())}' is empty")
+
+        feats, cos, windowed, errors = self._features(self.scorer, cands, crit, text_mode, progress, cancel)
+        weights = {Criterion.TEXT_CONSISTENCY: crit.text_weight, Criterion.SOURCE_FIDELITY: crit.fidelity_weight}
+        rel = self._relevance(cos, weights)
+        verified = 0
+        tol = self.scorer.refine_tolerance
+        if crit.verify_fp32 and tol > 0:
+            ok = [i for i in range(len(cands)) if i not in errors]
+            if ok:
+                best = max(rel[i] for i in ok)
+                close = [i for i in ok if rel[i] >= best - 2.5 * tol]
+                if len(close) > 1:
+                    sub = [cands[i] for i in close]
+                    f2, c2, _, e2 = self._features(self.scorer.exact(), sub, crit, text_mode, None, cancel)
+                    r2 = self._relevance(c2, weights)
+                    for j, i in enumerate(close):
+                        if j not in e2:
+                            for k in cos:
+                                cos[k][i] = c2[k][j]
+                            feats[i] = f2[j]
+                            rel[i] = r2[j]
+                    verified = len(close)
+        items = self._order(cands, crit, feats, cos, rel, windowed, errors, text_mode)
+        ref_models = (self.scorer.ref,)
+        prov = Provenance(
+            models=ref_models,
+            params={
+                **crit.params(),
+                "n_candidates": len(cands),
+                "dtype": self.scorer.dtype_name,
+                "verified_fp32": verified,
+            },
+            timings={"rank": time.perf_counter() - start},
+            scores={r.candidate.id: r.total for r in items if r.total is not None},
+        )
+        return RankResult(tuple(items), crit, prov)
+
+    # ---- features -----------------------------------------------------------------------------------
+    @staticmethod
+    def _features(scorer, cands, crit, text_mode, progress, cancel):
+        """Embeddings and raw cosines per criterion: (features [n, d], {criterion: [n]}, windowed, errors)."""
+        n = len(cands)
+        cos: dict[Criterion, np.ndarray] = {}
+        windowed = [False] * n
+        errors: dict[int, str] = {}
+        if text_mode:
+            txt = scorer.encode_texts([c.text for c in cands], cancel=cancel)
+            src = scorer.encode_images([crit.source_image], names=["product image"])
+            if src.errors:
+                raise src.errors[0]
+            feats = txt.vectors.numpy()
+            cos[Criterion.TEXT_CONSISTENCY] = (feats @ src.vectors.numpy()[0]).astype(np.float64)
+            windowed = list(txt.windowed)
+            return feats, cos, windowed, errors
+        img = scorer.encode_images(
+            [c.image for c in cands], names=[c.id for c in cands], progress=progress, cancel=cancel
+        )
+        feats = img.vectors.numpy()
+        errors = {i: str(e) for i, e in img.errors.items()}
+        if crit.texts:
+            check(cancel)
+            txt = scorer.encode_texts(list(crit.texts), cancel=cancel)
+            cos[Criterion.TEXT_CONSISTENCY] = (feats @ txt.vectors.numpy().T).mean(axis=1).astype(np.float64)
+            windowed = [any(txt.windowed)] * n
+        if crit.source_image is not None:
+            src = scorer.encode_images([crit.source_image], names=["product image"])
+            if src.errors:
+                raise src.errors[0]
+            cos[Criterion.SOURCE_FIDELITY] = (feats @ src.vectors.numpy()[0]).astype(np.float64)
+        return feats, cos, windowed, errors
+
+    @staticmethod
+    def _display(criterion: Criterion, value: float) -> float:
+        if criterion is Criterion.TEXT_CONSISTENCY:
+            return clip_score_display(value)
+        return similarity_display(value)
+
+    def _relevance(self, cos: dict[Criterion, np.ndarray], weights: dict[Criterion, float]) -> list[float]:
+        """Weighted mean of the per-criterion display scores, in [0, 1]."""
+        total_w = sum(weights[k] for k in cos) or 1.0
+        n = len(next(iter(cos.values())))
+        return [
+            sum(weights[k] * self._display(k, float(v[i])) for k, v in cos.items()) / total_w / 100.0 for i in range(n)
+        ]
+
+    # ---- ordering -----------------------------------------------------------------------------------
+    def _order(self, cands, crit, feats, cos, rel, windowed, errors, text_mode):
+        n = len(cands)
+        ok = [i for i in range(n) if i not in errors]
+        below = {i for i in ok if rel[i] * 100.0 < crit.threshold}
+        pool = sorted((i for i in ok if i not in below), key=lambda i: -rel[i])
+        lam = 1.0 - min(max(crit.diversity, 0.0), 1.0)
+        selected: list[int] = []
+        max_sim: dict[int, float] = {}
+        dup_of: dict[int, tuple[int, float]] = {}
+        sims = feats @ feats.T if pool else None
+        remaining = list(pool)
+        while remaining:
+            if selected:
+                ms = {i: float(max(sims[i, j] for j in selected)) for i in remaining}
+            else:
+                ms = dict.fromkeys(remaining, 0.0)
+            # near-duplicates of something already shown are dropped (hidden), not ranked
+            for i in list(remaining):
+                if selected and ms[i] >= crit.duplicate_similarity:
+                    j = max(selected, key=lambda s: sims[i, s])
+                    dup_of[i] = (j, float(sims[i, j]))
+                    remaining.remove(i)
+            if not remaining:
+                break
+            pick = max(remaining, key=lambda i: lam * rel[i] - (1.0 - lam) * ms[i])
+            max_sim[pick] = ms[pick]
+            selected.append(pick)
+            remaining.remove(pick)
+
+        order = (
+            [(i, Status.SHOWN) for i in selected]
+            + [(i, Status.DUPLICATE) for i in sorted(dup_of, key=lambda i: -rel[i])]
+            + [(i, Status.BELOW_THRESHOLD) for i in sorted(below, key=lambda i: -rel[i])]
+            + [(i, Status.FAILED) for i in sorted(errors)]
+        )
+        out = []
+        for pos, (i, status) in enumerate(order, start=1):
+            cand = cands[i]
+            if status is Status.FAILED:
+                out.append(
+                    RankedCandidate(cand, pos, status, None, {}, {}, None, False, f"failed: {errors[i]}", errors[i])
+                )
+                continue
+            scores = {k.value: round(self._display(k, float(v[i])), 1) for k, v in cos.items()}
+            raw = {k.value: float(v[i]) for k, v in cos.items()}
+            if status is Status.SHOWN:
+                scores[Criterion.DIVERSITY.value] = round(distinctness_display(max_sim[i]), 1)
+            total = round(rel[i] * 100.0, 1)
+            tc = raw.get(Criterion.TEXT_CONSISTENCY.value)
+            cs = clip_score(tc) if tc is not None else None
+            reason = self._reason(cands, crit, i, status, scores, total, dup_of, text_mode, windowed[i])
+            out.append(RankedCandidate(cand, pos, status, total, scores, raw, cs, windowed[i], reason))
+        return out
+
+    @staticmethod
+    def _reason(cands, crit, i, status, scores, total, dup_of, text_mode, windowed) -> str:
+        parts = []
+        tc = scores.get(Criterion.TEXT_CONSISTENCY.value)
+        if tc is not None:
+            what = (
+                "product image"
+                if text_mode
+                else f"'{_short(crit.texts[0])}'" + (f" (+{len(crit.texts) - 1} more)" if len(crit.texts) > 1 else "")
+            )
+            parts.append(f"matches {what} {tc:.0f}/100")
+        fid = scores.get(Criterion.SOURCE_FIDELITY.value)
+        if fid is not None:
+            parts.append(f"product fidelity {fid:.0f}/100")
+        div = scores.get(Criterion.DIVERSITY.value)
+        if div is not None and div < 100:
+            parts.append(f"distinct from those above {div:.0f}/100")
+        if windowed:
+            parts.append("long text scored over 77-token windows")
+        detail = ", ".join(parts)
+        if status is Status.DUPLICATE:
+            j, sim = dup_of[i]
+            return f"hidden: near-duplicate of '{cands[j].id}' (similarity {sim:.3f}); {detail}"
+        if status is Status.BELOW_THRESHOLD:
+            return f"hidden: total {total:.0f} is below the threshold {crit.threshold:.0f}; {detail}"
+        return f"total {total:.0f}/100: {detail}"
+
+
+def rank(
+    candidates: Sequence[Candidate],
+    criteria: RankCriteria,
+    *,
+    scorer: ClipScorer | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> RankResult:
+    """Rank `candidates` by `criteria` (loads the default CLIP scorer when none is given)."""
+    if scorer is None:
+        from scoring.scorer import ClipScorer
+
+        scorer = ClipScorer.from_profile()
+    return Ranker(scorer).run(RankRequest(tuple(candidates), criteria), progress=progress, cancel=cancel)

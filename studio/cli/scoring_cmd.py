@@ -1,0 +1,153 @@
+"""`vitrine score IMAGE... --text "..."` and `vitrine rank DIR --prompt "..."`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+PLACEHOLDER_BANNER = "PLACEHOLDER MODEL (random weights): scores are meaningless"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    score = sub.add_parser("score", help="CLIPScore of images against one or more texts")
+    score.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    score.add_argument("--text", "-t", action="append", required=True, help="text to score against (repeatable)")
+    _common(score)
+    score.set_defaults(func=_score)
+
+    rnk = sub.add_parser("rank", help="rank the images of a folder against a prompt, with reasons")
+    rnk.add_argument("folder", metavar="DIR", help="folder of candidate images (or image files)", nargs="+")
+    rnk.add_argument("--prompt", "-p", action="append", default=[], help="prompt/copy the images should match")
+    rnk.add_argument("--source", help="the product image: candidates are also judged on fidelity to it")
+    rnk.add_argument("--threshold", type=float, default=0.0, help="hide candidates whose total (0–100) is below")
+    rnk.add_argument("--diversity", type=float, default=0.3, help="0 = relevance only; higher favours variety")
+    rnk.add_argument("--duplicate", type=float, default=0.98, help="similarity at which an image is a duplicate")
+    rnk.add_argument("--all", action="store_true", help="also list hidden and failed candidates")
+    _common(rnk)
+    rnk.set_defaults(func=_rank)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", default=None, help="model profile (default: settings.profile): auto, tiny, perf, ...")
+    p.add_argument("--project", default=None, help="project folder: embeddings are cached inside it")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _banner(placeholder: bool) -> None:
+    if placeholder:
+        print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
+
+
+def _score(args: argparse.Namespace) -> int:
+    from scoring.api import get_scorer, score_images
+
+    scorer = get_scorer(args.profile, project_dir=args.project)
+    report = score_images([Path(p) for p in args.images], args.text, scorer=scorer)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "placeholder": report.placeholder,
+                    "notice": PLACEHOLDER_BANNER if report.placeholder else None,
+                    "model": report.provenance.models[0].model_id,
+                    "rows": [r.__dict__ for r in report.rows],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0 if all(r.error is None for r in report.rows) else 1
+    _banner(report.placeholder)
+    from rich.console import Console
+    from rich.table import Table
+
+    ref = report.provenance.models[0]
+    title = f"CLIPScore — {ref.model_id}" + (" [PLACEHOLDER]" if report.placeholder else "")
+    table = Table(title=title)
+    for col in ("image", "text", "cosine", "CLIPScore", "score /100", "note"):
+        table.add_column(col, overflow="fold")
+    for r in report.rows:
+        text = r.text if len(r.text) <= 50 else r.text[:49] + "…"
+        if r.error:
+            table.add_row(r.image, text, "-", "-", "-", f"[red]{r.error}[/]")
+            continue
+        note = "long text: averaged over 77-token windows" if r.windowed else ""
+        table.add_row(r.image, text, f"{r.cos:.4f}", f"{r.clip_score:.4f}", f"{r.score:.1f}", note)
+    Console(width=max(Console().width, 120)).print(table)
+    return 0 if all(r.error is None for r in report.rows) else 1
+
+
+def _rank(args: argparse.Namespace) -> int:
+    from generators.runtime.errors import VitrineError
+    from scoring.api import get_scorer, rank_images
+    from scoring.images import IMAGE_SUFFIXES, list_images
+    from scoring.ranking import RankCriteria
+
+    paths: list[Path] = []
+    for entry in args.folder:
+        p = Path(entry)
+        if p.is_dir():
+            paths.extend(list_images(p))
+        elif p.exists() or p.suffix.lower() in IMAGE_SUFFIXES:
+            paths.append(p)
+        else:
+            raise VitrineError(f"'{entry}' is neither a folder nor an image file")
+    if not paths:
+        raise VitrineError(f"no images found in {', '.join(args.folder)}")
+    crit = RankCriteria(threshold=args.threshold, diversity=args.diversity, duplicate_similarity=args.duplicate)
+    scorer = get_scorer(args.profile, project_dir=args.project)
+    result = rank_images(paths, args.prompt or None, source_image=args.source, criteria=crit, scorer=scorer)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "placeholder": result.placeholder,
+                    "notice": PLACEHOLDER_BANNER if result.placeholder else None,
+                    "items": [
+                        {
+                            "position": r.position,
+                            "id": r.candidate.id,
+                            "path": str(r.candidate.image),
+                            "status": r.status.value,
+                            "total": r.total,
+                            "scores": r.scores,
+                            "cosines": r.cosines,
+                            "clip_score": r.clip_score,
+                            "reason": r.reason,
+                        }
+                        for r in result.items
+                    ],
+                    "provenance": result.provenance.to_dict(),
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+        return 0
+    _banner(result.placeholder)
+    from rich.console import Console
+    from rich.table import Table
+
+    ref = result.provenance.models[0]
+    table = Table(title=f"Ranking — {ref.model_id}" + (" [PLACEHOLDER]" if result.placeholder else ""))
+    for col in ("#", "candidate", "status", "total", "reason"):
+        table.add_column(col, overflow="fold")
+    shown = [r for r in result.items if args.all or r.visible]
+    for r in shown:
+        colour = {"shown": "green", "failed": "red"}.get(r.status.value, "yellow")
+        table.add_row(
+            str(r.position),
+            r.candidate.id,
+            f"[{colour}]{r.status.value}[/]",
+            "-" if r.total is None else f"{r.total:.1f}",
+            r.reason,
+        )
+    console = Console(width=max(Console().width, 140))
+    console.print(table)
+    hidden = len(result.items) - len(result.shown)
+    if hidden and not args.all:
+        console.print(f"{hidden} candidate(s) hidden or unreadable; add --all to list them.")
+    return 0

@@ -1,0 +1,103 @@
+"""Tier 2: ClipScorer with the tiny CLIP: hand-computed CLIPScore, windows, cache, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from scoring.images import ImageLoadError
+from scoring.scorer import ClipScorer, EmptyTextError
+from tests.scoring.conftest import ForwardCounter, make_image
+
+
+def test_clip_score_equals_hand_computation(scorer, tmp_path):
+    import torch
+
+    size = scorer.components.image_size
+    path = make_image(tmp_path / "sq.png", seed=3, size=(size, size))  # model-sized: preprocessing is exact
+    text = "a product photo of a red linen shirt"
+    c = scorer.components
+    # by hand, with open_clip's own transform and tokenizer
+    with torch.inference_mode():
+        img = c.model.encode_image(c.preprocess(Image.open(path)).unsqueeze(0))
+        txt = c.model.encode_text(c.tokenizer([text]))
+    cos = torch.nn.functional.cosine_similarity(img, txt).item()
+    assert scorer.clip_score(path, text) == pytest.approx(2.5 * max(cos, 0.0), abs=1e-5)
+    # and from the scorer's own embeddings
+    e_img, e_txt = scorer.embed_images([path]), scorer.embed_texts([text])
+    assert torch.allclose(e_img.norm(dim=-1), torch.ones(1)) and torch.allclose(e_txt.norm(dim=-1), torch.ones(1))
+    own = float(ClipScorer.similarity(e_img, e_txt)[0, 0])
+    assert own == pytest.approx(cos, abs=1e-5)
+    table = scorer.score([path], [text])
+    assert table.clip_score[0, 0] == pytest.approx(2.5 * max(own, 0))
+    assert table.display[0, 0] == pytest.approx(min(100.0, 250 * max(own, 0)))
+
+
+def test_long_text_is_windowed_not_truncated(scorer):
+    words = [f"word{i}" for i in range(200)]
+    long_text = " ".join(words)
+    emb = scorer.encode_texts(["a red shirt", long_text])
+    assert emb.windowed == (False, True)
+    assert emb.n_tokens[1] > 200 and emb.windows[1] >= 4
+    # the end of the text matters: change only its last word and the vector changes
+    tail = scorer.embed_texts([" ".join([*words[:-1], "zebra"])])
+    assert not np.allclose(tail.numpy(), emb.vectors[1:].numpy())
+
+
+def test_empty_text_is_refused(scorer):
+    with pytest.raises(EmptyTextError, match="text 2 is empty"):
+        scorer.encode_texts(["ok", "   "])
+
+
+def test_cache_hit_makes_zero_forwards_and_models_never_share_vectors(scorer, image_dir, tmp_path):
+    from scoring.cache import EmbeddingCache
+
+    files = sorted(image_dir.iterdir())
+    cache = EmbeddingCache(tmp_path / "fresh.sqlite")
+    cold = ClipScorer(scorer.components, scorer.ref, cache=cache)
+    counter = ForwardCounter(scorer.components.model)
+    try:
+        first = cold.score(files, ["a red shirt", "blue jeans"])
+        assert counter.image >= 1 and counter.text >= 1
+        counter.image = counter.text = 0
+        warm = ClipScorer(scorer.components, scorer.ref, cache=EmbeddingCache(tmp_path / "fresh.sqlite"))
+        second = warm.score(files, ["a red shirt", "blue jeans"])
+        assert counter.total == 0  # served entirely from the on-disk cache
+        assert np.allclose(first.cos, second.cos)
+        # another model identity (e.g. a new revision) must not be served these vectors
+        from dataclasses import replace
+
+        other = ClipScorer(scorer.components, replace(scorer.ref, revision="v2"), cache=cache)
+        other.score(files[:1], ["a red shirt"])
+        assert counter.image == 1 and counter.text == 1
+    finally:
+        counter.close()
+
+
+def test_bad_images_are_reported_not_fatal(scorer, image_dir, tmp_path):
+    import io
+
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not an image")
+    buf = io.BytesIO()
+    Image.fromarray((np.random.default_rng(1).random((40, 40, 3)) * 255).astype(np.uint8)).save(buf, "JPEG")
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(buf.getvalue()[:300])
+    tiny = tmp_path / "one.png"
+    Image.new("LA", (1, 1), (10, 128)).save(tiny)
+    good = sorted(image_dir.iterdir())[0]
+    res = scorer.encode_images([good, bad, cut, tiny])
+    assert set(res.errors) == {1, 2}
+    assert "notes.txt" in str(res.errors[1]) and "cut.jpg" in str(res.errors[2])
+    assert np.allclose(res.vectors[[0, 3]].norm(dim=-1).numpy(), 1.0, atol=1e-5)
+    with pytest.raises(ImageLoadError, match="notes.txt"):
+        scorer.embed_images([good, bad])
+
+
+def test_fast_precision_scorer_loads(settings, tmp_path):
+    from scoring.scorer import Precision
+
+    fast = ClipScorer.from_profile("tiny", precision=Precision.FAST, project_dir=tmp_path, settings=settings)
+    assert fast.exact().dtype_name == "float32"
+    assert fast.model_key != fast.exact().model_key  # different dtypes never share cached vectors
