@@ -1,0 +1,1 @@
+"""Procedural sample products (numpy + PIL): the studio shots and catalogs in assets/sample_catalog."""
