@@ -121,10 +121,10 @@ class DiffusionComponents:
         return int(self.pipe.unet.config.sample_size) * int(self.pipe.vae_scale_factor)
 
     def generator(self, seed: int) -> torch.Generator:
-        """A torch generator seeded for reproducible sampling on this device."""
+        """A seeded CPU generator for `pipe(..., generator=...)`: diffusers draws the noise on the CPU and moves it."""
         import torch
 
-        # CPU generators give the same noise whatever the device, so results match across machines.
+        # CPU noise is the same whatever the device, so a seed reproduces on a laptop and a GPU box alike.
         return torch.Generator("cpu").manual_seed(int(seed))
 
 
@@ -132,7 +132,7 @@ class DiffusionComponents:
 class Txt2ImgComponents(DiffusionComponents):
     """txt2img parts; `img2img()` gives an img2img pipeline that shares the same loaded modules."""
 
-    _img2img: Any = field(default=None, repr=False)
+    _img2img: Any = field(default=None, init=False, repr=False)
 
     @property
     def txt2img(self) -> Any:
