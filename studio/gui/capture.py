@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     window.pages["catalog"]._imported(report)
     window.show()
     paths = capture_pages(window, args.outdir, with_jobs=not args.no_jobs)
+    window.state.runner.shutdown(120_000)
     window.state.close()
     window.deleteLater()
     app.processEvents()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication
 
 ACCENT = "#3b6cf6"
@@ -58,6 +63,10 @@ QPushButton#primary:hover {{ background: #2f5be0; }}
 QPushButton#primary:disabled {{ background: #9db4f7; border-color: #9db4f7; }}
 QLineEdit, QComboBox, QSpinBox, QPlainTextEdit, QTextEdit {{ background: {CARD}; border: 1px solid {BORDER};
     border-radius: 7px; padding: 5px 8px; selection-background-color: {ACCENT}; }}
+QComboBox::drop-down {{ border: none; width: 24px; }}
+QComboBox::down-arrow {{ image: url(ARROW_PNG); width: 10px; height: 10px; }}
+QComboBox QAbstractItemView {{ background: {CARD}; border: 1px solid {BORDER}; selection-background-color: #dbe5fe;
+    selection-color: {TEXT}; }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPlainTextEdit:focus {{ border-color: {ACCENT}; }}
 QTableWidget, QTableView, QTreeWidget, QListView {{ background: {CARD}; border: 1px solid {BORDER};
     border-radius: 8px; gridline-color: #eceef2; selection-background-color: #dbe5fe; selection-color: {TEXT}; }}
@@ -97,8 +106,24 @@ def has_cjk_font() -> bool:
     )
 
 
+def _arrow_png() -> str:
+    """A small down-arrow for combo boxes, drawn once into a temp file (no image resources to ship)."""
+    path = Path(tempfile.gettempdir()) / f"vitrine-arrow-{os.getuid() if hasattr(os, 'getuid') else 0}.png"
+    if not path.is_file():
+        pixmap = QPixmap(20, 20)
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(MUTED))
+        painter.drawPolygon(QPolygonF([QPointF(3, 6), QPointF(17, 6), QPointF(10, 15)]))
+        painter.end()
+        pixmap.save(str(path))
+    return path.as_posix()
+
+
 def apply_theme(app: QApplication) -> None:
     """Install the font and stylesheet on `app`."""
     app.setStyle("Fusion")
     app.setFont(ui_font())
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(STYLESHEET.replace("ARROW_PNG", _arrow_png()))

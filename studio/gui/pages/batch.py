@@ -65,12 +65,11 @@ class BatchPage(Page):
         self.mode.addItem("best-ranked (draft)", "best")
         self.mode.addItem("approved only", "review")
         self.out_dir = QLineEdit(str(get_settings().home / "exports"))
-        browse = QPushButton("…")
-        browse.setFixedWidth(36)
-        browse.clicked.connect(self._browse)
+        self.browse = QPushButton()
+        self.browse.clicked.connect(self._browse)
         out_row = QHBoxLayout()
         out_row.addWidget(self.out_dir, 1)
-        out_row.addWidget(browse)
+        out_row.addWidget(self.browse)
         self.recipe_label, self.mode_label, self.out_label = QLabel(), QLabel("Export"), QLabel("Output folder")
         form.addRow(self.recipe_label, self.recipe)
         form.addRow(self.mode_label, self.mode)
@@ -84,6 +83,9 @@ class BatchPage(Page):
         self.platforms = QListWidget()
         self.platforms.setFlow(QListWidget.Flow.LeftToRight)
         self.platforms.setWrapping(True)
+        self.platforms.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.platforms.setSpacing(4)
+        self.platforms.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.platforms.setMaximumHeight(80)
         for i, name in enumerate(services.copy_choices()[0]):
             item = QListWidgetItem(name)
@@ -236,6 +238,7 @@ class BatchPage(Page):
         self.run_button.setText(self.t("batch.run"))
         self.export_button.setText(self.t("batch.export"))
         self.open_button.setText(self.t("batch.open_folder"))
+        self.browse.setText(self.t("settings.browse"))
         self.empty.set_texts(self.t("batch.empty"), self.t("batch.empty_hint"), self.t("nav.catalog"))
 
 

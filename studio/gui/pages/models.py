@@ -65,8 +65,12 @@ class ModelsPage(Page):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for stretch in (1, 4):  # long model ids and messages elide; the full text is in the tooltip
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.layout_.addWidget(self.table, 1)
         self._fill_known_roles()
@@ -116,7 +120,8 @@ class ModelsPage(Page):
                 QTableWidgetItem(_status_text(row)),
             ]
             cells[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            cells[4].setToolTip(row.folder or row.detail)
+            cells[1].setToolTip(row.model_id)
+            cells[4].setToolTip("\n".join(x for x in (_status_text(row), row.folder or "") if x))
             for col, cell in enumerate(cells):
                 self.table.setItem(i, col, cell)
 

@@ -87,6 +87,7 @@ class SettingsPage(Page):
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setValue(s.threads)
+        self.threads.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.profile = QComboBox()
         self.profile.addItems(["auto", "tiny", "perf", "packaged", "standard"])
         self.profile.setCurrentText(s.profile)
@@ -122,6 +123,7 @@ class SettingsPage(Page):
             self.brand_inputs[key] = editor
             brand_form.addRow(label, editor)
         brand_layout.addLayout(brand_form)
+        brand_layout.addStretch(1)
         grid.addWidget(brand, 0, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
