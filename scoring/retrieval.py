@@ -74,7 +74,7 @@ def normalize_category(raw: str | None) -> str | None:
     text = " ".join(raw.strip().lower().replace("_", " ").replace("-", " ").split())
     for lab in labels:
         en = lab.en.replace("-", " ")
-        if text in (en, en + "s", en + "es", lab.zh) or text.rstrip("s") == en:
+        if text in (en, en + "s", en + "es", lab.zh.lower()) or text.rstrip("s") == en:
             return lab.en
     return None
 
