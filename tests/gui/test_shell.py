@@ -87,3 +87,53 @@ def test_cancel_running_job_keeps_ui_responsive(qtbot, window):
     assert job.state is JobState.CANCELLED and job.result is None
     assert not row.cancel_button.isVisible() and "Cancelled" in row.state.text()
     timer.stop()
+
+
+def test_failed_job_shows_error_details_and_preview(qtbot, window):
+    from PIL import Image
+
+    from generators.runtime.errors import VitrineError
+
+    def failing(progress, cancel):
+        from generators.runtime.progress import report
+
+        report(progress, 1, 2, "first step", preview=Image.new("RGB", (32, 32), (200, 30, 30)))
+        raise VitrineError("image 'a.jpg' is truncated")
+
+    runner = window.state.runner
+    with qtbot.waitSignal(runner.job_finished, timeout=5000):
+        job = runner.submit("broken", failing)
+    row = window.jobs_dock.rows[job.id]
+    assert job.state is JobState.FAILED and job.error == "image 'a.jpg' is truncated"
+    assert "Traceback" in job.error_details
+    assert row.details_button.isVisibleTo(row) and not row.cancel_button.isVisibleTo(row)
+    assert "truncated" in row.message.text()
+    assert row.preview.pixmap() is not None and not row.preview.pixmap().isNull()
+
+
+def test_history_searches_by_sku_and_prompt(window, tmp_path):
+    from studio.batch.synthetic import write_synthetic_catalog
+    from studio.project.importer import import_catalog
+    from studio.project.store import JobState as StoreJobState
+    from studio.project.store import NewCandidate
+
+    store = window.state.store
+    import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 2, image_size=48))
+    for product, prompt in zip(store.products(), ("a red dress on a beach", "a blue jacket"), strict=True):
+        job = store.start_job(product.id, "caption", "h")
+        cand = NewCandidate(
+            "caption",
+            text=f"caption of {product.sku}",
+            params={"prompt": prompt},
+            provenance={"placeholder": True, "models": []},
+            score=0.3,
+        )
+        store.finish_job(job, StoreJobState.DONE, candidates=[cand])
+    page = window.show_page("history")
+    assert page.table.rowCount() == 2
+    page.search.setText("beach")
+    page.reload()
+    assert page.table.rowCount() == 1 and "PLACEHOLDER" in page.table.item(0, 4).text()
+    page.search.setText(store.products()[1].sku)
+    page.reload()
+    assert [r.sku for r in page.rows] == [store.products()[1].sku]
