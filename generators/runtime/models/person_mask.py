@@ -168,9 +168,15 @@ class MediaPipeMasker(PersonMasker):
     has_labels = False
 
     def __init__(self) -> None:
-        import mediapipe as mp
+        try:
+            import mediapipe as mp
 
-        self._segmenter = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+            self._segmenter = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+        except (ImportError, AttributeError) as exc:  # e.g. built for another numpy, or a release without solutions
+            raise ModelNotAvailableError(
+                f"mediapipe is installed but its selfie segmentation does not start ({exc}); "
+                "reinstall the mask extra: pip install 'vitrine[mask]'"
+            ) from exc
         self._lock = threading.Lock()
 
     def parse(self, image: Image.Image) -> Segmentation:
