@@ -1,0 +1,464 @@
+"""Copywriter pipeline: N seeded candidates in one batched `generate`, constrained, grounded and ranked.
+
+Flow: attribute sheet -> chat prompt (product text as delimited data) -> one batched sampling call
+(KV cache, same prompt tokens reused) -> robust parse (retry malformed ones once) -> brand rules and
+platform limits -> grounding against the sheet -> CLIPScore vs the product image, grounding, brand
+compliance -> near-duplicates dropped with MiniLM embeddings -> ranked candidates with scores and reasons.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from generators.product import Product
+from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
+from generators.runtime.provenance import Provenance, Stopwatch
+from generators.words.attributes import AttributeSheet, build_attribute_sheet
+from generators.words.constraints import BannedWordPolicy, apply_constraints, render_text
+from generators.words.grounding import GroundingIssue, check_grounding, mark_phrase
+from generators.words.lexicon import has_cjk
+from generators.words.parsing import CopyFields, parse_copy
+from generators.words.presets import (
+    EMPTY_BRAND_KIT,
+    BrandKit,
+    Language,
+    Layout,
+    Platform,
+    PlatformPreset,
+    preset_for,
+    tone_description,
+)
+from generators.words.prompts import build_messages
+from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
+
+if TYPE_CHECKING:
+    from generators.runtime.loading import LoadedModel
+
+
+class GroundingPolicy(str, Enum):
+    REJECT = "reject"  # a contradiction removes the candidate from the ranking
+    FLAG = "flag"  # keep it, flagged and scored down
+
+
+class CandidateStatus(str, Enum):
+    RANKED = "ranked"
+    FLAGGED = "flagged"  # ranked, but a person should look at the flags
+    REJECTED = "rejected"  # contradicts the product data
+    DROPPED = "dropped"  # unusable: banned word under DROP, no title, limits impossible
+    DUPLICATE = "duplicate"  # nearly identical to a better candidate
+
+    @property
+    def shown(self) -> bool:
+        return self in (CandidateStatus.RANKED, CandidateStatus.FLAGGED)
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """Everything needed to reproduce one copy job."""
+
+    product: Product
+    platform: Platform = Platform.AMAZON
+    language: Language | None = None  # None: the platform's usual language
+    tone: str = "professional"
+    brand: BrandKit = EMPTY_BRAND_KIT
+    n: int = 4
+    seed: int = 0
+    temperature: float = 0.7  # SmolLM2 repeats itself when greedy
+    top_p: float = 0.9
+    max_new_tokens: int = 256
+    min_new_tokens: int = 0  # benchmarks force equal work; 0 lets candidates stop at end-of-turn
+    max_prompt_tokens: int = 1024  # longer product descriptions are truncated, with a warning
+    max_retries: int = 1  # malformed candidates are generated again this many times
+    grounding_policy: GroundingPolicy = GroundingPolicy.REJECT
+    banned_policy: BannedWordPolicy = BannedWordPolicy.REMOVE
+    duplicate_threshold: float = 0.95  # MiniLM cosine above which a lower-ranked candidate is dropped
+    clip_attributes: dict[str, dict[str, float]] | None = None  # zero-shot results for the attribute sheet
+    captions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CopyCandidate:
+    """One generated candidate after constraints, grounding and ranking."""
+
+    index: int  # generation order
+    status: CandidateStatus
+    fields: CopyFields
+    text: str  # rendered for the platform
+    raw: str  # what the model wrote
+    scores: dict[str, float | None] = field(default_factory=dict)  # clip, grounding, brand, total
+    rank: int | None = None  # 1 = best; None when not shown
+    reason: str = ""
+    flags: tuple[str, ...] = ()  # grounding issues (offending phrase marked [[like this]]) and notes
+    fixes: tuple[str, ...] = ()
+    issues: tuple[GroundingIssue, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "rank": self.rank,
+            "status": self.status.value,
+            "scores": self.scores,
+            "reason": self.reason,
+            "flags": list(self.flags),
+            "fixes": list(self.fixes),
+            "title": self.fields.title,
+            "bullets": list(self.fields.bullets),
+            "description": self.fields.description,
+            "hashtags": list(self.fields.hashtags),
+            "tags": list(self.fields.tags),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    candidates: tuple[CopyCandidate, ...]  # shown ones by rank, then the others
+    sheet: AttributeSheet
+    preset: PlatformPreset
+    language: Language
+    warnings: tuple[str, ...]
+    provenance: Provenance
+
+    @property
+    def ranked(self) -> list[CopyCandidate]:
+        return [c for c in self.candidates if c.status.shown]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sku": self.sheet.sku,
+            "platform": self.preset.key,
+            "language": self.language.value,
+            "warnings": list(self.warnings),
+            "candidates": [c.to_dict() for c in self.candidates],
+            "attribute_sheet": self.sheet.to_dict(),
+            "provenance": self.provenance.to_dict(),
+        }
+
+
+def preferred_dtype(device: Any) -> Any:
+    """bf16 on CPUs with native bf16 (measured faster for generation), else the device default."""
+    import torch
+
+    from generators.runtime.device import cpu_supports_bf16, default_dtype
+
+    if getattr(device, "type", str(device)) == "cpu" and cpu_supports_bf16():
+        return torch.bfloat16
+    return default_dtype(torch.device(device))
+
+
+class _CancelAndProgress:
+    """A StoppingCriteria that reports token progress and raises Cancelled between tokens."""
+
+    def __init__(self, progress: ProgressFn | None, cancel: CancelToken | None, total: int, prompt_len: int) -> None:
+        self.progress, self.cancel, self.total, self.prompt_len = progress, cancel, total, prompt_len
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        check(self.cancel)
+        done = input_ids.shape[1] - self.prompt_len
+        if done % 16 == 0:
+            report(self.progress, done, self.total, "writing")
+        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+
+class CopyPipeline:
+    """Writes, checks and ranks listing copy.
+
+    Args:
+        copywriter: the loaded `copywriter` role (any chat LM with a chat template).
+        embedder: the loaded `text_embedder` role, for dropping near-identical candidates (optional).
+        scorer: a `scoring.ClipScorer`, for CLIPScore of copy vs product image (optional).
+    """
+
+    def __init__(self, copywriter: LoadedModel, *, embedder: LoadedModel | None = None, scorer: Any = None) -> None:
+        self.copywriter = copywriter
+        self.model = copywriter.components.model
+        self.tokenizer = copywriter.components.tokenizer
+        self.embedder = embedder
+        self.scorer = scorer
+        self._prompt_cache: dict[str, Any] = {}
+
+    # ---- generation -----------------------------------------------------------------------------------
+    def _prompt_ids(self, messages: list[dict[str, str]]) -> Any:
+        key = repr(messages)
+        if key not in self._prompt_cache:  # re-runs (retries, more seeds) skip templating and tokenizing
+            text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+            ids = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
+            self._prompt_cache = {key: ids}
+        return self._prompt_cache[key]
+
+    def generate(
+        self,
+        prompt_ids: Any,
+        n: int,
+        seed: int,
+        request: CopyRequest,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> tuple[list[str], int]:
+        """`n` sampled completions of one prompt in a single batched call; returns (texts, new tokens)."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        device = self.model.device
+        ids = prompt_ids.to(device).expand(n, -1)
+        mask = torch.ones_like(ids)
+        torch.manual_seed(seed)
+        stop = _CancelAndProgress(progress, cancel, request.max_new_tokens, ids.shape[1])
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=ids,
+                attention_mask=mask,
+                do_sample=True,
+                temperature=request.temperature,
+                top_p=request.top_p,
+                max_new_tokens=request.max_new_tokens,
+                min_new_tokens=request.min_new_tokens,
+                pad_token_id=self.tokenizer.pad_token_id,
+                eos_token_id=self.tokenizer.eos_token_id,
+                use_cache=True,
+                stopping_criteria=StoppingCriteriaList([stop]),
+            )
+        new = out[:, ids.shape[1] :]
+        eos = self.tokenizer.eos_token_id
+        tokens = int(sum(int((row != eos).sum()) for row in new))
+        return self.tokenizer.batch_decode(new, skip_special_tokens=True), tokens
+
+    def _description_budget(self, request: CopyRequest, messages_without: list[dict[str, str]]) -> int:
+        base = len(self._prompt_ids(messages_without)[0])
+        return max(32, request.max_prompt_tokens - base)
+
+    def _truncate(self, text: str, max_tokens: int) -> tuple[str, bool]:
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(ids) <= max_tokens:
+            return text, False
+        return self.tokenizer.decode(ids[:max_tokens], skip_special_tokens=True).rstrip() + " …", True
+
+    # ---- the job --------------------------------------------------------------------------------------
+    def run(
+        self, request: CopyRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    ) -> CopyResult:
+        """Generate `request.n` candidates and return them checked and ranked."""
+        sw = Stopwatch()
+        preset = preset_for(request.platform)
+        language = request.language or preset.language
+        product = request.product
+        warnings: list[str] = []
+        if not product.title and not product.description and not product.attributes:
+            warnings.append("the product has no title, description or attributes: the copy can only be generic")
+        elif not product.description and not product.attributes:
+            warnings.append("the product has only a title: expect generic copy")
+        if product.image is None:
+            warnings.append("the product has no image: CLIP ranking is not used")
+        sheet = build_attribute_sheet(product, request.clip_attributes, request.captions)
+        warnings += [c.message for c in sheet.conflicts]
+        tone = tone_description(request.tone, language)
+
+        check(cancel)
+        with sw("prompt"):
+            bare = build_messages(product, sheet, preset, language, tone, request.brand, "")
+            description, truncated = self._truncate(product.description, self._description_budget(request, bare))
+            if truncated:
+                warnings.append("the description was too long for the model's context and was truncated")
+            prompt_ids = self._prompt_ids(
+                build_messages(product, sheet, preset, language, tone, request.brand, description)
+            )
+        total_steps = 3 + request.max_retries
+        report(progress, 0, total_steps, "writing candidates")
+        start = time.perf_counter()
+        with sw("generate"):
+            raws, tokens = self.generate(prompt_ids, request.n, request.seed, request, progress, cancel)
+        parsed = [parse_copy(r) for r in raws]
+        for attempt in range(1, request.max_retries + 1):
+            bad = [i for i, p in enumerate(parsed) if not self._usable(p.fields, preset)]
+            if not bad:
+                break
+            check(cancel)
+            report(progress, attempt, total_steps, f"rewriting {len(bad)} malformed candidate(s)")
+            with sw("generate"):
+                again, more = self.generate(prompt_ids, len(bad), request.seed + 7919 * attempt, request, None, cancel)
+            tokens += more
+            for i, text in zip(bad, again, strict=True):
+                candidate = parse_copy(text)
+                if self._usable(candidate.fields, preset) or not self._usable(parsed[i].fields, preset):
+                    raws[i], parsed[i] = text, candidate
+        gen_s = time.perf_counter() - start
+
+        check(cancel)
+        report(progress, total_steps - 2, total_steps, "checking candidates")
+        with sw("constrain"):
+            candidates = [
+                self._check(i, raw, p.fields, p.repairs, preset, language, request, sheet)
+                for i, (raw, p) in enumerate(zip(raws, parsed, strict=True))
+            ]
+        check(cancel)
+        report(progress, total_steps - 1, total_steps, "ranking")
+        with sw("rank"):
+            candidates = self._rank(candidates, product, request, warnings)
+        report(progress, total_steps, total_steps, "done")
+        if language is Language.ZH and not self.copywriter.placeholder and "135M" in self.copywriter.resolved.model_id:
+            warnings.append("SmolLM2-135M writes poor Chinese; use the standard profile (Qwen2.5-1.5B) for zh copy")
+        refs = [self.copywriter.ref()]
+        if self.embedder is not None:
+            refs.append(self.embedder.ref())
+        if self.scorer is not None and getattr(self.scorer, "ref", None) is not None:
+            refs.append(self.scorer.ref)
+        params = {
+            "sku": product.sku,
+            "platform": request.platform.value,
+            "language": language.value,
+            "tone": request.tone,
+            "brand": request.brand.name,
+            "n": request.n,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "max_new_tokens": request.max_new_tokens,
+            "grounding_policy": request.grounding_policy.value,
+            "banned_policy": request.banned_policy.value,
+            "dtype": self.copywriter.dtype,
+        }
+        timings = dict(sw.timings)
+        timings["tokens_per_s"] = tokens / gen_s if gen_s > 0 else 0.0
+        best = next((c for c in candidates if c.rank == 1), None)
+        scores = {k: float(v) for k, v in (best.scores if best else {}).items() if v is not None}
+        prov = Provenance(tuple(refs), request.seed, params, timings, scores)
+        return CopyResult(tuple(candidates), sheet, preset, language, tuple(dict.fromkeys(warnings)), prov)
+
+    @staticmethod
+    def _usable(fields: CopyFields, preset: PlatformPreset) -> bool:
+        if not fields.title:
+            return False
+        if preset.layout is Layout.LISTING and preset.bullets:
+            return bool(fields.bullets) or bool(fields.description)
+        return bool(fields.description)
+
+    def _check(
+        self,
+        index: int,
+        raw: str,
+        fields: CopyFields,
+        repairs: tuple[str, ...],
+        preset: PlatformPreset,
+        language: Language,
+        request: CopyRequest,
+        sheet: AttributeSheet,
+    ) -> CopyCandidate:
+        outcome = apply_constraints(fields, preset, request.brand, banned_policy=request.banned_policy)
+        fixes = (*repairs, *outcome.fixes)
+        if outcome.dropped:
+            return CopyCandidate(
+                index,
+                CandidateStatus.DROPPED,
+                outcome.fields,
+                render_text(outcome.fields, preset),
+                raw,
+                {"brand": outcome.brand_compliance},
+                None,
+                outcome.drop_reason,
+                (),
+                fixes,
+            )
+        fields = outcome.fields
+        texts = fields.field_texts()
+        report_ = check_grounding(texts, sheet)
+        flags = [f"{i.message}: {mark_phrase(texts[i.field], i)}" for i in report_.issues]
+        flags += list(outcome.notes)
+        body = fields.title + fields.description + "".join(fields.bullets)
+        cjk_share = sum(1 for ch in body if has_cjk(ch)) / max(1, len(body.replace(" ", "")))
+        if language is Language.ZH and cjk_share < 0.3:
+            flags.append(f"asked for Chinese but only {cjk_share:.0%} of the text is Chinese")
+        elif language is Language.EN and cjk_share > 0.3:
+            flags.append("asked for English but the text is mostly Chinese")
+        status = CandidateStatus.RANKED if not flags else CandidateStatus.FLAGGED
+        if not report_.ok and request.grounding_policy is GroundingPolicy.REJECT:
+            status = CandidateStatus.REJECTED
+        scores: dict[str, float | None] = {"grounding": report_.score, "brand": outcome.brand_compliance}
+        reason = "contradicts the product data" if status is CandidateStatus.REJECTED else ""
+        return CopyCandidate(
+            index,
+            status,
+            fields,
+            render_text(fields, preset),
+            raw,
+            scores,
+            None,
+            reason,
+            tuple(flags),
+            fixes,
+            report_.issues,
+        )
+
+    def _clip_scores(self, product: Product, texts: list[str], warnings: list[str]) -> list[float | None]:
+        if self.scorer is None or product.image is None or not texts:
+            return [None] * len(texts)
+        try:
+            table = self.scorer.score([product.image], texts)
+        except Exception as exc:
+            warnings.append(f"CLIP scoring skipped: {exc}")
+            return [None] * len(texts)
+        if table.errors:
+            warnings.append(f"CLIP scoring skipped: {next(iter(table.errors.values()))}")
+            return [None] * len(texts)
+        return [min(1.0, 2.5 * max(0.0, float(c))) for c in table.cos[0]]
+
+    def _rank(
+        self, candidates: list[CopyCandidate], product: Product, request: CopyRequest, warnings: list[str]
+    ) -> list[CopyCandidate]:
+        live = [c for c in candidates if c.status.shown]
+        clip = self._clip_scores(product, [f"{c.fields.title}. {c.fields.description}" for c in live], warnings)
+        parts = {
+            c.index: ScoreParts(s, float(c.scores["grounding"]), float(c.scores["brand"]))
+            for c, s in zip(live, clip, strict=True)
+        }
+        totals = {i: combined_score(p) for i, p in parts.items()}
+        order = sorted(totals, key=lambda i: -totals[i])
+        dupes: dict[int, int] = {}
+        if len(live) > 1:
+            by_index = {c.index: c for c in live}
+            if self.embedder is not None:
+                vecs = self.embedder.components.embed([by_index[i].text for i in order])
+                sim_small = (vecs @ vecs.T).tolist()
+                pos = {i: k for k, i in enumerate(order)}
+                sim = {i: {j: sim_small[pos[i]][pos[j]] for j in order} for i in order}
+            else:  # exact repeats only
+                sim = {i: {j: float(by_index[i].text == by_index[j].text) for j in order} for i in order}
+            dupes = near_duplicates(order, sim, request.duplicate_threshold)
+        best = ScoreParts(
+            max((p.clip for p in parts.values() if p.clip is not None), default=None),
+            max((p.grounding for p in parts.values()), default=0.0),
+            max((p.brand for p in parts.values()), default=0.0),
+        )
+        out: dict[int, CopyCandidate] = {c.index: c for c in candidates}
+        rank = 0
+        for i in order:
+            c, p = out[i], parts[i]
+            scores = {"clip": p.clip, "grounding": p.grounding, "brand": p.brand, "total": totals[i]}
+            if i in dupes:
+                out[i] = replace(
+                    c,
+                    status=CandidateStatus.DUPLICATE,
+                    scores=scores,
+                    reason=f"nearly identical to candidate {dupes[i]}",
+                )
+                continue
+            rank += 1
+            out[i] = replace(c, scores=scores, rank=rank, reason=reason_for(p, best, len(c.issues), c.fixes))
+        shown = sorted((c for c in out.values() if c.rank is not None), key=lambda c: c.rank)
+        hidden = sorted((c for c in out.values() if c.rank is None), key=lambda c: c.index)
+        return shown + hidden
+
+
+__all__ = [
+    "CandidateStatus",
+    "Cancelled",
+    "CopyCandidate",
+    "CopyPipeline",
+    "CopyRequest",
+    "CopyResult",
+    "GroundingPolicy",
+    "preferred_dtype",
+]

@@ -1,0 +1,223 @@
+"""Platform limits and brand rules applied after generation, and the final rendering per platform.
+
+Lengths are counted in characters (`len` of the text: a Chinese character counts one). After
+`apply_constraints`, `limit_violations` is empty by construction; tests check that on many candidates.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from generators.words.lexicon import has_cjk
+from generators.words.parsing import CopyFields, clean_text, split_hashtags
+from generators.words.presets import BrandKit, Layout, PlatformPreset
+
+
+class BannedWordPolicy(str, Enum):
+    REMOVE = "remove"  # delete the word and tidy the text
+    DROP = "drop"  # drop the whole candidate
+
+
+@dataclass(frozen=True)
+class ConstraintOutcome:
+    """Copy after constraints: `fields` obey every limit; `dropped` says it must not be shown."""
+
+    fields: CopyFields
+    dropped: bool
+    drop_reason: str = ""
+    fixes: tuple[str, ...] = ()  # what was changed (truncated title, banned word removed, phrase added)
+    notes: tuple[str, ...] = ()  # shortfalls that could not be fixed (3 of 5 bullets)
+    brand_compliance: float = 1.0  # how well the model followed the brand rules by itself (0..1)
+
+
+_TRAILING = " ,;:-–—/&(、，；：·"
+
+
+def fit_text(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary for Latin text, never mid-tag."""
+    text = text.strip()
+    if limit <= 0:
+        return ""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if not has_cjk(cut[-12:]):
+        space = cut.rfind(" ")
+        if space > limit * 0.6:
+            cut = cut[:space]
+    return cut.rstrip(_TRAILING).rstrip()
+
+
+def _word_pattern(word: str) -> re.Pattern[str]:
+    if has_cjk(word):
+        return re.compile(re.escape(word))
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s{2,}", " ", text)
+    text = re.sub(r"\s+([,.;:!?，。；：！？])", r"\1", text)
+    text = re.sub(r"([,;:，；：])\s*([,;:.，；：。])", r"\2", text)
+    return text.strip(_TRAILING + " ")
+
+
+def _map_fields(fields: CopyFields, fn) -> CopyFields:
+    return CopyFields(
+        title=fn(fields.title),
+        bullets=tuple(b for b in (fn(b) for b in fields.bullets) if b),
+        description=fn(fields.description),
+        hashtags=tuple(h for h in (fn(h) for h in fields.hashtags) if h),
+        tags=tuple(t for t in (fn(t) for t in fields.tags) if t),
+    )
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    return bool(_word_pattern(phrase).search(text)) if phrase else True
+
+
+def render_html(fields: CopyFields) -> str:
+    """Shopify description: a paragraph and a feature list, escaped."""
+    parts = []
+    if fields.description:
+        parts.append(f"<p>{html.escape(fields.description)}</p>")
+    if fields.bullets:
+        parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in fields.bullets) + "</ul>")
+    return "".join(parts)
+
+
+def render_post(fields: CopyFields) -> str:
+    """A social post: hook/title line, body, hashtags."""
+    parts = [p for p in (fields.title, fields.description) if p]
+    if fields.hashtags:
+        parts.append(" ".join("#" + h for h in fields.hashtags))
+    return "\n\n".join(parts)
+
+
+def render_text(fields: CopyFields, preset: PlatformPreset) -> str:
+    """The copy as a person would paste it into the platform."""
+    if preset.layout is Layout.POST:
+        return render_post(fields)
+    lines = [fields.title, ""]
+    lines += [f"• {b}" for b in fields.bullets]
+    if preset.html_description:
+        lines += ["", render_html(replace(fields, bullets=()))]
+    elif fields.description:
+        lines += ["", fields.description]
+    if fields.tags:
+        lines += ["", "Tags: " + ", ".join(fields.tags)]
+    return "\n".join(lines).strip()
+
+
+def limit_violations(fields: CopyFields, preset: PlatformPreset) -> list[str]:
+    """Every platform limit the copy exceeds (empty after `apply_constraints`)."""
+    out = []
+    if len(fields.title) > preset.title_max:
+        out.append(f"title has {len(fields.title)} characters (max {preset.title_max})")
+    if preset.bullets and len(fields.bullets) > preset.bullets:
+        out.append(f"{len(fields.bullets)} bullets (max {preset.bullets})")
+    out += [
+        f"bullet {i + 1} has {len(b)} characters (max {preset.bullet_max})"
+        for i, b in enumerate(fields.bullets)
+        if len(b) > preset.bullet_max
+    ]
+    desc_len = len(render_html(replace(fields, bullets=()))) if preset.html_description else len(fields.description)
+    if desc_len > preset.description_max:
+        out.append(f"description has {desc_len} characters (max {preset.description_max})")
+    if len(fields.hashtags) > preset.hashtags_max:
+        out.append(f"{len(fields.hashtags)} hashtags (max {preset.hashtags_max})")
+    if len(fields.tags) > preset.tags_max:
+        out.append(f"{len(fields.tags)} tags (max {preset.tags_max})")
+    if preset.layout is Layout.POST and len(render_post(fields)) > preset.body_max:
+        out.append(f"post has {len(render_post(fields))} characters (max {preset.body_max})")
+    return out
+
+
+def _fit_description(fields: CopyFields, preset: PlatformPreset, keep_tail: str) -> CopyFields:
+    """Trim the description (keeping `keep_tail`, the required phrases, at its end) to the limits."""
+    body = fields.description[: len(fields.description) - len(keep_tail)] if keep_tail else fields.description
+
+    def with_body(text: str) -> CopyFields:
+        joined = " ".join(p for p in (text.strip(), keep_tail) if p)
+        return replace(fields, description=joined)
+
+    def too_long(f: CopyFields) -> int:
+        over = 0
+        if preset.html_description:
+            over = max(over, len(render_html(replace(f, bullets=()))) - preset.description_max)
+        else:
+            over = max(over, len(f.description) - preset.description_max)
+        if preset.layout is Layout.POST:
+            over = max(over, len(render_post(f)) - preset.body_max)
+        return over
+
+    candidate = with_body(body)
+    while (over := too_long(candidate)) > 0 and body:
+        body = fit_text(body, max(0, len(body) - over - 1))
+        candidate = with_body(body)
+    return candidate
+
+
+def apply_constraints(
+    fields: CopyFields,
+    preset: PlatformPreset,
+    brand: BrandKit,
+    *,
+    banned_policy: BannedWordPolicy = BannedWordPolicy.REMOVE,
+) -> ConstraintOutcome:
+    """Clean, apply brand rules and platform limits. Returns copy that never exceeds a limit."""
+    fixes: list[str] = []
+    notes: list[str] = []
+    penalty = 0.0
+    fields = _map_fields(fields, lambda s: _tidy(clean_text(s)))
+
+    for word in brand.banned_words:
+        pattern = _word_pattern(word)
+        if pattern.search(fields.all_text()):
+            penalty += 0.25
+            if banned_policy is BannedWordPolicy.DROP:
+                return ConstraintOutcome(fields, True, f"uses banned word '{word}'", brand_compliance=0.0)
+            fields = _map_fields(fields, lambda s, p=pattern: _tidy(p.sub(" ", s)))
+            fixes.append(f"removed banned word '{word}'")
+    if not fields.title:
+        return ConstraintOutcome(fields, True, "no title left", tuple(fixes), brand_compliance=max(0.0, 1 - penalty))
+
+    # Shape: bullets, hashtags and tags only where the platform has them.
+    bullets = tuple(dict.fromkeys(fields.bullets))[: preset.bullets]
+    if preset.bullets and len(bullets) < preset.bullets:
+        notes.append(f"{len(bullets)} of {preset.bullets} bullets")
+    hashtags = tuple(split_hashtags(" ".join("#" + h for h in fields.hashtags)))[: preset.hashtags_max]
+    tags = fields.tags[: preset.tags_max]
+    if preset.tags_max and not tags and fields.hashtags:
+        tags = fields.hashtags[: preset.tags_max]
+    fields = replace(fields, bullets=bullets, hashtags=hashtags, tags=tags)
+
+    title = fit_text(fields.title, preset.title_max)
+    if title != fields.title:
+        fixes.append(f"title shortened to {len(title)} characters")
+    bullets = tuple(b for b in (fit_text(b, preset.bullet_max) for b in fields.bullets) if b)
+    if any(len(b) > preset.bullet_max for b in fields.bullets):
+        fixes.append("bullets shortened")
+    fields = replace(fields, title=title, bullets=bullets)
+
+    missing = [p for p in brand.required_phrases if not contains_phrase(fields.all_text(), p)]
+    tail = " ".join(missing)
+    if missing:
+        penalty += 0.25 * len(missing)
+        fields = replace(fields, description=" ".join(p for p in (fields.description, tail) if p))
+        fixes.append("added required phrase(s): " + ", ".join(f"'{p}'" for p in missing))
+    if preset.layout is Layout.POST:  # hashtags go before the body is cut
+        while fields.hashtags and len(render_post(replace(fields, description=tail))) > preset.body_max:
+            fields = replace(fields, hashtags=fields.hashtags[:-1])
+    before = fields.description
+    fields = _fit_description(fields, preset, tail)
+    if fields.description != before:
+        fixes.append("description shortened")
+    if tail and not contains_phrase(fields.all_text(), missing[0]):
+        return ConstraintOutcome(fields, True, "required phrases do not fit the limits", tuple(fixes))
+    leftover = limit_violations(fields, preset)
+    if leftover:  # cannot happen unless a limit is smaller than a required phrase
+        return ConstraintOutcome(fields, True, "; ".join(leftover), tuple(fixes))
+    return ConstraintOutcome(fields, False, "", tuple(fixes), tuple(notes), max(0.0, 1.0 - penalty))

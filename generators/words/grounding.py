@@ -1,0 +1,207 @@
+"""Grounding: every colour, material, size, count and claim in a candidate is checked against the sheet.
+
+A contradiction (copy says "100% cotton", catalog says polyester) rejects or flags the candidate with the
+offending phrase marked; a mention the sheet cannot confirm ("waterproof" when nothing says so) is
+flagged as unverified. Synonyms come from the lexicon (crimson ≈ red, 棉 ≈ cotton).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from generators.words.attributes import AttributeSheet
+from generators.words.lexicon import Lexicon, Mention, MentionKind, default_lexicon
+
+
+class Severity(str, Enum):
+    CONTRADICTION = "contradiction"  # the sheet says otherwise
+    UNVERIFIED = "unverified"  # nothing on the sheet supports it
+
+
+@dataclass(frozen=True)
+class GroundingIssue:
+    """One problem mention; `field` and `start:end` mark the offending phrase."""
+
+    kind: MentionKind
+    severity: Severity
+    field: str
+    phrase: str
+    start: int
+    end: int
+    expected: str  # what the sheet says ("" when it says nothing)
+
+    @property
+    def message(self) -> str:
+        if self.severity is Severity.CONTRADICTION:
+            return f"{self.field}: '{self.phrase}' contradicts the product's {self.kind.value} ({self.expected})"
+        return f"{self.field}: '{self.phrase}' ({self.kind.value}) is not supported by the product data"
+
+
+@dataclass(frozen=True)
+class GroundingReport:
+    """All issues of one candidate and a 0..1 score (1: every mention supported)."""
+
+    issues: tuple[GroundingIssue, ...]
+    mentions: int
+
+    @property
+    def contradictions(self) -> tuple[GroundingIssue, ...]:
+        return tuple(i for i in self.issues if i.severity is Severity.CONTRADICTION)
+
+    @property
+    def ok(self) -> bool:
+        return not self.contradictions
+
+    @property
+    def score(self) -> float:
+        if self.mentions == 0:
+            return 1.0
+        penalty = len(self.contradictions) + 0.3 * (len(self.issues) - len(self.contradictions))
+        return max(0.0, 1.0 - penalty / self.mentions)
+
+
+_NUM_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "eight": 8,
+    "ten": 10,
+    "twelve": 12,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "八": 8,
+    "十": 10,
+}
+_NUM = r"(\d{1,3}|one|two|three|four|five|six|eight|ten|twelve|[一二两三四五六八十])"
+_COUNT_PATTERNS = (
+    re.compile(rf"\b(?:pack|set|bundle|box) of {_NUM}\b", re.IGNORECASE),
+    re.compile(rf"\b{_NUM}[- ]?(?:pack|pcs|pieces|piece set|count|ct)\b", re.IGNORECASE),
+    re.compile(rf"{_NUM}\s*(?:件|只|个|双|条|支|片|瓶|盒)装"),
+)
+_SIZE_PATTERNS = (
+    re.compile(r"\bsize:?\s+([A-Za-z0-9]{1,4})\b", re.IGNORECASE),
+    re.compile(r"\b(XXS|XS|XL|XXL|XXXL|2XL|3XL|4XL)\b"),
+    re.compile(r"([A-Za-z0-9]{1,4})\s*码"),
+)
+_PERCENT = re.compile(r"(\d{1,3})\s*%\s*$")
+_PURE = re.compile(r"(?:\bpure\s*|\ball[- ]|\bsolid\s*)$", re.IGNORECASE)
+_FREE_SIZE = {"ONE", "OS", "FREE", "均"}
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else _NUM_WORDS.get(token.lower(), -1)
+
+
+def extract_counts(text: str) -> list[tuple[int, int, int, str]]:
+    """(count, start, end, phrase) for "pack of 3", "3-pack", "3件装"."""
+    out = []
+    for pattern in _COUNT_PATTERNS:
+        for m in pattern.finditer(text):
+            out.append((_number(m.group(1)), m.start(), m.end(), m.group(0)))
+    return out
+
+
+def extract_sizes(text: str) -> list[tuple[str, int, int, str]]:
+    """(size, start, end, phrase) for "size M", "XL", "M码"; overlapping matches count once."""
+    out: list[tuple[str, int, int, str]] = []
+    for pattern in _SIZE_PATTERNS:
+        for m in pattern.finditer(text):
+            if not any(m.start() < end and m.end() > start for _, start, end, _ in out):
+                out.append((m.group(1).upper(), m.start(), m.end(), m.group(0)))
+    return out
+
+
+def _sheet_sizes(sheet: AttributeSheet) -> set[str]:
+    sizes = set()
+    for value in sheet.raw_values("size"):
+        sizes.update(s.upper() for s in re.split(r"[\s,/;|]+", value) if s)
+    return sizes
+
+
+def _sheet_count(sheet: AttributeSheet) -> int | None:
+    for value in sheet.raw_values("count"):
+        m = re.search(r"\d+", value)
+        if m:
+            return int(m.group(0))
+    found = extract_counts(sheet.text)
+    return found[0][0] if found else None
+
+
+def _check_lexicon_mention(m: Mention, field: str, text: str, sheet: AttributeSheet) -> GroundingIssue | None:
+    if m.kind is MentionKind.CLAIM:
+        if m.canonical in sheet.claims:
+            return None
+        return GroundingIssue(m.kind, Severity.UNVERIFIED, field, m.phrase, m.start, m.end, "")
+    supported = sheet.supported(m.kind)
+    if not supported:
+        # Only free-text values the lexicon does not know ("multicolour"): cannot confirm either way.
+        raw = sheet.raw_values(m.kind.value)
+        return GroundingIssue(m.kind, Severity.UNVERIFIED, field, m.phrase, m.start, m.end, "/".join(raw))
+    expected = "/".join(sorted(supported))
+    if m.canonical not in supported:
+        return GroundingIssue(m.kind, Severity.CONTRADICTION, field, m.phrase, m.start, m.end, expected)
+    before = text[max(0, m.start - 8) : m.start]
+    exclusive = _PERCENT.search(before) and _PERCENT.search(before).group(1) == "100"
+    exclusive = exclusive or bool(_PURE.search(before)) or m.phrase in ("纯棉", "全棉")
+    if m.kind is MentionKind.MATERIAL and exclusive and len(supported) > 1:
+        start = m.start - len(before) + (before.rfind("100") if "100" in before else len(before))
+        return GroundingIssue(m.kind, Severity.CONTRADICTION, field, text[start : m.end], start, m.end, expected)
+    return None
+
+
+def check_grounding(
+    fields: Mapping[str, str], sheet: AttributeSheet, lexicon: Lexicon | None = None
+) -> GroundingReport:
+    """Check every mention in a candidate's fields ({"title": ..., "bullet 1": ..., ...}) against `sheet`."""
+    lex = lexicon or default_lexicon()
+    issues: list[GroundingIssue] = []
+    mentions = 0
+    sizes, count = _sheet_sizes(sheet), _sheet_count(sheet)
+    for field, text in fields.items():
+        if not text:
+            continue
+        for m in lex.find(text):
+            if m.negated:
+                continue
+            mentions += 1
+            issue = _check_lexicon_mention(m, field, text, sheet)
+            if issue:
+                issues.append(issue)
+        for size, start, end, phrase in extract_sizes(text):
+            mentions += 1
+            if size in _FREE_SIZE:
+                continue
+            if not sizes:
+                issues.append(GroundingIssue(MentionKind.SIZE, Severity.UNVERIFIED, field, phrase, start, end, ""))
+            elif size not in sizes:
+                issues.append(
+                    GroundingIssue(
+                        MentionKind.SIZE, Severity.CONTRADICTION, field, phrase, start, end, "/".join(sorted(sizes))
+                    )
+                )
+        for n, start, end, phrase in extract_counts(text):
+            mentions += 1
+            if count is None:
+                if n != 1:
+                    issues.append(GroundingIssue(MentionKind.COUNT, Severity.UNVERIFIED, field, phrase, start, end, ""))
+            elif n != count:
+                issues.append(
+                    GroundingIssue(MentionKind.COUNT, Severity.CONTRADICTION, field, phrase, start, end, str(count))
+                )
+    return GroundingReport(tuple(issues), mentions)
+
+
+def mark_phrase(text: str, issue: GroundingIssue, left: str = "[[", right: str = "]]") -> str:
+    """`text` with the offending phrase wrapped, for display: "100% [[cotton]] tee"."""
+    return text[: issue.start] + left + text[issue.start : issue.end] + right + text[issue.end :]

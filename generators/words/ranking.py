@@ -1,0 +1,60 @@
+"""Combine per-candidate scores into a ranking with reasons, dropping near-identical candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Weights of the combined score; CLIP's share goes to the others when there is no image.
+WEIGHTS = {"clip": 0.4, "grounding": 0.35, "brand": 0.25}
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """One candidate's component scores, each 0..1 (clip None when no image or no scorer)."""
+
+    clip: float | None
+    grounding: float
+    brand: float
+
+
+def combined_score(parts: ScoreParts) -> float:
+    weights = dict(WEIGHTS)
+    values = {"clip": parts.clip, "grounding": parts.grounding, "brand": parts.brand}
+    if parts.clip is None:
+        weights.pop("clip")
+    total = sum(weights.values())
+    return sum(w * float(values[k]) for k, w in weights.items()) / total
+
+
+def near_duplicates(order: Sequence[int], similarity: Sequence[Sequence[float]], threshold: float) -> dict[int, int]:
+    """Greedy in `order` (best first): candidate -> the better kept candidate it nearly repeats."""
+    kept: list[int] = []
+    dupes: dict[int, int] = {}
+    for i in order:
+        twin = next((k for k in kept if similarity[i][k] >= threshold), None)
+        if twin is None:
+            kept.append(i)
+        else:
+            dupes[i] = twin
+    return dupes
+
+
+def reason_for(parts: ScoreParts, best: ScoreParts, issues: int, fixes: Sequence[str]) -> str:
+    """A short human reason: what this candidate does well or badly relative to the best of each score."""
+    bits = []
+    if parts.clip is None:
+        bits.append("no image: CLIP not used")
+    elif best.clip is not None and parts.clip >= best.clip - 1e-9:
+        bits.append(f"best image match ({parts.clip:.3f})")
+    else:
+        bits.append(f"image match {parts.clip:.3f}")
+    bits.append(
+        "every fact checked"
+        if issues == 0 and parts.grounding >= 1.0
+        else f"grounding {parts.grounding:.2f} ({issues} flagged)"
+    )
+    bits.append("brand rules followed" if parts.brand >= 1.0 else f"brand rules repaired ({parts.brand:.2f})")
+    if fixes:
+        bits.append("fixed: " + "; ".join(fixes))
+    return ", ".join(bits)
