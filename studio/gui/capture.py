@@ -76,6 +76,7 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
         models = window.show_page("models")  # showing it the first time starts its status job
         wait_until(lambda: bool(models.rows), 300)
         wait_until(lambda: not runner.active(), 300)
+    wait_until(window.pages["catalog"].grid.thumbnails_loaded, 60)
     for spec in window.specs:
         window.show_page(spec.key)
         if spec.key == "product":

@@ -63,6 +63,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "将商品 CSV 或商品图片文件夹拖到这里，或点击“导入”。",
     ),
     "catalog.report": ("Import report", "导入报告"),
+    "catalog.hide": ("Hide", "隐藏"),
+    "status.new": ("new", "新建"),
+    "status.generated": ("generated", "已生成"),
+    "status.approved": ("approved", "已通过"),
     "catalog.products": ("{n} products", "{n} 个商品"),
     "catalog.no_match": ("No products match the search", "没有符合搜索条件的商品"),
     "catalog.no_match_hint": ("Clear the search box or pick another category.", "请清空搜索框或选择其他类别。"),
@@ -93,6 +97,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "选择平台、语气和语言，然后点击“生成文案”。",
     ),
     "card.approve": ("Approve", "通过"),
+    "card.edit": ("Edit", "编辑"),
+    "card.save": ("Save", "保存"),
     "card.approved": ("Approved", "已通过"),
     "card.placeholder": ("PLACEHOLDER", "占位模型"),
     "card.placeholder_tip": (
@@ -117,6 +123,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "models.size": ("Size", "大小"),
     "models.status": ("Status", "状态"),
     "models.refresh": ("Refresh", "刷新"),
+    "models.load": ("Load & test", "加载并测试"),
+    "models.profile": ("Profile", "配置"),
     "models.pull": ("Pull selected", "下载所选"),
     "models.hint": (
         "Placeholder models have random weights: outputs are labelled and not meaningful. "

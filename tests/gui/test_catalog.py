@@ -58,3 +58,19 @@ def test_search_filter_and_open_product(qtbot, window, tmp_path):
     page.grid.product_activated.emit(expected[0])
     assert window.current_page_key() == "product"
     assert window.pages["product"].sku_label.text().startswith(expected[0])
+
+
+def test_drop_a_catalog_file_imports_it(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    page = window.show_page("catalog")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(write_synthetic_catalog(tmp_path / "cat", 3, image_size=48)))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    with qtbot.waitSignal(window.state.runner.job_finished, timeout=30_000):
+        page.dropEvent(event)
+    assert len(page.grid.visible_skus()) == 3
+    qtbot.waitUntil(page.grid.thumbnails_loaded)

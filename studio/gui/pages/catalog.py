@@ -216,12 +216,13 @@ class CatalogPage(Page):
         self.empty.set_texts(self.t("catalog.empty"), self.t("catalog.empty_hint"), self.t("catalog.import_csv"))
         self.no_match.set_texts(self.t("catalog.no_match"), self.t("catalog.no_match_hint"))
         self.report_panel.title.setText(self.t("catalog.report"))
+        self.report_panel.close_button.setText(self.t("catalog.hide"))
         current = self.status.currentData()
         self.status.blockSignals(True)
         self.status.clear()
         self.status.addItem(self.t("catalog.all_status"), "")
         for s in STATUSES:
-            self.status.addItem(s, s)
+            self.status.addItem(self.t(f"status.{s}"), s)
         self.status.setCurrentIndex(max(0, self.status.findData(current)))
         self.status.blockSignals(False)
         if self.category.count():

@@ -142,6 +142,8 @@ class ModelsPage(Page):
         self.hint.setText(self.t("models.hint"))
         self.refresh_button.setText(self.t("models.refresh"))
         self.pull_button.setText(self.t("models.pull"))
+        self.load_button.setText(self.t("models.load").replace("&", "&&"))
+        self.profile_label.setText(self.t("models.profile"))
         self.table.setHorizontalHeaderLabels([self.t(k) for k in COLUMNS])
 
 

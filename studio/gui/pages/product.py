@@ -215,8 +215,8 @@ class ProductPage(Page):
             self.reload_all()
 
     def _labels(self) -> dict[str, str]:
-        keys = ("approve", "approved", "placeholder", "placeholder_tip")
-        return {k: self.t(f"card.{k}") for k in keys} | {"edit": "Edit", "details": self.t("jobs.details")}
+        keys = ("approve", "approved", "placeholder", "placeholder_tip", "edit", "save")
+        return {k: self.t(f"card.{k}") for k in keys} | {"details": self.t("jobs.details")}
 
     def _make_cards(self, views: list[services.CandidateView]) -> list[CandidateCard]:
         cards = []

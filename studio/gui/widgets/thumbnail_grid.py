@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImageReader, QPainter, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QListView, QWidget
 
 THUMB = 132
+THUMBS_PER_TICK = 16  # decoded per event-loop turn, so a big catalog never freezes the window
 SKU_ROLE = Qt.ItemDataRole.UserRole + 1
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -81,11 +82,18 @@ class ThumbnailGrid(QListView):
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
         self.activated.connect(lambda idx: self.product_activated.emit(idx.data(SKU_ROLE)))
+        self._blank = QIcon(load_thumbnail(None))
+        self._pending: list[tuple[QStandardItem, Path | None]] = []
+        self._loader = QTimer(self, interval=0)
+        self._loader.timeout.connect(self._load_some)
 
     def set_products(self, tiles: list[ProductTile]) -> None:
+        """Show `tiles` at once with blank icons; photos are decoded a few per event-loop turn."""
         self.source.clear()
+        self._pending = []
         for tile in tiles:
-            item = QStandardItem(QIcon(load_thumbnail(tile.image)), f"{tile.sku}\n{tile.title}")
+            item = QStandardItem(self._blank, f"{tile.sku}\n{tile.title}")
+            self._pending.append((item, tile.image))
             item.setEditable(False)
             item.setToolTip(f"{tile.sku} — {tile.title}\n{tile.category}")
             item.setData(tile.sku, SKU_ROLE)
@@ -93,6 +101,19 @@ class ThumbnailGrid(QListView):
             item.setData(tile.status, STATUS_ROLE)
             item.setData(" ".join((tile.sku, tile.title, tile.category, tile.search_text)).lower(), SEARCH_ROLE)
             self.source.appendRow(item)
+        self._pending.reverse()
+        if self._pending:
+            self._loader.start()
+
+    def _load_some(self) -> None:
+        for _ in range(min(THUMBS_PER_TICK, len(self._pending))):
+            item, path = self._pending.pop()
+            item.setIcon(QIcon(load_thumbnail(path)))
+        if not self._pending:
+            self._loader.stop()
+
+    def thumbnails_loaded(self) -> bool:
+        return not self._pending
 
     def set_filter(self, text: str = "", category: str = "", status: str = "") -> None:
         self.proxy.text, self.proxy.category, self.proxy.status = text.strip().lower(), category, status
