@@ -29,6 +29,13 @@ CREATE TABLE IF NOT EXISTS vectors (
     data BLOB NOT NULL,
     PRIMARY KEY (model, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS file_hashes (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _CHUNK = 500  # sqlite's default limit on bound variables is 999
 
@@ -98,6 +105,29 @@ class EmbeddingCache:
             return
         with self._lock, self._conn:
             self._conn.executemany("INSERT OR REPLACE INTO vectors (model, key, dim, data) VALUES (?, ?, ?, ?)", rows)
+
+    def known_file_hashes(self, stamps: Mapping[str, tuple[int, int, int]]) -> dict[str, str]:
+        """Content hashes remembered for files whose (size, mtime_ns, inode) stamp is unchanged."""
+        found: dict[str, str] = {}
+        paths = list(stamps)
+        with self._lock:
+            for i in range(0, len(paths), _CHUNK):
+                chunk = paths[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT path, size, mtime_ns, ino, sha256 FROM file_hashes WHERE path IN ({marks})", chunk
+                ).fetchall()
+                for path, size, mtime_ns, ino, sha in rows:
+                    if stamps[path] == (size, mtime_ns, ino):
+                        found[path] = sha
+        return found
+
+    def remember_file_hashes(self, entries: Mapping[str, tuple[tuple[int, int, int], str]]) -> None:
+        """Remember path -> (stamp, sha256) so unchanged files need not be read and hashed again."""
+        rows = [(p, st[0], st[1], st[2], sha) for p, (st, sha) in entries.items()]
+        if rows:
+            with self._lock, self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?)", rows)
 
     def count(self, model: str | None = None) -> int:
         with self._lock:

@@ -276,29 +276,7 @@ class Ranker:
         below = {i for i in ok if rel[i] * 100.0 < crit.threshold}
         pool = sorted((i for i in ok if i not in below), key=lambda i: -rel[i])
         lam = 1.0 - min(max(crit.diversity, 0.0), 1.0)
-        selected: list[int] = []
-        max_sim: dict[int, float] = {}
-        dup_of: dict[int, tuple[int, float]] = {}
-        sims = feats @ feats.T if pool else None
-        remaining = list(pool)
-        while remaining:
-            if selected:
-                ms = {i: float(max(sims[i, j] for j in selected)) for i in remaining}
-            else:
-                ms = dict.fromkeys(remaining, 0.0)
-            # near-duplicates of something already shown are dropped (hidden), not ranked
-            for i in list(remaining):
-                if selected and ms[i] >= crit.duplicate_similarity:
-                    j = max(selected, key=lambda s: sims[i, s])
-                    dup_of[i] = (j, float(sims[i, j]))
-                    remaining.remove(i)
-            if not remaining:
-                break
-            pick = max(remaining, key=lambda i: lam * rel[i] - (1.0 - lam) * ms[i])
-            max_sim[pick] = ms[pick]
-            selected.append(pick)
-            remaining.remove(pick)
-
+        selected, max_sim, dup_of = self._mmr(pool, feats, rel, lam, crit.duplicate_similarity)
         order = (
             [(i, Status.SHOWN) for i in selected]
             + [(i, Status.DUPLICATE) for i in sorted(dup_of, key=lambda i: -rel[i])]
@@ -323,6 +301,46 @@ class Ranker:
             reason = self._reason(cands, crit, i, status, scores, total, dup_of, text_mode, windowed[i])
             out.append(RankedCandidate(cand, pos, status, total, scores, raw, cs, windowed[i], reason))
         return out
+
+    @staticmethod
+    def _mmr(
+        pool: list[int], feats: np.ndarray, rel: list[float], lam: float, dup_at: float
+    ) -> tuple[list[int], dict[int, float], dict[int, tuple[int, float]]]:
+        """Greedy maximal marginal relevance over `pool` (sorted best first).
+
+        Returns the picks in order, each pick's max similarity to the picks before it, and the items dropped
+        as near-duplicates (item -> (the pick it duplicates, similarity)). O(n) numpy work per pick.
+        """
+        selected: list[int] = []
+        max_sim_at_pick: dict[int, float] = {}
+        dup_of: dict[int, tuple[int, float]] = {}
+        if not pool:
+            return selected, max_sim_at_pick, dup_of
+        f = feats[pool].astype(np.float64)
+        sims = f @ f.T
+        r = np.array([rel[i] for i in pool])
+        alive = np.ones(len(pool), dtype=bool)
+        closest = np.full(len(pool), -np.inf)  # max similarity to anything picked so far
+        picked_local: list[int] = []
+        while alive.any():
+            if picked_local:
+                # near-duplicates of something already shown are dropped (hidden), not ranked
+                dups = np.flatnonzero(alive & (closest >= dup_at))
+                for d in dups:
+                    j = picked_local[int(np.argmax(sims[d, picked_local]))]
+                    dup_of[pool[d]] = (pool[j], float(sims[d, j]))
+                alive[dups] = False
+                if not alive.any():
+                    break
+            ms = closest if picked_local else np.zeros(len(pool))
+            score = np.where(alive, lam * r - (1.0 - lam) * ms, -np.inf)
+            k = int(np.argmax(score))  # ties go to the earlier (more relevant) item
+            max_sim_at_pick[pool[k]] = float(ms[k])
+            selected.append(pool[k])
+            picked_local.append(k)
+            alive[k] = False
+            closest = np.maximum(closest, sims[:, k])
+        return selected, max_sim_at_pick, dup_of
 
     @staticmethod
     def _reason(cands, crit, i, status, scores, total, dup_of, text_mode, windowed) -> str:

@@ -8,7 +8,9 @@ CPUs with native bf16, fp16 on CUDA); `exact()` gives the fp32 twin used to doub
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +22,7 @@ from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import ModelRef
 from scoring.cache import EmbeddingCache, default_cache_path, model_cache_key
-from scoring.images import ImageLoadError, content_hash, pil_content_hash
+from scoring.images import ImageLoadError, content_hash, pil_content_hash, read_image_bytes
 from scoring.preprocess import PREPROCESS_VERSION, PreprocessSpec, iter_pixel_batches, normalize_batch
 from scoring.scores import clip_score, clip_score_display
 
@@ -204,16 +206,55 @@ class ClipScorer:
         return int(self.components.context_length)
 
     # ---- images -------------------------------------------------------------------------------------
-    def _image_key(self, source: Any) -> str:
+    def _image_keys(self, images: Sequence[Any], names: Sequence[str | None]) -> tuple[list[str | None], dict]:
+        """Content-hash keys for images; a file's hash is remembered by (size, mtime, inode) in the cache.
+
+        Files modified in the last two seconds are always re-hashed (their mtime may not have ticked yet).
+        """
         from PIL import Image
 
-        if isinstance(source, Image.Image):
-            return "img:" + pil_content_hash(source)
-        if isinstance(source, (bytes, bytearray, memoryview)):
-            return "img:" + content_hash(bytes(source))
-        from scoring.images import read_image_bytes
+        keys: list[str | None] = [None] * len(images)
+        errors: dict[int, ImageLoadError] = {}
+        stamps: dict[int, tuple[str, tuple[int, int, int]]] = {}
+        for i, src in enumerate(images):
+            if isinstance(src, Image.Image):
+                keys[i] = "img:" + pil_content_hash(src)
+            elif isinstance(src, (bytes, bytearray, memoryview)):
+                keys[i] = "img:" + content_hash(bytes(src))
+            else:
+                try:
+                    path = os.path.abspath(src)
+                    st = os.stat(path)
+                    stamps[i] = (path, (st.st_size, st.st_mtime_ns, st.st_ino))
+                except OSError:
+                    stamps[i] = (str(src), (-1, -1, -1))  # read_image_bytes below names the problem
+        known = self.cache.known_file_hashes(dict(stamps.values())) if self.cache and stamps else {}
+        todo = [i for i, (path, _) in stamps.items() if path not in known]
 
-        return "img:" + content_hash(read_image_bytes(source))
+        def hash_file(i: int) -> str | ImageLoadError:
+            try:
+                return content_hash(read_image_bytes(images[i]))
+            except ImageLoadError as exc:
+                return ImageLoadError(names[i] or str(images[i]), exc.problem)
+
+        if len(todo) > 1 and self.workers > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:  # hashlib releases the GIL
+                hashed = dict(zip(todo, pool.map(hash_file, todo), strict=True))
+        else:
+            hashed = {i: hash_file(i) for i in todo}
+        fresh = {}
+        now_ns = time.time_ns()
+        for i, (path, stamp) in stamps.items():
+            value = known.get(path) or hashed.get(i)
+            if isinstance(value, ImageLoadError):
+                errors[i] = value
+                continue
+            keys[i] = "img:" + value
+            if i in hashed and now_ns - stamp[1] > 2_000_000_000:
+                fresh[path] = (stamp, value)
+        if self.cache and fresh:
+            self.cache.remember_file_hashes(fresh)
+        return keys, errors
 
     def encode_images(
         self,
@@ -232,13 +273,7 @@ class ClipScorer:
 
         n = len(images)
         names = list(names) if names is not None else [str(s) if isinstance(s, (str, Path)) else None for s in images]
-        keys: list[str | None] = [None] * n
-        errors: dict[int, ImageLoadError] = {}
-        for i, src in enumerate(images):
-            try:
-                keys[i] = self._image_key(src)
-            except ImageLoadError as exc:
-                errors[i] = exc
+        keys, errors = self._image_keys(images, names)
         found = self.cache.get_many(self.model_key, [k for k in keys if k]) if self.cache else {}
         vectors: list[np.ndarray | None] = [found.get(k) if k else None for k in keys]
         self.stats.cache_hits += sum(v is not None for v in vectors)

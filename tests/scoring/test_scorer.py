@@ -101,3 +101,17 @@ def test_fast_precision_scorer_loads(settings, tmp_path):
     fast = ClipScorer.from_profile("tiny", precision=Precision.FAST, project_dir=tmp_path, settings=settings)
     assert fast.exact().dtype_name == "float32"
     assert fast.model_key != fast.exact().model_key  # different dtypes never share cached vectors
+
+
+def test_edited_file_is_never_served_a_stale_vector(scorer, tmp_path):
+    import os
+
+    path = make_image(tmp_path / "edit.png", seed=1)
+    os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))  # old enough to be remembered
+    before = scorer.embed_images([path])
+    assert scorer.cache.known_file_hashes(
+        {str(path): (path.stat().st_size, path.stat().st_mtime_ns, path.stat().st_ino)}
+    )
+    make_image(path, seed=2)  # new content, new mtime
+    after = scorer.embed_images([path])
+    assert not np.allclose(before.numpy(), after.numpy())
