@@ -26,11 +26,18 @@ def window(qtbot, tmp_path, settings):
     win.state.runner.shutdown(5000)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _tiny_profile():
     # Jobs started from the GUI resolve models through settings.profile; tests use placeholders only.
-    os.environ["VITRINE_PROFILE"] = "tiny"
+    # Package scope: restored after the last GUI test, so other packages' tests never see it.
     from generators.runtime.settings import reload_settings
 
+    previous = os.environ.get("VITRINE_PROFILE")
+    os.environ["VITRINE_PROFILE"] = "tiny"
     reload_settings()
     yield
+    if previous is None:
+        os.environ.pop("VITRINE_PROFILE", None)
+    else:
+        os.environ["VITRINE_PROFILE"] = previous
+    reload_settings()

@@ -40,12 +40,20 @@ def test_window_state_is_remembered(qtbot, tmp_path):
     second.state.close()
 
 
-def test_settings_and_brand_kit_saved(window, monkeypatch, tmp_path):
+def test_settings_and_brand_kit_saved(window):
+    from generators.runtime.settings import get_settings, reload_settings
+
     page = window.show_page("settings")
     page.threads.setValue(3)
     page.brand_inputs["banned_words"].setText("cheap, 最便宜")
-    path = page.save()
-    assert "threads = 3" in path.read_text()
+    config = get_settings().config_file
+    assert not config.exists()
+    try:
+        path = page.save()
+        assert path == config and "threads = 3" in path.read_text()
+    finally:  # the settings file lives in the session's throwaway home: leave it as other tests expect
+        config.unlink(missing_ok=True)
+        reload_settings()
     kit = json.loads((window.state.store.folder / "brand_kit.json").read_text(encoding="utf-8"))
     assert kit["banned_words"] == ["cheap", "最便宜"]
     page.language.setCurrentIndex(1)  # live switch
