@@ -239,7 +239,7 @@ def provenance_html(prov: dict[str, Any]) -> str:
 CAPTION_KIND = "caption"
 COPY_KIND = "copy"
 CAPTION_STEPS = ("ingest", "caption", "attributes")
-COPY_STEPS = ("ingest", "caption", "copy")
+COPY_STEPS = ("ingest", "caption", "attributes", "copy")  # as the copy recipe
 
 
 def copy_choices() -> tuple[list[str], list[str], list[str]]:
