@@ -1,0 +1,33 @@
+"""Export packages (Shopify CSV, Amazon JSON, Taobao/Douyin in Chinese, generic Markdown+JSON) and report.html.
+
+Qt-free and store-free: callers build `ExportProduct`s and an `ExportRequest`, then call `export_packages`.
+"""
+
+from studio.export.bundle import (
+    Attribute,
+    CaptionCandidate,
+    CopyCandidate,
+    ExportProduct,
+    ExportRequest,
+    ExportResult,
+    MediaCandidate,
+    MediaKind,
+    Platform,
+    ReviewMode,
+)
+from studio.export.package import ExportError, export_packages
+
+__all__ = [
+    "Attribute",
+    "CaptionCandidate",
+    "CopyCandidate",
+    "ExportError",
+    "ExportProduct",
+    "ExportRequest",
+    "ExportResult",
+    "MediaCandidate",
+    "MediaKind",
+    "Platform",
+    "ReviewMode",
+    "export_packages",
+]

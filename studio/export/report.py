@@ -1,0 +1,199 @@
+"""report.html: one self-contained page listing every product with its ranked candidates, scores, flags and
+provenance; outputs of placeholder (random-weight) models carry a visible PLACEHOLDER badge.
+
+Rendered with jinja2 and autoescaping on: every value from a catalog or a model is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from PIL import Image
+
+from studio.export.bundle import ExportProduct, MediaCandidate, _Candidate
+from studio.export.images import load_srgb
+from studio.export.package import PackageWriter, copy_for, eligible, ranked
+
+THUMB = 160
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>Vitrine export report</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+ margin:0;background:#f6f5f3;color:#222}
+header,section.product{background:#fff;margin:16px auto;max-width:1100px;padding:16px 24px;border-radius:10px;
+ box-shadow:0 1px 3px #0002}
+h1{margin:0 0 8px;font-size:22px} h2{margin:0 0 4px;font-size:19px} h3{margin:18px 0 6px;font-size:15px}
+table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e6e4e0;padding:5px 6px;text-align:left;
+ vertical-align:top} th{font-weight:600;color:#555;font-size:12px;text-transform:uppercase}
+.thumbs img,.cand img{border-radius:6px;background:#eee;margin:0 6px 6px 0;max-width:160px;max-height:160px}
+.badge{display:inline-block;border-radius:4px;padding:1px 6px;font-size:11px;font-weight:700;margin:0 4px 2px 0}
+.placeholder{background:#d93025;color:#fff} .approved{background:#1e8e3e;color:#fff}
+.rejected{background:#5f6368;color:#fff} .exported{background:#1a73e8;color:#fff} .conflict{background:#f9ab00;color:#000}
+.flag{background:#fce8e6;color:#a50e0e} .warn{color:#a50e0e} .muted{color:#777;font-size:12px}
+ul.bul{margin:4px 0;padding-left:18px} .scores span{white-space:nowrap;margin-right:8px}
+</style></head><body>
+<header>
+<h1>Vitrine export report</h1>
+<p class="muted">{{ created }} · {{ products|length }} products · mode: {{ mode }} · platforms: {{ platforms|join(", ") }}</p>
+<p><span class="badge placeholder">PLACEHOLDER</span> made by a placeholder model (random weights): never publish.
+<span class="badge exported">EXPORTED</span> went into the package.</p>
+{% if warnings %}<h3>Warnings ({{ warnings|length }})</h3><ul class="warn">
+{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
+</header>
+{% for p in products %}
+<section class="product" id="product-{{ loop.index }}" data-sku="{{ p.sku }}">
+<h2>{{ p.title }}</h2>
+<p class="muted">SKU {{ p.sku }}{% if p.category %} · {{ p.category }}{% endif %}{% if p.price %} · {{ p.price }} {{ p.currency }}{% endif %}
+{% if p.placeholder_count %} · <span class="badge placeholder">PLACEHOLDER</span>{{ p.placeholder_count }} placeholder outputs{% endif %}</p>
+<div class="thumbs">{% for t in p.photos %}<img src="{{ t }}" alt="catalog photo {{ loop.index }} of {{ p.sku }}">{% endfor %}</div>
+{% if p.warnings %}<ul class="warn">{% for w in p.warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
+{% if p.attributes %}<h3>Attributes</h3><table><tr><th>name</th><th>value</th><th>source</th><th>confidence</th></tr>
+{% for a in p.attributes %}<tr><td>{{ a.name }}</td><td>{{ a.value }}{% if a.conflict %} <span class="badge conflict">CONFLICT</span>{% endif %}</td>
+<td>{{ a.source }}</td><td>{% if a.confidence is not none %}{{ "%.2f"|format(a.confidence) }}{% endif %}</td></tr>{% endfor %}</table>{% endif %}
+{% for g in p.groups %}<h3>{{ g.label }} ({{ g.rows|length }})</h3>
+<table class="cands"><tr><th>#</th><th>candidate</th><th>scores</th><th>status</th><th>provenance</th></tr>
+{% for c in g.rows %}<tr class="cand">
+<td>{{ c.rank if c.rank is not none else "–" }}</td>
+<td>{% if c.thumb %}<img src="{{ c.thumb }}" alt="{{ c.alt }}"><br>{% endif %}
+{% if c.title %}<strong>{{ c.title }}</strong><br>{% endif %}{% if c.text %}{{ c.text }}{% endif %}
+{% if c.bullets %}<ul class="bul">{% for b in c.bullets %}<li>{{ b }}</li>{% endfor %}</ul>{% endif %}
+{% if c.hashtags %}<div class="muted">{% for h in c.hashtags %}#{{ h }} {% endfor %}</div>{% endif %}
+{% if c.file %}<div class="muted">{{ c.file }}</div>{% endif %}</td>
+<td class="scores">{% for k, v in c.scores %}<span>{{ k }} {{ "%.3f"|format(v) }}</span> {% endfor %}</td>
+<td>{% if c.placeholder %}<span class="badge placeholder">PLACEHOLDER</span>{% endif %}
+{% if c.exported %}<span class="badge exported">EXPORTED</span>{% endif %}
+{% if c.approved %}<span class="badge approved">APPROVED</span>{% endif %}
+{% if c.rejected %}<span class="badge rejected">REJECTED</span>{% endif %}
+{% for f in c.flags %}<span class="badge flag">{{ f }}</span>{% endfor %}
+{% if c.reason %}<div class="muted">{{ c.reason }}</div>{% endif %}</td>
+<td class="muted">{% for m in c.models %}{{ m }}<br>{% endfor %}{% if c.seed is not none %}seed {{ c.seed }}{% endif %}</td>
+</tr>{% endfor %}</table>{% endfor %}
+</section>
+{% endfor %}
+</body></html>
+"""
+
+
+def thumbnail(path: Path, edge: int = THUMB) -> str:
+    """A small JPEG as a data: URI, so the report works as a single file; empty when unreadable."""
+    try:
+        img = load_srgb(Path(path))
+    except Exception:
+        return ""
+    img.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _models(prov: Mapping[str, Any]) -> list[str]:
+    out = []
+    for m in prov.get("models", ()):
+        if isinstance(m, Mapping):
+            out.append(
+                f"{m.get('role', '?')}: {m.get('model_id', '?')} ({m.get('source', '?')}, {m.get('profile', '?')})"
+            )
+    return out
+
+
+_CONTENT = {"thumb": "", "alt": "", "title": "", "text": "", "bullets": [], "hashtags": [], "file": ""}
+
+
+def _row(c: _Candidate, exported: set[int], **content: Any) -> dict[str, Any]:
+    return {
+        **_CONTENT,
+        "rank": c.rank,
+        "scores": sorted(c.scores.items()),
+        "flags": list(c.flags),
+        "reason": c.reason,
+        "approved": c.approved,
+        "rejected": c.rejected,
+        "placeholder": c.placeholder,
+        "exported": id(c) in exported,
+        "models": _models(c.provenance),
+        "seed": c.provenance.get("seed"),
+        **content,
+    }
+
+
+def _media_rows(cands: Sequence[MediaCandidate], pw: PackageWriter) -> list[dict[str, Any]]:
+    out_ids = {id(c) for c in eligible(cands, pw.mode)}
+    rows = []
+    for c in ranked(cands):
+        thumb = thumbnail(c.path) if c.kind.value == "image" else ""
+        rows.append(_row(c, out_ids, thumb=thumb, alt=c.caption or c.path.name, text=c.caption, file=c.path.name))
+    return rows
+
+
+def product_view(pw: PackageWriter, p: ExportProduct) -> dict[str, Any]:
+    """Everything the template shows for one product."""
+    groups = []
+    cap_out = {id(c) for c in eligible(p.captions, pw.mode)[:1]}
+    if p.captions:
+        groups.append({"label": "Captions", "rows": [_row(c, cap_out, text=c.text) for c in ranked(p.captions)]})
+    platforms = list(dict.fromkeys(c.platform for c in p.copy))
+    for plat in platforms:
+        cands = [c for c in p.copy if c.platform == plat]
+        out = set()
+        for lang in dict.fromkeys(c.language for c in cands):
+            chosen = copy_for(p, plat, pw.mode, language=lang)
+            if chosen is not None:
+                out.add(id(chosen))
+        rows = [
+            _row(
+                c,
+                out,
+                title=c.title,
+                text=c.description,
+                bullets=list(c.bullets),
+                hashtags=[h.lstrip("#") for h in c.hashtags],
+            )
+            for c in ranked(cands)
+        ]
+        groups.append({"label": f"Copy · {plat or 'generic'}", "rows": rows})
+    if p.image_candidates:
+        groups.append({"label": "Generated images", "rows": _media_rows(p.image_candidates, pw)})
+    if p.video_candidates:
+        groups.append({"label": "Videos", "rows": _media_rows(p.video_candidates, pw)})
+    placeholders = sum(1 for g in groups for r in g["rows"] if r["placeholder"])
+    prefix = f"{p.sku}: "
+    return {
+        "sku": p.sku,
+        "title": p.title,
+        "category": p.category,
+        "price": p.price,
+        "currency": p.currency,
+        "photos": [t for t in (thumbnail(src) for src in p.images) if t],
+        "attributes": list(p.attributes),
+        "groups": groups,
+        "placeholder_count": placeholders,
+        "warnings": [w[len(prefix) :] for w in pw.warnings if w.startswith(prefix)],
+    }
+
+
+def render(pw: PackageWriter) -> str:
+    """The report as an HTML string."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    products = [product_view(pw, p) for p in pw.request.products]
+    return env.from_string(TEMPLATE).render(
+        created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        products=products,
+        mode=pw.mode.value,
+        platforms=[str(p) for p in pw.request.platforms],
+        warnings=[w for w in pw.warnings if not any(w.startswith(p["sku"] + ": ") for p in products)],
+    )
+
+
+def write(pw: PackageWriter) -> Path:
+    """Write report.html at the package root."""
+    return pw.write("report.html", render(pw).encode("utf-8"))

@@ -1,0 +1,123 @@
+"""export_packages end to end: platform folders, review mode, Amazon/Taobao rules, atomic replacement."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from studio.export import ExportRequest, Platform, ReviewMode, export_packages
+from studio.export.taobao import title_width
+
+
+def test_full_package_layout_and_result(products, tmp_path: Path):
+    seen = []
+    res = export_packages(ExportRequest(products, tmp_path / "out", vendor="Demo"), progress=seen.append)
+    root = res.package_dir
+    assert root == tmp_path / "out" / "vitrine-export"
+    for rel in (
+        "report.html",
+        "shopify/products.csv",
+        "amazon/listings.json",
+        "taobao/listings.json",
+        "taobao/listings.csv",
+        "taobao/douyin.json",
+        "generic/products.json",
+        "generic/products.md",
+    ):
+        assert (root / rel).is_file(), rel
+    assert res.files and all(f.is_file() and root in f.parents for f in res.files)
+    assert [p.step for p in seen] == sorted(p.step for p in seen) and seen[-1].step == seen[-1].total
+    # Nothing half-written is left next to the package.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["vitrine-export"]
+
+
+def test_shopify_rows_variants_and_images(products, tmp_path: Path):
+    res = export_packages(
+        ExportRequest(
+            products, tmp_path / "o", platforms=(Platform.SHOPIFY,), image_base_url="https://cdn.example.com/files/"
+        )
+    )
+    rows = list(csv.DictReader(io.StringIO((res.package_dir / "shopify/products.csv").read_text("utf-8"))))
+    tee = [r for r in rows if r["Handle"].startswith("tee-1")]
+    assert [r["Option1 Value"] for r in tee[:3]] == ["S", "M", "L"]
+    assert tee[0]["Title"] and not tee[1]["Title"]
+    images = [r["Image Src"] for r in tee if r["Image Src"]]
+    assert len(images) == 3  # two catalog photos + the generated image that was not rejected (BEST mode)
+    assert all(u.startswith("https://cdn.example.com/files/") for u in images)
+    assert tee[0]["Image Alt Text"] == "a red t-shirt on white"  # the best caption
+    mug = [r for r in rows if not r["Handle"].startswith("tee-1")]
+    assert mug[0]["Option1 Name"] == "Title" and mug[0]["Option1 Value"] == "Default Title"
+    assert "<script>" not in mug[0]["Body (HTML)"]
+
+
+def test_review_mode_exports_only_approved(products, tmp_path: Path):
+    best = export_packages(ExportRequest(products, tmp_path / "a", platforms=(Platform.GENERIC, Platform.AMAZON)))
+    review = export_packages(
+        ExportRequest(
+            products, tmp_path / "b", platforms=(Platform.GENERIC, Platform.AMAZON), review_mode=ReviewMode.REVIEW
+        )
+    )
+    gb = json.loads((best.package_dir / "generic/products.json").read_text())["products"][0]
+    gr = json.loads((review.package_dir / "generic/products.json").read_text())["products"][0]
+    assert [i["source"] for i in gb["images"]].count("generated") == 1  # the rejected one never goes out
+    assert [i["source"] for i in gr["images"]].count("generated") == 0  # nothing approved
+    assert {c["platform"] for c in gr["copy"]} == {"shopify", "taobao"}  # only the approved copy
+    assert all(c["approved"] for c in gr["copy"])
+    assert len(gr["videos"]) == 1
+    amazon = json.loads((review.package_dir / "amazon/listings.json").read_text())["listings"][0]
+    # The Amazon copy was not approved: the approved Shopify copy (any platform, English) stands in.
+    assert amazon["attributes"]["item_name"][0]["value"].startswith("=cmd")
+    assert not any("Amazon copy" in w for w in review.warnings if w.startswith("TEE-1"))
+
+
+def test_amazon_listing_rules(products, tmp_path: Path):
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.AMAZON,)))
+    listings = json.loads((res.package_dir / "amazon/listings.json").read_text())["listings"]
+    tee, mug = listings
+    assert len(tee["attributes"]["bullet_point"]) == 5
+    assert tee["placeholder"] is True
+    main = tee["images"][0]
+    assert main["role"] == "MAIN" and main["white_background"] is True and main["upscaled"] is True
+    assert Image.open(res.package_dir / "amazon" / main["path"]).size == (1000, 1000)
+    assert tee["images"][1]["role"] == "PT01"
+    assert mug["images"][0]["upscaled"] is False
+    assert any("upscaled" in w for w in res.warnings)
+
+
+def test_taobao_and_douyin_in_chinese(products, tmp_path: Path):
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.TAOBAO,)))
+    tb = json.loads((res.package_dir / "taobao/listings.json").read_text("utf-8"))["商品"]
+    dy = json.loads((res.package_dir / "taobao/douyin.json").read_text("utf-8"))["作品"]
+    assert title_width(tb[0]["宝贝标题"]) <= 30 and tb[0]["宝贝标题"].startswith("经典圆领")
+    assert any("shortened" in f for f in tb[0]["标记"])
+    assert tb[0]["卖点"] == ["纯棉", "透气"]
+    assert dy[0]["话题"] == ["#穿搭", "#夏日"]
+    for rel in tb[0]["主图"]:
+        assert Image.open(res.package_dir / "taobao" / rel).size == (800, 800)
+    assert "no-chinese-copy" in tb[1]["标记"]
+    raw = (res.package_dir / "taobao/listings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "宝贝标题".encode() in raw
+
+
+def test_failed_export_keeps_the_previous_package(products, tmp_path: Path):
+    first = export_packages(ExportRequest(products, tmp_path / "out", platforms=(Platform.GENERIC,)))
+    before = sorted(p.relative_to(first.package_dir) for p in first.package_dir.rglob("*"))
+    broken = dataclasses.replace(products[1], images=(tmp_path / "missing.jpg",))
+    with pytest.raises(Exception, match="missing.jpg"):
+        export_packages(ExportRequest((products[0], broken), tmp_path / "out", platforms=(Platform.GENERIC,)))
+    after = sorted(p.relative_to(first.package_dir) for p in first.package_dir.rglob("*"))
+    assert after == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["vitrine-export"]
+
+
+def test_second_export_replaces_the_first(products, tmp_path: Path):
+    export_packages(ExportRequest(products, tmp_path / "out"))
+    res = export_packages(ExportRequest(products[:1], tmp_path / "out", platforms=(Platform.GENERIC,)))
+    assert not (res.package_dir / "shopify").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["vitrine-export"]
