@@ -86,6 +86,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "product.attributes": ("Attributes", "属性"),
     "product.captions": ("Captions", "描述"),
     "product.provenance": ("Provenance", "来源信息"),
+    "product.provenance_hint": (
+        "Click a card's Details to see its models, seed, parameters, timings and scores.",
+        "点击卡片上的“详情”查看模型、随机种子、参数、耗时和评分。",
+    ),
     "product.no_captions": ("No captions yet", "还没有描述"),
     "product.no_captions_hint": (
         "Click “Generate captions” to describe this product's photo.",

@@ -111,7 +111,8 @@ class MainWindow(QMainWindow):
 
         self.jobs_dock = JobsDock(state.runner, self.tr, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
-        self.jobs_dock.setMinimumWidth(300)
+        self.jobs_dock.setMinimumWidth(240)
+        self.resizeDocks([self.jobs_dock], [270], Qt.Orientation.Horizontal)
         self._build_menus()
         self.statusBar().showMessage(self.tr.t("status.ready"))
 

@@ -58,7 +58,7 @@ QLabel#rankBadge {{ color: {MUTED}; font-weight: 600; }}
 QPushButton {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 7px; padding: 6px 14px; }}
 QPushButton:hover {{ border-color: {ACCENT}; }}
 QPushButton:disabled {{ color: #a0a6b2; }}
-QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; font-weight: 600; }}
+QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; }}
 QPushButton#primary:hover {{ background: #2f5be0; }}
 QPushButton#primary:disabled {{ background: #9db4f7; border-color: #9db4f7; }}
 QLineEdit, QComboBox, QSpinBox, QPlainTextEdit, QTextEdit {{ background: {CARD}; border: 1px solid {BORDER};

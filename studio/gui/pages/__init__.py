@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.gui.state import StudioState
 
@@ -35,6 +35,11 @@ class Page(QWidget):
     def retranslate(self) -> None:
         """Re-apply labels; subclasses extend this."""
         self.title.setText(self.t(self.title_key))
+
+    @staticmethod
+    def fit_button(button: QPushButton) -> None:
+        """Keep a button wide enough for its (translated) label plus the stylesheet's padding."""
+        button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text().replace("&&", "&")) + 40)
 
     def on_shown(self) -> None:
         """Called each time the page becomes the current one."""

@@ -31,14 +31,14 @@ STATUSES = ("new", "generated", "approved")
 
 def product_tiles(store) -> list[ProductTile]:
     """One tile per product: first product image, review status from its candidates."""
-    from studio.project.store import CandidateState
+    from studio.project.store import CandidateState, ImageRole
 
     states: dict[int, set[str]] = {}
     for c in store.candidates():
         states.setdefault(c.product_id, set()).add(c.state.value)
     tiles = []
     for p in store.products():
-        images = store.images(p.id)
+        images = store.images(p.id, ImageRole.PRODUCT) or store.images(p.id)
         image = store.assets.path_for(images[0].sha256) if images else None
         seen = states.get(p.id, set())
         status = "approved" if CandidateState.APPROVED.value in seen else ("generated" if seen else "new")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -112,7 +113,9 @@ class ProductPage(Page):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([760, 260])
+        splitter.setSizes([620, 260])
+        splitter.setChildrenCollapsible(False)
+        side.setMinimumWidth(240)
         ws.addWidget(splitter, 1)
 
         # -- captions & attributes tab
@@ -123,6 +126,7 @@ class ProductPage(Page):
         cap_bar.addWidget(self.captions_title)
         cap_bar.addStretch(1)
         self.caption_button = QPushButton(objectName="primary")
+        self.caption_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.caption_button.clicked.connect(self.generate_captions)
         cap_bar.addWidget(self.caption_button)
         cl.addLayout(cap_bar)
@@ -142,6 +146,9 @@ class ProductPage(Page):
         self.attributes.itemChanged.connect(self._attribute_edited)
         al.addWidget(self.attributes, 1)
         cap_split.addWidget(attr_box)
+        cap_split.setChildrenCollapsible(False)
+        self.caption_list.setMinimumWidth(240)
+        cap_split.setSizes([300, 300])
         cl.addWidget(cap_split, 1)
         self.tabs.addTab(cap_tab, "")
 
@@ -154,11 +161,12 @@ class ProductPage(Page):
         for label, combo in zip(self.pick_labels, (self.platform, self.tone, self.language), strict=True):
             pick.addWidget(label)
             pick.addWidget(combo)
-            combo.setMinimumWidth(110)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._fill_choices()
         self.platform.currentIndexChanged.connect(self.reload_copy)
         pick.addStretch(1)
         self.copy_button = QPushButton(objectName="primary")
+        self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.copy_button.clicked.connect(self.generate_copy)
         pick.addWidget(self.copy_button)
         col.addLayout(pick)
@@ -196,13 +204,15 @@ class ProductPage(Page):
             self.stack.setCurrentWidget(self.empty)
             return
         self.stack.setCurrentWidget(self.workspace)
-        images = store.images(product.id)
+        from studio.project.store import ImageRole
+
+        images = store.images(product.id, ImageRole.PRODUCT) or store.images(product.id)
         self.photo.setPixmap(load_thumbnail(store.assets.path_for(images[0].sha256) if images else None, 96))
         self.sku_label.setText(product.sku + (f" · {product.category}" if product.category else ""))
         self.name_label.setText(product.title or product.sku)
         shown = [f"{k}: {v}" for k, v in product.fields.items() if v and k not in ("images", "image")]
         self.fields_label.setText("   ".join(shown[:8]))
-        self.provenance.setHtml("")
+        self.provenance.setHtml(self._provenance_hint())
         self.reload_all()
 
     def reload_all(self) -> None:
@@ -259,7 +269,7 @@ class ProductPage(Page):
                 for item in (name, value, source):
                     item.setBackground(CONFLICT_BG)
                     item.setToolTip("Conflict — " + row.conflict)
-                source.setText("⚠ " + source.text())
+                source.setText("⚠ " + row.conflict)
             for col, item in enumerate((name, value, source)):
                 self.attributes.setItem(i, col, item)
         self._filling = False
@@ -308,6 +318,9 @@ class ProductPage(Page):
 
             QTimer.singleShot(0, lambda: self.state.undo_stack.push(SetValueCommand(f"Edit {name}", setter, old, new)))
 
+    def _provenance_hint(self) -> str:
+        return f"<p style='color:#6b7280'>{self.t('product.provenance_hint')}</p>"
+
     def show_provenance(self, candidate_id: int) -> None:
         if self.state.store is None:
             return
@@ -349,6 +362,8 @@ class ProductPage(Page):
         self.tabs.setTabText(1, self.t("product.tab_copy"))
         self.caption_button.setText(self.t("product.generate_captions"))
         self.copy_button.setText(self.t("product.generate_copy"))
+        for button in (self.caption_button, self.copy_button):
+            self.fit_button(button)
         self.captions_title.setText(self.t("product.captions"))
         self.attributes_title.setText(self.t("product.attributes"))
         self.prov_title.setText(self.t("product.provenance"))
