@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from generators.product import Product
@@ -31,19 +31,19 @@ from generators.words.presets import (
     preset_for,
     tone_description,
 )
-from generators.words.prompts import build_messages
+from generators.words.prompts import ASSISTANT_PREFIX, build_messages
 from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
 
 if TYPE_CHECKING:
     from generators.runtime.loading import LoadedModel
 
 
-class GroundingPolicy(str, Enum):
+class GroundingPolicy(StrEnum):
     REJECT = "reject"  # a contradiction removes the candidate from the ranking
     FLAG = "flag"  # keep it, flagged and scored down
 
 
-class CandidateStatus(str, Enum):
+class CandidateStatus(StrEnum):
     RANKED = "ranked"
     FLAGGED = "flagged"  # ranked, but a person should look at the flags
     REJECTED = "rejected"  # contradicts the product data
@@ -149,11 +149,42 @@ def preferred_dtype(device: Any) -> Any:
     return default_dtype(torch.device(device))
 
 
-class _CancelAndProgress:
-    """A StoppingCriteria that reports token progress and raises Cancelled between tokens."""
+class _StopCriteria:
+    """Per-sequence stopping for batched generation, checked only when a line ends (cheap).
 
-    def __init__(self, progress: ProgressFn | None, cancel: CancelToken | None, total: int, prompt_len: int) -> None:
-        self.progress, self.cancel, self.total, self.prompt_len = progress, cancel, total, prompt_len
+    A sequence stops once it has every section the platform needs, or as soon as it repeats a line (small
+    models loop: "BULLET: Easy care" x 20). Also reports token progress and raises Cancelled between tokens.
+    """
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        preset: PlatformPreset,
+        prompt_len: int,
+        total: int,
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+        newline_ids: set[int],
+        enabled: bool = True,
+    ) -> None:
+        self.tokenizer, self.preset, self.prompt_len, self.total = tokenizer, preset, prompt_len, total
+        self.progress, self.cancel, self.enabled = progress, cancel, enabled
+        self.newline_ids = newline_ids
+
+    def _complete(self, text: str) -> bool:
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        if len(lines) != len(set(lines)):
+            return True
+        fields = parse_copy(ASSISTANT_PREFIX + text).fields
+        if self.preset.layout is Layout.POST:
+            return bool(fields.title and fields.description and fields.hashtags)
+        need_tags = self.preset.tags_max > 0
+        return bool(
+            fields.title
+            and fields.description
+            and len(fields.bullets) >= self.preset.bullets
+            and (fields.tags or not need_tags)
+        )
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
         import torch
@@ -162,7 +193,15 @@ class _CancelAndProgress:
         done = input_ids.shape[1] - self.prompt_len
         if done % 16 == 0:
             report(self.progress, done, self.total, "writing")
-        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        stop = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        if not self.enabled:
+            return stop
+        for row in range(input_ids.shape[0]):
+            if int(input_ids[row, -1]) in self.newline_ids:
+                stop[row] = self._complete(
+                    self.tokenizer.decode(input_ids[row, self.prompt_len :], skip_special_tokens=True)
+                )
+        return stop
 
 
 class CopyPipeline:
@@ -181,12 +220,26 @@ class CopyPipeline:
         self.embedder = embedder
         self.scorer = scorer
         self._prompt_cache: dict[str, Any] = {}
+        self._newlines: set[int] | None = None
 
     # ---- generation -----------------------------------------------------------------------------------
+    def _newline_ids(self) -> set[int]:
+        if self._newlines is None:  # token ids whose text holds a line break: where stopping is checked
+            vocab = self.tokenizer.get_vocab()
+            strings = self.tokenizer.convert_ids_to_tokens(list(vocab.values()))
+            decoded = {
+                i: self.tokenizer.convert_tokens_to_string([t])
+                for i, t in zip(vocab.values(), strings, strict=True)
+                if "\u010a" in t or "\n" in t or "<0x0A>" in t
+            }
+            self._newlines = {i for i, text in decoded.items() if "\n" in text}
+        return self._newlines
+
     def _prompt_ids(self, messages: list[dict[str, str]]) -> Any:
         key = repr(messages)
         if key not in self._prompt_cache:  # re-runs (retries, more seeds) skip templating and tokenizing
             text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+            text += ASSISTANT_PREFIX
             ids = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
             self._prompt_cache = {key: ids}
         return self._prompt_cache[key]
@@ -204,11 +257,21 @@ class CopyPipeline:
         import torch
         from transformers import StoppingCriteriaList
 
+        preset = preset_for(request.platform)
         device = self.model.device
         ids = prompt_ids.to(device).expand(n, -1)
         mask = torch.ones_like(ids)
         torch.manual_seed(seed)
-        stop = _CancelAndProgress(progress, cancel, request.max_new_tokens, ids.shape[1])
+        stop = _StopCriteria(
+            self.tokenizer,
+            preset,
+            ids.shape[1],
+            request.max_new_tokens,
+            progress,
+            cancel,
+            self._newline_ids(),
+            enabled=request.min_new_tokens == 0,
+        )
         with torch.inference_mode():
             out = self.model.generate(
                 input_ids=ids,
@@ -226,7 +289,8 @@ class CopyPipeline:
         new = out[:, ids.shape[1] :]
         eos = self.tokenizer.eos_token_id
         tokens = int(sum(int((row != eos).sum()) for row in new))
-        return self.tokenizer.batch_decode(new, skip_special_tokens=True), tokens
+        texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+        return [ASSISTANT_PREFIX + t for t in texts], tokens
 
     def _description_budget(self, request: CopyRequest, messages_without: list[dict[str, str]]) -> int:
         base = len(self._prompt_ids(messages_without)[0])

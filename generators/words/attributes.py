@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from generators.product import Product
@@ -19,7 +19,7 @@ from generators.words.lexicon import Lexicon, MentionKind, default_lexicon
 CHECKED_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL)
 
 
-class AttributeSource(str, Enum):
+class AttributeSource(StrEnum):
     CATALOG = "catalog"  # a catalog column, or the catalog's own title
     CLIP = "clip"  # zero-shot classification of the product image
     CAPTION = "caption"  # mentioned in generated captions

@@ -9,14 +9,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 from generators.words.lexicon import has_cjk
 from generators.words.parsing import CopyFields, clean_text, split_hashtags
 from generators.words.presets import BrandKit, Layout, PlatformPreset
 
 
-class BannedWordPolicy(str, Enum):
+class BannedWordPolicy(StrEnum):
     REMOVE = "remove"  # delete the word and tidy the text
     DROP = "drop"  # drop the whole candidate
 

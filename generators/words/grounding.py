@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from generators.words.attributes import AttributeSheet
 from generators.words.lexicon import Lexicon, Mention, MentionKind, default_lexicon
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CONTRADICTION = "contradiction"  # the sheet says otherwise
     UNVERIFIED = "unverified"  # nothing on the sheet supports it
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from generators.words.presets import read_asset_json
 
 
-class MentionKind(str, Enum):
+class MentionKind(StrEnum):
     """What a mention is about; the lexicon has surface forms for the first three."""
 
     COLOR = "color"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Section(str, Enum):
+class Section(StrEnum):
     TITLE = "title"
     BULLET = "bullet"
     DESCRIPTION = "description"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 from generators.runtime.errors import UnknownNameError, VitrineError
 
 
-class Language(str, Enum):
+class Language(StrEnum):
     """Output language of generated copy."""
 
     EN = "en"
@@ -29,14 +29,14 @@ class Language(str, Enum):
             raise UnknownNameError("language", name, [x.value for x in cls]) from None
 
 
-class Layout(str, Enum):
+class Layout(StrEnum):
     """LISTING: title + bullets + description (+ tags). POST: title/hook + body + hashtags."""
 
     LISTING = "listing"
     POST = "post"
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     """Where the copy will be published; several platforms share one preset."""
 
     AMAZON = "amazon"
