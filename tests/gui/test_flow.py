@@ -25,7 +25,9 @@ def _require(*steps: str) -> None:
 
 
 @pytest.fixture
-def product_page(window, tmp_path, tiny_models):
+def product_page(request, window, tmp_path):
+    _require("caption", "attributes", "copy")  # before building models: skipping stays instant
+    request.getfixturevalue("tiny_models")
     store = window.state.store
     import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 1, image_size=64))
     window.state.project_changed.emit()
@@ -41,7 +43,6 @@ def _run(qtbot, window, start, timeout=180_000):
 
 
 def test_caption_then_copy_gives_ranked_cards(qtbot, window, product_page):
-    _require("caption", "copy")
     page = product_page
     _run(qtbot, window, page.generate_captions)
     assert page.caption_list.cards, "no caption candidates"
@@ -74,7 +75,6 @@ def test_caption_then_copy_gives_ranked_cards(qtbot, window, product_page):
 
 
 def test_cancel_copy_job_midway_with_timer_running(qtbot, window, product_page):
-    _require("copy")
     page = product_page
     page.tabs.setCurrentIndex(1)
     ticks: list[float] = []
