@@ -43,7 +43,7 @@ def entry(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
         )
     videos = []
     for i, cand in enumerate(chosen_media(product.video_candidates, pw.mode), start=1):
-        path = pw.copy_file(cand.path, f"generic/videos/{folder}-{i}{cand.path.suffix.lower()}")
+        path = pw.video(product.sku, cand.path, f"generic/videos/{folder}-{i}{cand.path.suffix.lower()}")
         videos.append({"path": pw.rel(path, "generic"), **_meta(cand)})
     copies = {}
     for c in eligible(product.copy, pw.mode):

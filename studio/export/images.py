@@ -123,6 +123,45 @@ def encode_jpeg(img: Image.Image, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
+def strip_video_metadata(src: Path, dst: Path) -> bool:
+    """Copy a video without its metadata (phones store GPS in MP4 atoms): ffmpeg stream copy, no re-encode.
+
+    Returns False when ffmpeg could not read the file; then nothing is written and the caller decides.
+    """
+    import subprocess
+
+    import imageio_ffmpeg
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-y",
+        "-loglevel",
+        "error",
+        "-i",
+        str(src),
+        "-map",
+        "0",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-c",
+        "copy",
+        "-movflags",
+        "+faststart",
+        str(dst),
+    ]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    if done.returncode != 0:
+        dst.unlink(missing_ok=True)
+        return False
+    return True
+
+
 def prepare(src: Path, spec: ImageSpec) -> tuple[bytes, PreparedImage]:
     """Read `src`, fit it to `spec`, check what the spec asks, and return JPEG bytes plus a report.
 

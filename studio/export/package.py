@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +25,7 @@ from studio.export.bundle import (
     ReviewMode,
     _Candidate,
 )
-from studio.export.images import ImageSpec, PreparedImage, prepare
+from studio.export.images import ImageSpec, PreparedImage, prepare, strip_video_metadata
 
 C = TypeVar("C", bound=_Candidate)
 
@@ -120,10 +122,14 @@ class PackageWriter:
         self._images[key] = done
         return done
 
-    def copy_file(self, src: Path, rel: str) -> Path:
+    def video(self, sku: str, src: Path, rel: str) -> Path:
+        """Copy a video with its metadata (GPS, device, dates) removed; a plain copy, flagged, if ffmpeg can't."""
         path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, path)
+        if not Path(src).is_file():
+            raise ExportError(f"{sku}: video '{src}' does not exist")
+        if not strip_video_metadata(Path(src), path):
+            shutil.copyfile(src, path)
+            self.warn(sku, f"{rel}: copied as is (its metadata could not be removed)")
         self.files.append(path)
         return path
 
@@ -142,6 +148,21 @@ def _writers() -> dict[Platform, Callable[[PackageWriter], None]]:
         Platform.TAOBAO: taobao.write,
         Platform.GENERIC: generic.write,
     }
+
+
+def _write_manifest(pw: PackageWriter, platforms: tuple[Platform, ...]) -> None:
+    """manifest.json: what the package holds, for scripts and for the GUI's export history."""
+    files = sorted(pw.rel(p) for p in pw.files)
+    doc = {
+        "format": "vitrine-export/1",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "review_mode": pw.mode.value,
+        "platforms": [p.value for p in platforms],
+        "products": [p.sku for p in pw.request.products],
+        "files": [*files, "manifest.json"],
+        "warnings": pw.warnings,
+    }
+    pw.write("manifest.json", json.dumps(doc, ensure_ascii=False, indent=2).encode())
 
 
 def export_packages(request: ExportRequest, progress: ProgressFn | None = None) -> ExportResult:
@@ -171,6 +192,7 @@ def export_packages(request: ExportRequest, progress: ProgressFn | None = None) 
             if not product.images and not product.image_candidates:
                 pw.warn(product.sku, "no images to export")
         report_path = report_mod.write(pw)
+        _write_manifest(pw, platforms)
         staged = [p.relative_to(tmp) for p in pw.files]
     report(progress, total, total, "export done")
     return ExportResult(

@@ -91,7 +91,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], 
         "占位模型": bool(dy_copy and dy_copy.placeholder),
     }
     for j, video in enumerate(chosen_media(product.video_candidates, pw.mode), start=1):
-        path = pw.copy_file(video.path, f"taobao/videos/{folder}-{j}{video.path.suffix.lower()}")
+        path = pw.video(product.sku, video.path, f"taobao/videos/{folder}-{j}{video.path.suffix.lower()}")
         dy["视频"].append(pw.rel(path, "taobao"))
     return tb, dy
 

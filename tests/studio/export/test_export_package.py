@@ -121,3 +121,57 @@ def test_second_export_replaces_the_first(products, tmp_path: Path):
     res = export_packages(ExportRequest(products[:1], tmp_path / "out", platforms=(Platform.GENERIC,)))
     assert not (res.package_dir / "shopify").exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["vitrine-export"]
+
+
+def test_manifest_lists_every_file(products, tmp_path: Path):
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.GENERIC, Platform.TAOBAO)))
+    manifest = json.loads((res.package_dir / "manifest.json").read_text("utf-8"))
+    on_disk = sorted(p.relative_to(res.package_dir).as_posix() for p in res.package_dir.rglob("*") if p.is_file())
+    assert sorted(manifest["files"]) == on_disk
+    assert manifest["products"] == [p.sku for p in products]
+    assert manifest["warnings"] == list(res.warnings)
+
+
+def test_video_metadata_is_stripped(products, tmp_path: Path):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    clip = tmp_path / "gps.mp4"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x64:rate=10",
+            "-t",
+            "0.3",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-metadata",
+            "title=SpyCam",
+            "-metadata",
+            "location=+47.3769+008.5417/",
+            str(clip),
+        ],
+        check=True,
+    )
+    assert b"SpyCam" in clip.read_bytes()
+    tee = dataclasses.replace(
+        products[0], video_candidates=(dataclasses.replace(products[0].video_candidates[0], path=clip),)
+    )
+    res = export_packages(ExportRequest((tee,), tmp_path / "o", platforms=(Platform.GENERIC,)))
+    (out,) = (res.package_dir / "generic" / "videos").iterdir()
+    data = out.read_bytes()
+    assert data[4:8] == b"ftyp" and b"SpyCam" not in data and b"47.3769" not in data
+    assert not any("copied as is" in w for w in res.warnings)
+
+
+def test_unreadable_video_is_copied_and_flagged(products, tmp_path: Path):
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.GENERIC,)))
+    assert any("copied as is" in w for w in res.warnings)
