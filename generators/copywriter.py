@@ -490,7 +490,9 @@ class CopyPipeline:
                 sim = {i: {j: sim_small[pos[i]][pos[j]] for j in order} for i in order}
             else:  # exact repeats only
                 sim = {i: {j: float(by_index[i].text == by_index[j].text) for j in order} for i in order}
-            dupes = near_duplicates(order, sim, request.duplicate_threshold)
+            # Random-weight (placeholder) embedders call everything similar: only exact repeats count then.
+            placeholder = self.embedder is not None and self.embedder.placeholder
+            dupes = near_duplicates(order, sim, 0.9999 if placeholder else request.duplicate_threshold)
         best = ScoreParts(
             max((p.clip for p in parts.values() if p.clip is not None), default=None),
             max((p.grounding for p in parts.values()), default=0.0),

@@ -14,7 +14,7 @@ from pathlib import Path
 from generators.runtime.errors import VitrineError
 
 # Catalog columns that are not attributes; every other non-empty column becomes an attribute.
-_CORE_COLUMNS = {"sku", "id", "title", "name", "description", "images", "image", "image_paths", "url"}
+_CORE_COLUMNS = {"sku", "id", "title", "name", "description", "images", "image", "image_paths", "url", "person_images"}
 _IMAGE_SPLIT = re.compile(r"[;|,]\s*")
 
 
