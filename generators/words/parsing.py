@@ -134,7 +134,7 @@ def parse_copy(text: str) -> ParsedCopy:
     section: Section | None = None
     keyed = False
     for raw_line in text.replace("\r", "\n").split("\n"):
-        line = raw_line.strip()
+        line = clean_text(raw_line)
         if not line:
             continue
         key = _KEY_LINE.match(line)

@@ -1,0 +1,105 @@
+"""Tier 1: lexicon, attribute sheet and grounding (no torch)."""
+
+from __future__ import annotations
+
+import pytest
+
+from generators.product import Product
+from generators.words.attributes import AttributeSource, build_attribute_sheet
+from generators.words.grounding import Severity, check_grounding, mark_phrase
+from generators.words.lexicon import MentionKind, default_lexicon
+
+RED_POLY = Product("S1", "Classic Tee", "Soft everyday tee.", {"color": "Red", "material": "Polyester", "size": "S, M, L"})
+RED_COTTON_ZH = Product("Z1", "经典T恤", "", {"颜色": "红色", "材质": "棉"})
+
+
+def _issues(text: str, product: Product = RED_POLY, **sheet_kwargs):
+    report = check_grounding({"title": text}, build_attribute_sheet(product, **sheet_kwargs))
+    return report, [(i.kind, i.severity, i.phrase) for i in report.issues]
+
+
+def test_synonyms_are_accepted():
+    for text in ["A crimson tee", "Scarlet crew neck in polyester", "red poly tee, size M"]:
+        report, issues = _issues(text)
+        assert report.ok and issues == [], text
+
+
+def test_hundred_percent_cotton_vs_polyester_is_rejected_with_phrase_marked():
+    report, issues = _issues("Soft 100% cotton tee")
+    assert not report.ok and report.score < 0.5
+    issue = report.contradictions[0]
+    assert issue.kind is MentionKind.MATERIAL and issue.expected == "polyester"
+    assert mark_phrase("Soft 100% cotton tee", issue) == "Soft 100% [[cotton]] tee"
+
+
+def test_hundred_percent_claim_on_a_blend_is_rejected():
+    blend = Product("B", "Tee", "", {"material": "cotton/polyester"})
+    report, _ = _issues("100% cotton tee", blend)
+    assert not report.ok and "100%" in report.contradictions[0].phrase
+    assert _issues("cotton-rich tee with polyester", blend)[0].ok
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [("纯棉红色T恤", True), ("棉质大红短袖", True), ("蓝色纯棉T恤", False), ("涤纶面料", False), ("网红同款纯棉T恤", True)],
+)
+def test_chinese_synonyms(text, ok):
+    report, _ = _issues(text, RED_COTTON_ZH)
+    assert report.ok is ok
+
+
+def test_english_copy_against_chinese_catalog_and_vice_versa():
+    assert _issues("crimson cotton tee", RED_COTTON_ZH)[0].ok
+    assert _issues("红色涤纶T恤")[0].ok  # 涤纶 = polyester, 红色 = red: both match the English catalog
+    report, _ = _issues("红色纯棉T恤")
+    assert [i.kind for i in report.contradictions] == [MentionKind.MATERIAL]
+
+
+def test_negated_mentions_are_not_claims():
+    assert _issues("No cotton here: pure polyester")[0].ok
+    assert _issues("plastic-free packaging, red tee")[1] == []
+
+
+def test_sizes_counts_and_claims():
+    _, issues = _issues("Size XL tee, 3-pack, waterproof")
+    assert (MentionKind.SIZE, Severity.CONTRADICTION, "Size XL") in issues
+    assert (MentionKind.COUNT, Severity.UNVERIFIED, "3-pack") in issues
+    assert (MentionKind.CLAIM, Severity.UNVERIFIED, "waterproof") in issues
+    pack = Product("P", "Socks, pack of 3", "", {"count": "3"})
+    assert _issues("3-pack of socks", pack)[0].ok
+    assert not _issues("5件装袜子", pack)[0].ok
+
+
+def test_claims_supported_by_catalog_text():
+    product = Product("W", "Rain Jacket", "Fully waterproof shell.", {"color": "navy"})
+    assert _issues("Waterproof blue rain jacket", product)[0].ok  # navy ≈ blue
+
+
+def test_attribute_sheet_sources_and_conflicts():
+    sheet = build_attribute_sheet(RED_POLY, {"color": {"blue": 0.85, "red": 0.1}}, ["a red shirt", "a red top"])
+    colors = sheet.values["color"]
+    assert colors[0].source is AttributeSource.CATALOG and colors[0].canonical == "red" and colors[0].confidence == 1
+    assert {v.source for v in colors} == {AttributeSource.CATALOG, AttributeSource.CLIP, AttributeSource.CAPTION}
+    assert [c.other.value for c in sheet.conflicts] == ["blue"]
+    assert "catalog says red" in sheet.conflicts[0].message
+    assert not build_attribute_sheet(RED_POLY, {"color": {"blue": 0.7}}).conflicts  # below p > 0.8
+    assert sheet.to_dict()["attributes"]["size"][0]["value"] == "S, M, L"
+
+
+def test_sheet_without_catalog_values_uses_confident_other_sources():
+    bare = Product("N", "Mystery item")
+    sheet = build_attribute_sheet(bare, {"color": {"green": 0.9}}, ["a green bag"])
+    assert sheet.supported(MentionKind.COLOR) == {"green"} and not sheet.conflicts
+    assert check_grounding({"title": "green bag"}, sheet).ok
+    unknown = check_grounding({"title": "a blue bag"}, build_attribute_sheet(bare))
+    assert unknown.ok and unknown.issues[0].severity is Severity.UNVERIFIED
+
+
+def test_title_mentions_count_as_catalog_values():
+    sheet = build_attribute_sheet(Product("T", "Scarlet Linen Shirt"))
+    assert sheet.supported(MentionKind.COLOR) == {"red"} and sheet.supported(MentionKind.MATERIAL) == {"linen"}
+
+
+def test_lexicon_ignores_words_that_merely_contain_a_colour():
+    found = default_lexicon().find("网红蓝牙耳机 小红书爆款")
+    assert found == []
