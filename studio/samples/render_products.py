@@ -82,7 +82,7 @@ PRODUCTS: tuple[SampleProduct, ...] = (
         "经典圆领纯棉T恤 红色",
         "100%纯棉平纹针织面料,罗纹圆领,双线走边,常规版型,柔软透气。",
         tops.tshirt,
-        (0.72, 0.10, 0.12),
+        (0.64, 0.08, 0.10),
         angle=3,
         seed=11,
         try_on=True,

@@ -34,15 +34,15 @@ def tshirt(sc: Scene, color) -> None:
         (926, 490),
         (926, 490),
         (832, 430),
-        (838, 700),
-        (854, 1016),
-        (854, 1016),
-        (CX, 1030),
+        (846, 640),
+        (862, 944),
+        (862, 944),
+        (CX, 956),
     ]
     body = mirror(right, CX)
     back_neck = [(690, 206), (CX, 186), (510, 206), (CX, 250)]
-    sc.part(polygon_mask(sc.wh, back_neck), Fabric.JERSEY, tuple(c * 0.72 for c in color), puff=10)
-    sc.part(polygon_mask(sc.wh, body), Fabric.JERSEY, color, creases=_body_folds(sc, (400, 520, 800, 960)), puff=36)
+    sc.part(polygon_mask(sc.wh, back_neck), Fabric.JERSEY, tuple(c * 0.55 for c in color), puff=10)
+    sc.part(polygon_mask(sc.wh, body), Fabric.JERSEY, color, creases=_body_folds(sc, (400, 500, 800, 900)), puff=36)
     _rib_band(sc, [(688, 208), (650, 250), (CX, 266), (550, 250), (512, 208)], 30, color)
     sc.seam([(690, 210), (848, 242)])
     sc.seam([(510, 210), (352, 242)])
@@ -51,7 +51,7 @@ def tshirt(sc: Scene, color) -> None:
         sc.seam([p(832, 432), p(850, 240)], depth=0.5)
         sc.stitch([p(993, 416), p(914, 476)], (0.55, 0.5, 0.5) if sum(color) > 1.5 else tuple(c * 0.8 for c in color))
         sc.stitch([p(990, 424), p(910, 484)], tuple(c * 0.8 for c in color))
-    hem = [(842, 992), (720, 1003), (CX, 1008), (480, 1003), (358, 992)]
+    hem = [(850, 920), (720, 930), (CX, 934), (480, 930), (350, 920)]
     sc.stitch(hem, tuple(c * 0.78 for c in color))
     sc.stitch(offset_line(hem, -8), tuple(c * 0.78 for c in color))
 
