@@ -308,18 +308,8 @@ class CopyPipeline:
     ) -> CopyResult:
         """Generate `request.n` candidates and return them checked and ranked."""
         sw = Stopwatch()
-        preset = preset_for(request.platform)
-        language = request.language or preset.language
+        preset, language, sheet, warnings = self._prepare(request)
         product = request.product
-        warnings: list[str] = []
-        if not product.title and not product.description and not product.attributes:
-            warnings.append("the product has no title, description or attributes: the copy can only be generic")
-        elif not product.description and not product.attributes:
-            warnings.append("the product has only a title: expect generic copy")
-        if product.image is None:
-            warnings.append("the product has no image: CLIP ranking is not used")
-        sheet = build_attribute_sheet(product, request.clip_attributes, request.captions)
-        warnings += [c.message for c in sheet.conflicts]
         tone = tone_description(request.tone, language)
 
         check(cancel)
@@ -351,9 +341,51 @@ class CopyPipeline:
                 if self._usable(candidate.fields, preset) or not self._usable(parsed[i].fields, preset):
                     raws[i], parsed[i] = text, candidate
         gen_s = time.perf_counter() - start
-
-        check(cancel)
         report(progress, total_steps - 2, total_steps, "checking candidates")
+        timings = {"tokens_per_s": tokens / gen_s if gen_s > 0 else 0.0, "new_tokens": float(tokens)}
+        return self._finish(request, raws, parsed, sheet, warnings, sw, timings, progress, cancel)
+
+    def review(self, request: CopyRequest, texts: list[str], *, cancel: CancelToken | None = None) -> CopyResult:
+        """Check and rank copy that was not generated here (edited by a person, or from another tool).
+
+        `texts` use the same line format the model writes (TITLE:/BULLET:/DESCRIPTION:/HASHTAGS:).
+        """
+        _, _, sheet, warnings = self._prepare(request)
+        parsed = [parse_copy(t) for t in texts]
+        return self._finish(request, list(texts), parsed, sheet, warnings, Stopwatch(), {}, None, cancel)
+
+    def _prepare(self, request: CopyRequest) -> tuple[PlatformPreset, Language, AttributeSheet, list[str]]:
+        preset = preset_for(request.platform)
+        language = request.language or preset.language
+        product = request.product
+        warnings: list[str] = []
+        if not product.title and not product.description and not product.attributes:
+            warnings.append("the product has no title, description or attributes: the copy can only be generic")
+        elif not product.description and not product.attributes:
+            warnings.append("the product has only a title: expect generic copy")
+        if product.image is None:
+            warnings.append("the product has no image: CLIP ranking is not used")
+        sheet = build_attribute_sheet(product, request.clip_attributes, request.captions)
+        warnings += [c.message for c in sheet.conflicts]
+        return preset, language, sheet, warnings
+
+    def _finish(
+        self,
+        request: CopyRequest,
+        raws: list[str],
+        parsed: list[Any],
+        sheet: AttributeSheet,
+        warnings: list[str],
+        sw: Stopwatch,
+        extra_timings: dict[str, float],
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+    ) -> CopyResult:
+        preset = preset_for(request.platform)
+        language = request.language or preset.language
+        product = request.product
+        total_steps = 3 + request.max_retries
+        check(cancel)
         with sw("constrain"):
             candidates = [
                 self._check(i, raw, p.fields, p.repairs, preset, language, request, sheet)
@@ -385,8 +417,7 @@ class CopyPipeline:
             "banned_policy": request.banned_policy.value,
             "dtype": self.copywriter.dtype,
         }
-        timings = dict(sw.timings)
-        timings["tokens_per_s"] = tokens / gen_s if gen_s > 0 else 0.0
+        timings = {**sw.timings, **extra_timings}
         best = next((c for c in candidates if c.rank == 1), None)
         scores = {k: float(v) for k, v in (best.scores if best else {}).items() if v is not None}
         prov = Provenance(tuple(refs), request.seed, params, timings, scores)
