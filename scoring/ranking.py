@@ -188,25 +188,26 @@ class Ranker:
         feats, cos, windowed, errors = self._features(self.scorer, cands, crit, text_mode, progress, cancel)
         weights = {Criterion.TEXT_CONSISTENCY: crit.text_weight, Criterion.SOURCE_FIDELITY: crit.fidelity_weight}
         rel = self._relevance(cos, weights)
+        key = self._order_key(cos, weights)
         verified = 0
         tol = self.scorer.refine_tolerance
         if crit.verify_fp32 and tol > 0:
             ok = [i for i in range(len(cands)) if i not in errors]
             if ok:
-                best = max(rel[i] for i in ok)
-                close = [i for i in ok if rel[i] >= best - 2.5 * tol]
+                best = max(key[i] for i in ok)
+                close = [i for i in ok if key[i] >= best - 2.5 * tol]
                 if len(close) > 1:
                     sub = [cands[i] for i in close]
                     f2, c2, _, e2 = self._features(self.scorer.exact(), sub, crit, text_mode, None, cancel)
-                    r2 = self._relevance(c2, weights)
+                    r2, k2 = self._relevance(c2, weights), self._order_key(c2, weights)
                     for j, i in enumerate(close):
                         if j not in e2:
                             for k in cos:
                                 cos[k][i] = c2[k][j]
                             feats[i] = f2[j]
-                            rel[i] = r2[j]
+                            rel[i], key[i] = r2[j], k2[j]
                     verified = len(close)
-        items = self._order(cands, crit, feats, cos, rel, windowed, errors, text_mode)
+        items = self._order(cands, crit, feats, cos, rel, key, windowed, errors, text_mode)
         ref_models = (self.scorer.ref,)
         prov = Provenance(
             models=ref_models,
@@ -269,18 +270,29 @@ class Ranker:
             sum(weights[k] * self._display(k, float(v[i])) for k, v in cos.items()) / total_w / 100.0 for i in range(n)
         ]
 
+    @staticmethod
+    def _order_key(cos: dict[Criterion, np.ndarray], weights: dict[Criterion, float]) -> list[float]:
+        """The same weighting without clamping at 0 or capping at 100: orders items the displayed total ties.
+
+        With a weak match every CLIPScore may clamp to 0; the order must still follow the similarities.
+        """
+        scale = {Criterion.TEXT_CONSISTENCY: 2.5, Criterion.SOURCE_FIDELITY: 1.0}
+        total_w = sum(weights[k] for k in cos) or 1.0
+        n = len(next(iter(cos.values())))
+        return [sum(weights[k] * scale[k] * float(v[i]) for k, v in cos.items()) / total_w for i in range(n)]
+
     # ---- ordering -----------------------------------------------------------------------------------
-    def _order(self, cands, crit, feats, cos, rel, windowed, errors, text_mode):
+    def _order(self, cands, crit, feats, cos, rel, key, windowed, errors, text_mode):
         n = len(cands)
         ok = [i for i in range(n) if i not in errors]
         below = {i for i in ok if rel[i] * 100.0 < crit.threshold}
-        pool = sorted((i for i in ok if i not in below), key=lambda i: -rel[i])
+        pool = sorted((i for i in ok if i not in below), key=lambda i: -key[i])
         lam = 1.0 - min(max(crit.diversity, 0.0), 1.0)
-        selected, max_sim, dup_of = self._mmr(pool, feats, rel, lam, crit.duplicate_similarity)
+        selected, max_sim, dup_of = self._mmr(pool, feats, key, lam, crit.duplicate_similarity)
         order = (
             [(i, Status.SHOWN) for i in selected]
-            + [(i, Status.DUPLICATE) for i in sorted(dup_of, key=lambda i: -rel[i])]
-            + [(i, Status.BELOW_THRESHOLD) for i in sorted(below, key=lambda i: -rel[i])]
+            + [(i, Status.DUPLICATE) for i in sorted(dup_of, key=lambda i: -key[i])]
+            + [(i, Status.BELOW_THRESHOLD) for i in sorted(below, key=lambda i: -key[i])]
             + [(i, Status.FAILED) for i in sorted(errors)]
         )
         out = []

@@ -48,8 +48,8 @@ class Precision(StrEnum):
     EXACT = "exact"
 
 
-#: Largest cosine error seen from bf16/fp16 weights on ViT-B-32 (~0.002), doubled: closer calls get an fp32 check.
-REFINE_TOLERANCE = {"bfloat16": 0.005, "float16": 0.002, "float32": 0.0}
+#: Cosine gap two items' bf16/fp16 errors could bridge (per-item error on ViT-B-32 <= 0.002 here): closer calls get an fp32 check.
+REFINE_TOLERANCE = {"bfloat16": 0.004, "float16": 0.002, "float32": 0.0}
 
 
 @dataclass(frozen=True)

@@ -132,3 +132,14 @@ def test_fast_dtype_close_calls_are_verified_in_fp32(settings, image_dir, tmp_pa
     assert got.best.candidate.id == want.best.candidate.id
     assert got.provenance.params["dtype"] == "bfloat16"
     assert np.isfinite(got.best.total)
+
+
+def test_order_follows_similarity_even_when_scores_clamp_to_zero(scorer, image_dir):
+    files = sorted(image_dir.iterdir())
+    result = rank(
+        [Candidate.from_path(p) for p in files],
+        RankCriteria(texts=("a red shirt",), diversity=0.0, duplicate_similarity=1.01),
+        scorer=scorer,
+    )
+    cos = [r.cosines["text_consistency"] for r in result.items]
+    assert cos == sorted(cos, reverse=True)

@@ -1,0 +1,181 @@
+"""Scoring benchmark: 256 images x 8 texts with the perf CLIP (ViT-B-32 architecture, random weights).
+
+Prints one JSON object. Every ratio is measured in this one run, on this machine:
+- batched_vs_naive: a naive loop that opens, preprocesses and encodes the image and the text for every pair
+  (fp32, batch 1; timed on a sample of pairs, extrapolated to all 2,048) vs this scorer's cold ranking of the
+  256 images against each of the 8 texts (decode, embed, verify close calls in fp32, MMR, reasons).
+- cached_vs_uncached: the same ranking again from a fresh scorer on the same on-disk cache vs the cold one.
+- pipeline_vs_raw_forward: images/s through `ClipScorer.encode_images` (files -> vectors, fast dtype, no
+  cache) / images/s of the bare fp32 `encode_image` forward at batch 64 on ready-made tensors.
+- top1_agreement_fp32: share of the 8 texts whose top-ranked image equals the top image under plain fp32.
+
+Usage: python bench/scoring.py [--images 256] [--naive-pairs 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TEXTS = [
+    "a red cotton t-shirt on a white background",
+    "blue slim fit jeans",
+    "a black leather handbag with gold buckle",
+    "white running sneakers",
+    "a floral summer dress",
+    "a grey wool winter coat",
+    "gold hoop earrings",
+    "a striped silk scarf",
+]
+
+
+def make_images(folder: Path, n: int) -> list[Path]:
+    """n distinct product-photo-sized JPEGs: random colour layouts at different scales, plus mild noise."""
+    import numpy as np
+    from PIL import Image
+
+    paths = []
+    for i in range(n):
+        rng = np.random.default_rng(1000 + i)
+        k = int(rng.integers(2, 9))
+        small = Image.fromarray((rng.random((k, k, 3)) * 255).astype(np.uint8))
+        w, h = (640, 480) if i % 3 else (480, 640)
+        img = np.asarray(small.resize((w, h), Image.Resampling.BILINEAR), dtype=np.int16)
+        img = np.clip(img + rng.integers(-12, 13, size=img.shape), 0, 255).astype(np.uint8)
+        path = folder / f"img{i:04d}.jpg"
+        Image.fromarray(img).save(path, quality=90)
+        paths.append(path)
+    return paths
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", type=int, default=256)
+    ap.add_argument("--naive-pairs", type=int, default=16)
+    ap.add_argument("--profile", default="perf")
+    args = ap.parse_args()
+
+    import torch
+    from PIL import Image
+
+    from generators.runtime.device import configure_threads
+    from generators.runtime.loading import load_model
+    from scoring.cache import EmbeddingCache
+    from scoring.ranking import Candidate, RankCriteria, rank
+    from scoring.scorer import ClipScorer, Precision
+
+    configure_threads()
+    work = Path(tempfile.mkdtemp(prefix="vitrine-bench-scoring-"))
+    try:
+        paths = make_images(work, args.images)
+        n_pairs = len(paths) * len(TEXTS)
+        fast = ClipScorer.from_profile(args.profile, precision=Precision.FAST, use_cache=False)
+        exact = fast.exact() if fast.dtype_name != "float32" else fast
+        exact_model = load_model("clip", args.profile, device=fast.components.device, dtype=torch.float32)
+        c32 = exact_model.components
+
+        # ---- raw fp32 forward at batch 64 on ready-made tensors ----
+        x = torch.randn(64, 3, c32.image_size, c32.image_size, generator=torch.Generator().manual_seed(0))
+        with torch.inference_mode():
+            c32.model.encode_image(x[:8])  # warm-up
+            _, raw_s = timed(lambda: [c32.model.encode_image(x) for _ in range(2)])
+        raw_ips = 128 / raw_s
+
+        # ---- naive loop: every pair opens, preprocesses and encodes both image and text (fp32) ----
+        sample = [(paths[(p * 37) % len(paths)], TEXTS[p % len(TEXTS)]) for p in range(args.naive_pairs + 1)]
+
+        def naive_pair(path: Path, text: str) -> float:
+            with torch.inference_mode():
+                img = c32.model.encode_image(c32.preprocess(Image.open(path).convert("RGB")).unsqueeze(0))
+                txt = c32.model.encode_text(c32.tokenizer([text]))
+                return float(torch.nn.functional.cosine_similarity(img, txt))
+
+        naive_pair(*sample[0])  # warm-up
+        _, naive_sample_s = timed(lambda: [naive_pair(p, t) for p, t in sample[1:]])
+        naive_total_s = naive_sample_s / args.naive_pairs * n_pairs
+
+        # ---- scorer pipeline: files -> vectors, no cache ----
+        _, pipe_s = timed(fast.encode_images, paths)
+        pipeline_ips = len(paths) / pipe_s
+
+        # ---- cold ranking (fresh on-disk cache) and the same ranking again from the cache ----
+        cands = [Candidate.from_path(p) for p in paths]
+        crit = RankCriteria(duplicate_similarity=0.9999)
+        cache_path = work / "cache" / "emb.sqlite"
+
+        def rank_all(scorer: ClipScorer) -> list[str]:
+            return [
+                rank(cands, RankCriteria(**{**crit.__dict__, "texts": (t,)}), scorer=scorer).best.candidate.id
+                for t in TEXTS
+            ]
+
+        def with_cache(s: ClipScorer) -> ClipScorer:
+            cache = EmbeddingCache(cache_path)
+            twin = ClipScorer(exact.components, exact.ref, cache=cache) if s is not exact else None
+            return ClipScorer(s.components, s.ref, cache=cache, exact_factory=(lambda: twin) if twin else None)
+
+        cold_scorer = with_cache(fast)
+        top_fast, cold_s = timed(rank_all, cold_scorer)
+        warm_scorer = with_cache(fast)
+        top_warm, warm_s = timed(rank_all, warm_scorer)
+        warm_exact = warm_scorer.exact()
+        cached_forwards = (
+            warm_scorer.stats.image_forwards
+            + warm_scorer.stats.text_forwards
+            + warm_exact.stats.image_forwards
+            + warm_exact.stats.text_forwards
+        )
+        verified = cold_scorer.exact().stats.images_encoded
+
+        # ---- plain fp32 reference ranking ----
+        ref32 = ClipScorer(exact.components, exact.ref, cache=None)
+        img32 = ref32.embed_images(paths)
+        txt32 = ref32.embed_texts(TEXTS)
+        top32 = [paths[int(i)].name for i in (txt32 @ img32.T).argmax(dim=1)]
+        agree = sum(a == b for a, b in zip(top_fast, top32, strict=True)) / len(TEXTS)
+
+        result = {
+            "images": len(paths),
+            "texts": len(TEXTS),
+            "model": f"{fast.ref.model_id} ({args.profile}, placeholder={fast.placeholder})",
+            "device": str(fast.components.device),
+            "threads": torch.get_num_threads(),
+            "fast_dtype": fast.dtype_name,
+            "batched_vs_naive": round(naive_total_s / cold_s, 2),
+            "naive_s_extrapolated": round(naive_total_s, 1),
+            "naive_pairs_timed": args.naive_pairs,
+            "ranking_cold_s": round(cold_s, 2),
+            "cached_vs_uncached": round(cold_s / warm_s, 1),
+            "ranking_cached_s": round(warm_s, 4),
+            "cached_model_forwards": cached_forwards,
+            "cached_same_top1": top_warm == top_fast,
+            "pipeline_vs_raw_forward": round(pipeline_ips / raw_ips, 2),
+            "images_per_s": round(pipeline_ips, 2),
+            "raw_fp32_forward_images_per_s": round(raw_ips, 2),
+            "top1_agreement_fp32": agree,
+            "fp32_verified_images": verified,
+        }
+        print(json.dumps(result))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
