@@ -9,55 +9,71 @@ from studio.export.csv_safe import csv_bytes
 from studio.export.images import SHOPIFY
 from studio.export.package import PackageWriter, alt_text, chosen_media, copy_for, slug
 
-# The header of Shopify's sample product CSV (product_template.csv), linked from "Using CSV files to import and
-# export products": https://help.shopify.com/en/manual/products/import-export/using-csv
-# (sample file: https://help.shopify.com/cdn/shopifycloud/product-knowledge/production/csv/product_template.csv).
-# Shopify's importer matches these names; newer admin exports show renamed headers (e.g. "URL handle",
-# "Description", "SKU") and accept these too. Market columns ("Included / <market>", "Price / <market>") are
-# store-specific and left out: Shopify keeps existing values for columns a file omits.
+# The header row of Shopify's sample product CSV ("product_template.csv", 2024+ format), in its order, as
+# described in the product CSV description table of "Using CSV files to import and export products":
+# https://help.shopify.com/en/manual/products/import-export/using-csv (the page links the sample file:
+# https://help.shopify.com/cdn/shopifycloud/product-knowledge/production/csv/product_template.csv).
+# It replaced the older header (Handle, Body (HTML), Variant SKU, Variant Price, Image Src, ...), which the
+# importer still reads. Market columns ("Included / <market>", "Price / <market>") depend on the store's markets
+# and are left out: Shopify keeps existing values for columns a file omits.
 SHOPIFY_COLUMNS: tuple[str, ...] = (
-    "Handle",
     "Title",
-    "Body (HTML)",
+    "URL handle",
+    "Description",
     "Vendor",
-    "Product Category",
+    "Product category",
     "Type",
     "Tags",
-    "Published",
-    "Option1 Name",
-    "Option1 Value",
-    "Option2 Name",
-    "Option2 Value",
-    "Option3 Name",
-    "Option3 Value",
-    "Variant SKU",
-    "Variant Grams",
-    "Variant Inventory Tracker",
-    "Variant Inventory Qty",
-    "Variant Inventory Policy",
-    "Variant Fulfillment Service",
-    "Variant Price",
-    "Variant Compare At Price",
-    "Variant Requires Shipping",
-    "Variant Taxable",
-    "Variant Barcode",
-    "Image Src",
-    "Image Position",
-    "Image Alt Text",
-    "Gift Card",
-    "SEO Title",
-    "SEO Description",
-    "Google Shopping / Google Product Category",
-    "Google Shopping / Gender",
-    "Google Shopping / Age Group",
-    "Google Shopping / MPN",
-    "Google Shopping / Condition",
-    "Google Shopping / Custom Product",
-    "Variant Image",
-    "Variant Weight Unit",
-    "Variant Tax Code",
-    "Cost per item",
+    "Published on online store",
     "Status",
+    "SKU",
+    "Barcode",
+    "Option1 name",
+    "Option1 value",
+    "Option1 Linked To",
+    "Option2 name",
+    "Option2 value",
+    "Option2 Linked To",
+    "Option3 name",
+    "Option3 value",
+    "Option3 Linked To",
+    "Price",
+    "Compare-at price",
+    "Cost per item",
+    "Charge tax",
+    "Tax code",
+    "Unit price total measure",
+    "Unit price total measure unit",
+    "Unit price base measure",
+    "Unit price base measure unit",
+    "Inventory tracker",
+    "Inventory quantity",
+    "Continue selling when out of stock",
+    "Weight value (grams)",
+    "Weight unit for display",
+    "Requires shipping",
+    "Fulfillment service",
+    "Product image URL",
+    "Image position",
+    "Image alt text",
+    "Variant image URL",
+    "Gift card",
+    "SEO title",
+    "SEO description",
+    "Color (product.metafields.shopify.color-pattern)",
+    "Google Shopping / Google product category",
+    "Google Shopping / Gender",
+    "Google Shopping / Age group",
+    "Google Shopping / Manufacturer part number (MPN)",
+    "Google Shopping / Ad group name",
+    "Google Shopping / Ads labels",
+    "Google Shopping / Condition",
+    "Google Shopping / Custom product",
+    "Google Shopping / Custom label 0",
+    "Google Shopping / Custom label 1",
+    "Google Shopping / Custom label 2",
+    "Google Shopping / Custom label 3",
+    "Google Shopping / Custom label 4",
 )
 SEO_TITLE_MAX = 70
 SEO_DESCRIPTION_MAX = 320
@@ -102,7 +118,7 @@ def product_rows(pw: PackageWriter, product: ExportProduct) -> list[dict[str, st
         pw.warn(
             "",
             "Shopify imports images by URL: upload shopify/images and set the image base URL, "
-            "or replace the Image Src paths before importing",
+            "or replace the Product image URL paths before importing",
         )
 
     sizes = product.sizes or ("Default Title",)
@@ -111,40 +127,39 @@ def product_rows(pw: PackageWriter, product: ExportProduct) -> list[dict[str, st
         row = dict.fromkeys(SHOPIFY_COLUMNS, "")
         row.update(
             {
-                "Handle": handle,
-                "Option1 Name": "Size" if product.sizes else "Title",
-                "Option1 Value": size,
-                "Variant SKU": f"{product.sku}-{slug(size, 'x').upper()}" if product.sizes else product.sku,
-                "Variant Grams": "0",
-                "Variant Inventory Policy": "deny",
-                "Variant Fulfillment Service": "manual",
-                "Variant Price": product.price,
-                "Variant Requires Shipping": "TRUE",
-                "Variant Taxable": "TRUE",
-                "Variant Weight Unit": "kg",
+                "URL handle": handle,
+                "Option1 name": "Size" if product.sizes else "Title",
+                "Option1 value": size,
+                "SKU": f"{product.sku}-{slug(size, 'x').upper()}" if product.sizes else product.sku,
+                "Continue selling when out of stock": "DENY",
+                "Fulfillment service": "manual",
+                "Price": product.price,
+                "Requires shipping": "TRUE",
+                "Charge tax": "TRUE",
+                "Weight unit for display": "kg",
             }
         )
         if i == 0:
             row.update(
                 {
                     "Title": title,
-                    "Body (HTML)": _body_html(description, bullets),
+                    "Description": _body_html(description, bullets),
                     "Vendor": product.vendor or pw.request.vendor,
                     "Type": product.category,
                     "Tags": ", ".join(dict.fromkeys(t for t in tags if t)),
-                    "Published": "FALSE",  # a person publishes after a last look in Shopify
-                    "Gift Card": "FALSE",
-                    "SEO Title": _clip(title, SEO_TITLE_MAX),
-                    "SEO Description": _clip(description, SEO_DESCRIPTION_MAX),
-                    "Status": "draft",
+                    "Published on online store": "FALSE",  # a person publishes after a last look in Shopify
+                    "Gift card": "FALSE",
+                    "SEO title": _clip(title, SEO_TITLE_MAX),
+                    "SEO description": _clip(description, SEO_DESCRIPTION_MAX),
+                    "Status": "Draft",
                 }
             )
             if images:
-                row.update({"Image Src": images[0], "Image Position": "1", "Image Alt Text": alt})
+                row.update({"Product image URL": images[0], "Image position": "1", "Image alt text": alt})
         rows.append(row)
     for pos, url in enumerate(images[1:], start=2):
         row = dict.fromkeys(SHOPIFY_COLUMNS, "")
-        row.update({"Handle": handle, "Image Src": url, "Image Position": str(pos), "Image Alt Text": alt})
+        row.update({"URL handle": handle, "Product image URL": url, "Image position": str(pos), "Image alt text": alt})
         rows.append(row)
     return rows
 

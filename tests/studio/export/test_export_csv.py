@@ -12,16 +12,22 @@ from studio.export import ExportRequest, Platform, export_packages
 from studio.export.csv_safe import FORMULA_PREFIXES, csv_bytes, escape_cell
 from studio.export.shopify import SHOPIFY_COLUMNS
 
-# Copied by hand from the header row of Shopify's sample product CSV (product_template.csv, linked from
-# help.shopify.com/en/manual/products/import-export/using-csv), less the store-specific market columns.
+# Copied by hand from the header row of Shopify's sample product CSV (product_template.csv, 2024+ format, linked
+# from help.shopify.com/en/manual/products/import-export/using-csv), less the store-specific market columns.
 DOCUMENTED_SHOPIFY_HEADER = (
-    "Handle,Title,Body (HTML),Vendor,Product Category,Type,Tags,Published,Option1 Name,Option1 Value,"
-    "Option2 Name,Option2 Value,Option3 Name,Option3 Value,Variant SKU,Variant Grams,Variant Inventory Tracker,"
-    "Variant Inventory Qty,Variant Inventory Policy,Variant Fulfillment Service,Variant Price,"
-    "Variant Compare At Price,Variant Requires Shipping,Variant Taxable,Variant Barcode,Image Src,Image Position,"
-    "Image Alt Text,Gift Card,SEO Title,SEO Description,Google Shopping / Google Product Category,"
-    "Google Shopping / Gender,Google Shopping / Age Group,Google Shopping / MPN,Google Shopping / Condition,"
-    "Google Shopping / Custom Product,Variant Image,Variant Weight Unit,Variant Tax Code,Cost per item,Status"
+    "Title,URL handle,Description,Vendor,Product category,Type,Tags,Published on online store,Status,SKU,"
+    "Barcode,Option1 name,Option1 value,Option1 Linked To,Option2 name,Option2 value,Option2 Linked To,"
+    "Option3 name,Option3 value,Option3 Linked To,Price,Compare-at price,Cost per item,Charge tax,"
+    "Tax code,Unit price total measure,Unit price total measure unit,Unit price base measure,"
+    "Unit price base measure unit,Inventory tracker,Inventory quantity,"
+    "Continue selling when out of stock,Weight value (grams),Weight unit for display,Requires shipping,"
+    "Fulfillment service,Product image URL,Image position,Image alt text,Variant image URL,Gift card,"
+    "SEO title,SEO description,Color (product.metafields.shopify.color-pattern),"
+    "Google Shopping / Google product category,Google Shopping / Gender,Google Shopping / Age group,"
+    "Google Shopping / Manufacturer part number (MPN),Google Shopping / Ad group name,"
+    "Google Shopping / Ads labels,Google Shopping / Condition,Google Shopping / Custom product,"
+    "Google Shopping / Custom label 0,Google Shopping / Custom label 1,Google Shopping / Custom label 2,"
+    "Google Shopping / Custom label 3,Google Shopping / Custom label 4"
 )
 
 

@@ -44,16 +44,16 @@ def test_shopify_rows_variants_and_images(products, tmp_path: Path):
         )
     )
     rows = list(csv.DictReader(io.StringIO((res.package_dir / "shopify/products.csv").read_text("utf-8"))))
-    tee = [r for r in rows if r["Handle"].startswith("tee-1")]
-    assert [r["Option1 Value"] for r in tee[:3]] == ["S", "M", "L"]
+    tee = [r for r in rows if r["URL handle"].startswith("tee-1")]
+    assert [r["Option1 value"] for r in tee[:3]] == ["S", "M", "L"]
     assert tee[0]["Title"] and not tee[1]["Title"]
-    images = [r["Image Src"] for r in tee if r["Image Src"]]
+    images = [r["Product image URL"] for r in tee if r["Product image URL"]]
     assert len(images) == 3  # two catalog photos + the generated image that was not rejected (BEST mode)
     assert all(u.startswith("https://cdn.example.com/files/") for u in images)
-    assert tee[0]["Image Alt Text"] == "a red t-shirt on white"  # the best caption
-    mug = [r for r in rows if not r["Handle"].startswith("tee-1")]
-    assert mug[0]["Option1 Name"] == "Title" and mug[0]["Option1 Value"] == "Default Title"
-    assert "<script>" not in mug[0]["Body (HTML)"]
+    assert tee[0]["Image alt text"] == "a red t-shirt on white"  # the best caption
+    mug = [r for r in rows if not r["URL handle"].startswith("tee-1")]
+    assert mug[0]["Option1 name"] == "Title" and mug[0]["Option1 value"] == "Default Title"
+    assert "<script>" not in mug[0]["Description"]
 
 
 def test_review_mode_exports_only_approved(products, tmp_path: Path):
