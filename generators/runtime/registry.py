@@ -152,8 +152,8 @@ REGISTRY: tuple[ModelSpec, ...] = (
             (Role.CLIP, 600),
             (Role.CAPTIONER, 900),
             (Role.COPYWRITER, 540),
-            (Role.TXT2IMG, 5200),
-            (Role.INPAINT, 5200),
+            (Role.TXT2IMG, 2600),
+            (Role.INPAINT, 2600),
             (Role.PERSON_MASK, 110),
             (Role.TEXT_EMBEDDER, 91),
         )
