@@ -6,9 +6,9 @@ Each figure comes from a fresh process (offscreen Qt, placeholder models, a thro
 - first_paint_s: process start to the main window's first paint event.
 - ml_import_s: process start to `import torch, transformers, diffusers, open_clip` done.
 - first_paint_ratio: first_paint_s / ml_import_s (goal <= 0.25).
-- max_stall_ms: the longest gap between ticks of a 5 ms QTimer on the GUI thread while a copy job (or,
-  where the copy pipeline is not installed, a caption job) runs on the worker, cold: the worker imports the
-  ML stack and loads the models inside the measured window (goal <= 100 ms).
+- max_stall_ms: the longest gap between ticks of a 5 ms QTimer on the GUI thread while a copy job runs on
+  the worker (where the words pipelines are not installed: a caption job, else a load-every-model job), cold:
+  the worker imports the ML stack and loads the models inside the measured window (goal <= 100 ms).
 """
 
 from __future__ import annotations
@@ -59,7 +59,17 @@ window.state.open_product(store.products()[0].sku)
 window.show()
 page = window.pages["product"]
 from studio.batch.recipe import StepName, step_availability
-use_copy = step_availability(StepName.COPY).available
+from studio.batch.steps import STEP_FUNCTIONS
+def ready(*steps):
+    return all(s in STEP_FUNCTIONS and step_availability(s).available for s in steps)
+if ready(StepName.CAPTION, StepName.ATTRIBUTES, StepName.COPY):
+    start = page.generate_copy
+elif ready(StepName.CAPTION, StepName.ATTRIBUTES):
+    start = page.generate_captions
+else:  # neither words pipeline is installed: load and run every role instead (also torch on the worker)
+    models = window.pages["models"]
+    models.profile.setCurrentText("tiny")
+    start = lambda: (models.refresh(load=True), window.state.runner.jobs()[-1])[1]
 gaps, clock, last = [], QElapsedTimer(), [0]
 clock.start()
 def tick():
@@ -68,7 +78,7 @@ def tick():
     last[0] = now
 timer = QTimer(interval=5)
 timer.timeout.connect(tick)
-job = (page.generate_copy if use_copy else page.generate_captions)()
+job = start()
 last[0] = clock.elapsed()
 timer.start()
 window.state.runner.job_finished.connect(lambda _id: app.quit())

@@ -1,29 +1,32 @@
-"""Run Qt-free jobs on a worker thread; progress and results cross back to the GUI through queued signals.
+"""Run Qt-free jobs in a worker process; progress and results cross back through queued signals.
 
-A job is any callable `fn(progress, cancel) -> result` using `generators.runtime.progress`: it reports
-`Progress` and checks the `CancelToken` between steps. The GUI thread never runs it, so it never imports or
-runs torch; the worker imports the ML stack the first time a job needs it.
+A job is a picklable callable `fn(progress, cancel) -> result` (a module-level function, or a
+`functools.partial` of one) using `generators.runtime.progress`: it reports `Progress` and checks the
+`CancelToken` between steps. The GUI process never runs it and never imports torch; see `job_worker` for
+why the worker is a process. Jobs run one at a time, in order; the worker keeps loaded models between jobs.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing as mp
+import pickle
+import queue
+import threading
 import time
-import traceback
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 
-from generators.runtime.progress import Cancelled, CancelToken, Progress, ProgressFn
+from studio.gui.job_worker import worker_main
 
-JobFn = Callable[[ProgressFn, CancelToken], Any]
-
-# Progress from a token loop can arrive thousands of times a second; the GUI needs ~20 updates a second.
-PROGRESS_INTERVAL_S = 0.05
+JobFn = Callable[..., Any]
+NO_JOB = 0  # value of the shared cancel flag when nothing is being cancelled
 
 
 class JobState(StrEnum):
@@ -46,8 +49,7 @@ class Job:
 
     id: int
     title: str
-    fn: JobFn
-    cancel_token: CancelToken = field(default_factory=CancelToken)
+    payload: bytes
     state: JobState = JobState.QUEUED
     step: int = 0
     total: int = 0
@@ -56,6 +58,7 @@ class Job:
     result: Any = None
     error: str = ""
     error_details: str = ""
+    cancel_requested: bool = False
     started_at: float | None = None
     finished_at: float | None = None
     on_done: Callable[[Any], None] | None = None
@@ -67,7 +70,7 @@ class Job:
 
 
 def to_qimage(image: Any) -> QImage | None:
-    """A PIL image (or QImage) as a detached QImage; safe to build on a worker thread."""
+    """A PIL image (or QImage) as a detached QImage; safe to build off the GUI thread."""
     if image is None:
         return None
     if isinstance(image, QImage):
@@ -80,76 +83,33 @@ def to_qimage(image: Any) -> QImage | None:
     return QImage(data, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888).copy()
 
 
-class _WorkerSignals(QObject):
-    # Lives on the GUI thread; emitted from the worker, delivered queued to JobRunner's slots.
-    started = Signal(int)
-    progress = Signal(int, int, int, str, object)  # job id, step, total, message, QImage | None
-    succeeded = Signal(int, object)
-    failed = Signal(int, str, str)
-    cancelled = Signal(int)
-
-
-class _JobRunnable(QRunnable):
-    def __init__(self, job_id: int, fn: JobFn, token: CancelToken, signals: _WorkerSignals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._id, self._fn, self._token, self._signals = job_id, fn, token, signals
-        self._last_emit = 0.0
-
-    def _progress(self, p: Progress) -> None:
-        now = time.monotonic()
-        final = p.total > 0 and p.step >= p.total
-        if p.preview is None and not final and now - self._last_emit < PROGRESS_INTERVAL_S:
-            return
-        self._last_emit = now
-        self._signals.progress.emit(self._id, int(p.step), int(p.total), str(p.message), to_qimage(p.preview))
-
-    def run(self) -> None:
-        if self._token.cancelled:  # cancelled while queued
-            self._signals.cancelled.emit(self._id)
-            return
-        self._signals.started.emit(self._id)
-        try:
-            result = self._fn(self._progress, self._token)
-        except Cancelled:
-            self._signals.cancelled.emit(self._id)
-        except Exception as exc:
-            self._signals.failed.emit(self._id, _friendly(exc), traceback.format_exc())
-        else:
-            if self._token.cancelled:
-                self._signals.cancelled.emit(self._id)
-            else:
-                self._signals.succeeded.emit(self._id, result)
-
-
-def _friendly(exc: BaseException) -> str:
-    from generators.runtime.errors import VitrineError
-
-    if isinstance(exc, VitrineError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+class _Bridge(QObject):
+    # Lives on the GUI thread; the reader thread emits, JobRunner's slots receive (queued).
+    event = Signal(object)
 
 
 class JobRunner(QObject):
-    """Queues jobs on one worker thread (the ML stack is happiest one job at a time on few cores)."""
+    """Queues jobs for one worker process, started on the first job (so the window paints first)."""
 
     job_added = Signal(int)
     job_changed = Signal(int)  # state, progress or preview changed
     job_finished = Signal(int)  # done, failed or cancelled
 
-    def __init__(self, parent: QObject | None = None, max_threads: int = 1) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(max_threads)
         self._jobs: dict[int, Job] = {}
+        self._waiting: deque[int] = deque()
+        self._running: int | None = None
         self._ids = itertools.count(1)
-        self._signals = _WorkerSignals(self)
-        queued = Qt.ConnectionType.QueuedConnection
-        self._signals.started.connect(self._on_started, queued)
-        self._signals.progress.connect(self._on_progress, queued)
-        self._signals.succeeded.connect(self._on_succeeded, queued)
-        self._signals.failed.connect(self._on_failed, queued)
-        self._signals.cancelled.connect(self._on_cancelled, queued)
+        self._bridge = _Bridge(self)
+        self._bridge.event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        self._ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
+        self._process: Any = None
+        self._tasks: Any = None
+        self._events: Any = None
+        self._cancel: Any = None
+        self._reader: threading.Thread | None = None
+        self._stop_reader = threading.Event()
 
     # ---- public API -------------------------------------------------------------------------------
     def submit(
@@ -161,19 +121,28 @@ class JobRunner(QObject):
         on_error: Callable[[str], None] | None = None,
     ) -> Job:
         """Queue `fn(progress, cancel)`; `on_done(result)` / `on_error(message)` run on the GUI thread."""
-        job = Job(id=next(self._ids), title=title, fn=fn, on_done=on_done, on_error=on_error)
+        payload = pickle.dumps(fn)  # fails here, in the caller, if the job cannot go to the worker
+        job = Job(id=next(self._ids), title=title, payload=payload, on_done=on_done, on_error=on_error)
         self._jobs[job.id] = job
+        self._waiting.append(job.id)
         self.job_added.emit(job.id)
-        self._pool.start(_JobRunnable(job.id, fn, job.cancel_token, self._signals))
+        self._dispatch()
         return job
 
     def cancel(self, job_id: int) -> None:
         """Ask a job to stop at its next check; a queued job never starts."""
         job = self._jobs.get(job_id)
-        if job is not None and not job.state.finished:
-            job.cancel_token.cancel()
-            job.message = "cancelling…"
-            self.job_changed.emit(job_id)
+        if job is None or job.state.finished:
+            return
+        job.cancel_requested = True
+        if job_id in self._waiting:
+            self._waiting.remove(job_id)
+            self._finish(job, JobState.CANCELLED)
+            return
+        job.message = "cancelling…"
+        if self._cancel is not None:
+            self._cancel.value = job_id
+        self.job_changed.emit(job_id)
 
     def cancel_all(self) -> None:
         for job_id in list(self._jobs):
@@ -194,69 +163,131 @@ class JobRunner(QObject):
             del self._jobs[i]
         return gone
 
+    def worker_pid(self) -> int | None:
+        return self._process.pid if self._process is not None and self._process.is_alive() else None
+
     def shutdown(self, wait_ms: int = 5000) -> bool:
-        """Cancel everything and wait for the worker; True if it stopped in time."""
+        """Cancel everything and stop the worker; True if it stopped by itself in time."""
         self.cancel_all()
-        return self._pool.waitForDone(wait_ms)
+        clean = True
+        if self._process is not None:
+            self._tasks.put(None)
+            self._process.join(wait_ms / 1000)
+            if self._process.is_alive():  # a job ignored its cancel token: stop our own child
+                clean = False
+                self._process.terminate()
+                self._process.join(2)
+        self._stop_reader.set()
+        if self._reader is not None:
+            self._reader.join(2)
+        self._process = None
+        return clean
 
-    # ---- worker callbacks (GUI thread) ------------------------------------------------------------
-    @Slot(int)
-    def _on_started(self, job_id: int) -> None:
-        job = self._jobs.get(job_id)
-        if job:
-            job.state, job.started_at = JobState.RUNNING, time.monotonic()
-            self.job_changed.emit(job_id)
-
-    @Slot(int, int, int, str, object)
-    def _on_progress(self, job_id: int, step: int, total: int, message: str, preview: object) -> None:
-        job = self._jobs.get(job_id)
-        if job is None or job.state.finished:
+    # ---- the worker process -----------------------------------------------------------------------
+    def _ensure_worker(self) -> None:
+        if self._process is not None and self._process.is_alive():
             return
-        job.step, job.total = step, total
-        if message and not job.cancel_token.cancelled:
-            job.message = message
-        if isinstance(preview, QImage):
-            job.preview = preview
-        self.job_changed.emit(job_id)
+        self._tasks, self._events = self._ctx.Queue(), self._ctx.Queue()
+        self._cancel = self._ctx.Value("q", NO_JOB, lock=False)
+        self._process = self._ctx.Process(
+            target=worker_main, args=(self._tasks, self._events, self._cancel), name="vitrine-jobs", daemon=True
+        )
+        self._process.start()
+        self._stop_reader = threading.Event()
+        self._reader = threading.Thread(
+            target=self._read, args=(self._process, self._events, self._stop_reader), daemon=True
+        )
+        self._reader.start()
 
-    def _finish(self, job_id: int, state: JobState) -> Job | None:
-        job = self._jobs.get(job_id)
-        if job is None:
-            return None
+    def _read(self, process: Any, events: Any, stop: threading.Event) -> None:
+        # Reader thread: turns the worker's plain-data events into queued signals for the GUI thread.
+        while not stop.is_set():
+            try:
+                event = events.get(timeout=0.25)
+            except queue.Empty:
+                if not process.is_alive():
+                    self._bridge.event.emit(("died", process.exitcode))
+                    return
+                continue
+            except (EOFError, OSError):
+                return
+            if event[0] == "progress":
+                event = (*event[:5], to_qimage(event[5]))
+            try:
+                self._bridge.event.emit(event)
+            except RuntimeError:  # the runner is gone (window closed)
+                return
+
+    def _dispatch(self) -> None:
+        if self._running is not None or not self._waiting:
+            return
+        self._ensure_worker()
+        job_id = self._waiting.popleft()
+        self._running = job_id
+        self._cancel.value = NO_JOB
+        self._tasks.put((job_id, self._jobs[job_id].payload))
+
+    # ---- worker events (GUI thread) ---------------------------------------------------------------
+    @Slot(object)
+    def _on_event(self, event: tuple) -> None:
+        kind = event[0]
+        if kind == "died":
+            self._worker_died(event[1])
+            return
+        job = self._jobs.get(event[1])
+        if job is None:  # cleared from the dock while it ran
+            if kind in ("done", "failed", "cancelled"):
+                self._job_over(event[1])
+            return
+        if kind == "started":
+            job.state, job.started_at = JobState.RUNNING, time.monotonic()
+            self.job_changed.emit(job.id)
+        elif kind == "progress" and not job.state.finished:
+            job.step, job.total = event[2], event[3]
+            if event[4] and not job.cancel_requested:
+                job.message = event[4]
+            if event[5] is not None:
+                job.preview = event[5]
+            self.job_changed.emit(job.id)
+        elif kind == "done":
+            job.result, job.message = event[2], ""
+            self._finish(job, JobState.DONE)
+        elif kind == "failed":
+            job.error, job.error_details, job.message = event[2], event[3], event[2]
+            self._finish(job, JobState.FAILED)
+        elif kind == "cancelled":
+            job.message = ""
+            self._finish(job, JobState.CANCELLED)
+
+    def _job_over(self, job_id: int) -> None:
+        if self._running == job_id:
+            self._running = None
+        self._dispatch()
+
+    def _worker_died(self, exitcode: int | None) -> None:
+        job = self._jobs.get(self._running) if self._running is not None else None
+        self._process = None
+        if job is not None and not job.state.finished:
+            job.error = f"the job worker stopped unexpectedly (exit code {exitcode}); it restarts with the next job"
+            job.message = job.error
+            self._finish(job, JobState.FAILED)
+        else:
+            self._running = None
+            self._dispatch()
+
+    def _finish(self, job: Job, state: JobState) -> None:
         job.state, job.finished_at = state, time.monotonic()
         if state is JobState.DONE and job.total:
             job.step = job.total
-        self.job_changed.emit(job_id)
-        self.job_finished.emit(job_id)
-        return job
+        try:  # pages update before anyone waiting on job_finished looks at them
+            if state is JobState.DONE and job.on_done is not None:
+                job.on_done(job.result)
+            elif state is JobState.FAILED and job.on_error is not None:
+                job.on_error(job.error)
+        except Exception as exc:
+            import traceback
 
-    @Slot(int, object)
-    def _on_succeeded(self, job_id: int, result: object) -> None:
-        job = self._jobs.get(job_id)
-        if job is None:
-            return
-        job.result, job.message = result, ""
-        self._finish(job_id, JobState.DONE)
-        if job.on_done is not None:
-            try:
-                job.on_done(result)
-            except Exception as exc:
-                job.state, job.error, job.error_details = JobState.FAILED, _friendly(exc), traceback.format_exc()
-                self.job_changed.emit(job_id)
-
-    @Slot(int, str, str)
-    def _on_failed(self, job_id: int, message: str, details: str) -> None:
-        job = self._jobs.get(job_id)
-        if job is None:
-            return
-        job.error, job.error_details, job.message = message, details, message
-        self._finish(job_id, JobState.FAILED)
-        if job.on_error is not None:
-            job.on_error(message)
-
-    @Slot(int)
-    def _on_cancelled(self, job_id: int) -> None:
-        job = self._jobs.get(job_id)
-        if job is not None:
-            job.message = ""
-            self._finish(job_id, JobState.CANCELLED)
+            job.state, job.error, job.error_details = JobState.FAILED, str(exc), traceback.format_exc()
+        self.job_changed.emit(job.id)
+        self.job_finished.emit(job.id)
+        self._job_over(job.id)

@@ -251,28 +251,3 @@ def copy_choices() -> tuple[list[str], list[str], list[str]]:
     except (ImportError, OSError, ValueError):  # presets not installed: still offer the common choices
         platforms, tone_names = ["amazon", "shopify", "taobao", "xiaohongshu", "instagram"], ["professional"]
     return platforms, tone_names, ["en", "zh"]
-
-
-def product_steps_job(store: Store, product_id: int, steps: tuple[str, ...], options: dict[str, Any]):
-    """A job function running batch `steps` for one product through `studio.batch.runner.run_product_steps`.
-
-    Earlier steps already done for unchanged inputs are reused; the last step (the one the button names) is
-    always redone, with `options` (platform, tone, language). Returns the names of the steps that ran.
-    """
-
-    def job(progress, cancel) -> list[str]:
-        from generators.runtime.settings import get_settings
-        from studio.batch.runner import run_product_steps
-
-        return run_product_steps(
-            store,
-            product_id,
-            steps,
-            options=options,
-            force=steps[-1:],
-            profile=get_settings().profile,
-            progress=progress,
-            cancel=cancel,
-        )
-
-    return job

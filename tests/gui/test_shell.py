@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 
 from PySide6.QtCore import QTimer
 
 from studio.gui.i18n import STRINGS, Language, Translator
 from studio.gui.jobs import JobState
+from tests.gui import worker_jobs
 
 ML = ("torch", "transformers", "diffusers", "open_clip")
 
@@ -60,23 +60,12 @@ def test_language_switch_relabels_rail(qtbot, window):
 
 def test_cancel_running_job_keeps_ui_responsive(qtbot, window):
     runner = window.state.runner
-    started = threading.Event()
-
-    def slow_job(progress, cancel):
-        from generators.runtime.progress import check, report
-
-        started.set()
-        for i in range(10_000):
-            check(cancel)
-            report(progress, i, 10_000, f"step {i}")
-            threading.Event().wait(0.01)
-        return "finished"
 
     ticks = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(10)
-    job = runner.submit("slow", slow_job)
+    job = runner.submit("slow", worker_jobs.slow_job)
     # The GUI thread's timer keeps firing while the worker runs: the UI stays responsive.
     qtbot.waitUntil(lambda: job.state is JobState.RUNNING and job.step > 5 and len(ticks) >= 10, timeout=10_000)
     row = window.jobs_dock.rows[job.id]
@@ -90,19 +79,9 @@ def test_cancel_running_job_keeps_ui_responsive(qtbot, window):
 
 
 def test_failed_job_shows_error_details_and_preview(qtbot, window):
-    from PIL import Image
-
-    from generators.runtime.errors import VitrineError
-
-    def failing(progress, cancel):
-        from generators.runtime.progress import report
-
-        report(progress, 1, 2, "first step", preview=Image.new("RGB", (32, 32), (200, 30, 30)))
-        raise VitrineError("image 'a.jpg' is truncated")
-
     runner = window.state.runner
-    with qtbot.waitSignal(runner.job_finished, timeout=5000):
-        job = runner.submit("broken", failing)
+    with qtbot.waitSignal(runner.job_finished, timeout=30_000):
+        job = runner.submit("broken", worker_jobs.failing_job)
     row = window.jobs_dock.rows[job.id]
     assert job.state is JobState.FAILED and job.error == "image 'a.jpg' is truncated"
     assert "Traceback" in job.error_details
@@ -137,3 +116,14 @@ def test_history_searches_by_sku_and_prompt(window, tmp_path):
     page.search.setText(store.products()[1].sku)
     page.reload()
     assert [r.sku for r in page.rows] == [store.products()[1].sku]
+
+
+def test_jobs_run_in_a_worker_process_that_holds_the_ml_stack(qtbot, window):
+    import os
+
+    runner = window.state.runner
+    with qtbot.waitSignal(runner.job_finished, timeout=30_000):
+        job = runner.submit("probe", worker_jobs.ml_modules)
+    assert job.state is JobState.DONE
+    assert runner.worker_pid() not in (None, os.getpid())
+    assert isinstance(job.result, list)  # what the worker process has imported, sent back as plain data

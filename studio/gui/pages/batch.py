@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from studio.gui import services
+from studio.gui import services, tasks
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.widgets.empty_state import EmptyState
@@ -170,15 +171,8 @@ class BatchPage(Page):
         if store is None:
             return None
         recipe = self.recipe.currentText()
-
-        def job(progress, cancel):
-            from generators.runtime.settings import get_settings
-            from studio.batch.recipe import Recipe
-            from studio.batch.runner import BatchOptions, run_batch
-
-            options = BatchOptions(recipe=Recipe(recipe), profile=get_settings().profile)
-            return run_batch(store, options, progress=progress, cancel=cancel)
-
+        options = {"platforms": list(self.selected_platforms())}
+        job = partial(tasks.run_batch, store.folder, recipe, options)
         self.batch_job = self.state.runner.submit(f"Batch: {recipe}", job, on_done=self._batch_done)
         self._poll.start()
         return self.batch_job
@@ -194,22 +188,8 @@ class BatchPage(Page):
         store = self.state.store
         if store is None:
             return None
-        out_dir, platforms, mode = (
-            Path(self.out_dir.text()).expanduser(),
-            self.selected_platforms(),
-            self.mode.currentData(),
-        )
-
-        def job(progress, cancel):
-            from generators.runtime.progress import report
-            from studio.batch.export_bridge import export_batch
-            from studio.project.review import ExportMode
-
-            report(progress, 0, 1, "exporting")
-            outcome = export_batch(store, out_dir, platforms=platforms, mode=ExportMode(mode))
-            report(progress, 1, 1, outcome.state)
-            return outcome
-
+        out_dir = Path(self.out_dir.text()).expanduser().resolve()
+        job = partial(tasks.export, store.folder, out_dir, self.selected_platforms(), self.mode.currentData())
         self.export_job = self.state.runner.submit(f"Export → {out_dir.name}", job, on_done=self._exported)
         return self.export_job
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from studio.gui import tasks
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.widgets.empty_state import EmptyState
@@ -162,18 +164,8 @@ class CatalogPage(Page):
         """Import a catalog file or image folder on the worker; the report shows when it is done."""
         if self.state.store is None:
             return
-        store, path = self.state.store, Path(path)
-
-        def job(progress, cancel):
-            from generators.runtime.progress import report
-            from studio.project.importer import import_catalog
-
-            report(progress, 0, 1, f"reading {path.name}")
-            result = import_catalog(store, path)
-            report(progress, 1, 1, result.summary())
-            return result
-
-        self.state.runner.submit(f"Import {path.name}", job, on_done=self._imported, on_error=self._import_failed)
+        job = partial(tasks.import_catalog, self.state.store.folder, Path(path).resolve())
+        self.state.runner.submit(f"Import {Path(path).name}", job, on_done=self._imported, on_error=self._import_failed)
 
     def _imported(self, report) -> None:
         self.last_report = report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
+from studio.gui import tasks
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 
@@ -91,17 +94,11 @@ class ModelsPage(Page):
             self._loaded_once = True
             self.refresh(load=False)
 
-    def refresh(self, load: bool = False) -> None:
+    def refresh(self, load: bool = False):
         """Resolve every role (and with `load`, load it and run one forward pass) on the worker."""
         profile = self.profile.currentText()
-
-        def job(progress, cancel):
-            from studio.models_status import role_statuses
-
-            return role_statuses(profile, load=load, progress=progress, cancel=cancel)
-
         title = f"{'Load models' if load else 'Model status'} ({profile})"
-        self.state.runner.submit(title, job, on_done=self.set_rows)
+        return self.state.runner.submit(title, partial(tasks.model_status, profile, load), on_done=self.set_rows)
 
     def set_rows(self, rows: list) -> None:
         self.rows = list(rows)
@@ -129,13 +126,9 @@ class ModelsPage(Page):
         """Download the standard weights of the selected roles (needs a network), each as one job."""
         roles = sorted({self.table.item(i.row(), 0).text() for i in self.table.selectionModel().selectedRows()})
         for role in roles:
-
-            def job(progress, cancel, role=role):
-                from generators.runtime.pull import pull_role
-
-                return pull_role(role, progress=progress, show_bar=False)
-
-            self.state.runner.submit(f"Pull {role}", job, on_done=lambda _r: self.refresh(load=False))
+            self.state.runner.submit(
+                f"Pull {role}", partial(tasks.pull_model, role), on_done=lambda _r: self.refresh(load=False)
+            )
 
     def retranslate(self) -> None:
         super().retranslate()

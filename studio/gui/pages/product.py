@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.gui import services
+from studio.gui import services, tasks
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand, edit_text
@@ -335,7 +337,7 @@ class ProductPage(Page):
         store, product = self.state.store, self.product
         if store is None or product is None:
             return None
-        fn = services.product_steps_job(store, product.id, steps, options)
+        fn = partial(tasks.product_steps, store.folder, product.id, steps, options)
         return self.state.runner.submit(
             f"{title} · {product.sku}", fn, on_done=lambda _r, pid=product.id: self.state.candidates_changed.emit(pid)
         )
