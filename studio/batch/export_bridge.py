@@ -1,18 +1,28 @@
-"""The batch's last step: adapt the project store to the export package's plain dataclasses and call it.
+"""The batch's last step: adapt the project store to `studio.export`'s plain dataclasses and write the package.
 
-`studio.export` (export packages and report.html) is written separately; until it is importable the export
-is reported as unavailable, never faked.
+The `--out` folder *is* the package: `export_packages` rebuilds it atomically, so `report.html` lands at
+`<out>/report.html`. Because that replaces the folder, a folder that holds anything but a Vitrine package
+is refused rather than overwritten.
 """
 
 from __future__ import annotations
 
-import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generators.runtime.errors import VitrineError
 from studio.project.review import ExportMode
-from studio.project.store import Store
+from studio.project.store import Candidate, CandidateState, ImageRole, Product, Store
+
+PACKAGE_MARKERS = ("report.html", "batch_summary.json")
+MEDIA_IMAGE_KINDS = ("pairing", "tryon")
+_SPLIT = re.compile(r"\s*[,;/|]\s*")
+
+
+class OutputFolderError(VitrineError):
+    """`--out` holds files that are not a Vitrine package; exporting would replace them."""
 
 
 @dataclass(frozen=True)
@@ -23,39 +33,168 @@ class ExportOutcome:
     message: str = ""
     files: tuple[str, ...] = ()
     report_html: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "state": self.state,
             "message": self.message,
-            "files": list(self.files),
+            "files": len(self.files),
             "report_html": self.report_html,
+            "warnings": list(self.warnings),
         }
 
 
-def _export_module() -> Any | None:
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse an `--out` folder that exists, is not empty and is not a Vitrine package."""
+    out_dir = Path(out_dir)
+    if out_dir.is_file():
+        raise OutputFolderError(f"--out '{out_dir}' is a file; give a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not any((out_dir / m).exists() for m in PACKAGE_MARKERS):
+        raise OutputFolderError(
+            f"--out '{out_dir}' is not empty and holds no Vitrine package; the export "
+            "replaces that folder, so give a new or empty one"
+        )
+
+
+def _eligible(cands: list[Candidate], mode: ExportMode) -> list[Candidate]:
+    if mode is ExportMode.REVIEW:
+        return [c for c in cands if c.state is CandidateState.APPROVED]
+    return [c for c in cands if c.state is not CandidateState.REJECTED]
+
+
+def _common(c: Candidate) -> dict[str, Any]:
+    flags = c.params.get("flags") or c.params.get("grounding_flags") or ()
+    return {
+        "scores": dict(c.scores),
+        "rank": c.rank + 1,
+        "approved": c.state is CandidateState.APPROVED,
+        "rejected": c.state is CandidateState.REJECTED,
+        "provenance": dict(c.provenance),
+        "flags": tuple(str(f) for f in ([flags] if isinstance(flags, str) else flags)),
+        "reason": str(c.params.get("reason", "")),
+    }
+
+
+def _attributes(store: Store, product: Product) -> tuple:
+    from studio.export import Attribute
+
+    order = {"user": 0, "catalog": 1}
+    by_name: dict[str, list] = {}
+    for a in store.attributes(product.id):
+        by_name.setdefault(a.name, []).append(a)
+    out = []
+    for name in sorted(by_name):
+        values = sorted(by_name[name], key=lambda a: (order.get(a.source, 2), -(a.confidence or 0.0)))
+        best = values[0]
+        conflict = len({v.value.strip().lower() for v in values}) > 1
+        out.append(Attribute(name, best.value, best.source, best.confidence, conflict))
+    return tuple(out)
+
+
+def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
+    """One store product as a `studio.export.ExportProduct`: photos, attributes and every candidate."""
+    from studio.export import CaptionCandidate, CopyCandidate, ExportProduct, MediaCandidate, MediaKind
+
+    by_kind: dict[str, list[Candidate]] = {}
+    for c in store.candidates(product.id):
+        by_kind.setdefault(c.kind, []).append(c)
+    path = store.assets.path_for
+    if "image" in by_kind:  # the ingested listing photos, as reviewed
+        photos = tuple(path(c.file_sha) for c in _eligible(by_kind["image"], mode) if c.file_sha)
+    else:
+        photos = tuple(path(i.sha256) for i in store.images(product.id, ImageRole.PRODUCT))
+    fields = product.fields
+    captions = tuple(
+        CaptionCandidate(text=c.text or "", language=str(c.params.get("language", "en")), **_common(c))
+        for c in by_kind.get("caption", ())
+    )
+    copies = tuple(
+        CopyCandidate(
+            platform=str(c.params.get("platform", "")),
+            title=str(c.params.get("title", "")),
+            bullets=tuple(c.params.get("bullets", ())),
+            description=str(c.params.get("description", c.text or "")),
+            hashtags=tuple(c.params.get("hashtags", ())),
+            tags=tuple(c.params.get("tags", ())),
+            language=str(c.params.get("language", "en")),
+            **_common(c),
+        )
+        for c in by_kind.get("copy", ())
+    )
+    media = tuple(
+        MediaCandidate(
+            path=path(c.file_sha), kind=MediaKind.IMAGE, caption=str(c.params.get("caption", "")), **_common(c)
+        )
+        for kind in MEDIA_IMAGE_KINDS
+        for c in by_kind.get(kind, ())
+        if c.file_sha
+    )
+    videos = tuple(
+        MediaCandidate(path=path(c.file_sha), kind=MediaKind.VIDEO, **_common(c))
+        for c in by_kind.get("video", ())
+        if c.file_sha
+    )
+    sizes = fields.get("sizes") or fields.get("size") or ""
+    return ExportProduct(
+        sku=product.sku,
+        title=product.title,
+        description=product.description,
+        category=product.category,
+        vendor=fields.get("vendor") or fields.get("brand") or "",
+        price=fields.get("price", ""),
+        currency=fields.get("currency", ""),
+        sizes=tuple(s for s in _SPLIT.split(sizes) if s),
+        attributes=_attributes(store, product),
+        images=photos,
+        captions=captions,
+        copy=copies,
+        image_candidates=media,
+        video_candidates=videos,
+    )
+
+
+def parse_platforms(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Validate platform names early (before a long batch); empty means every platform."""
+    from generators.runtime.errors import UnknownNameError
+
     try:
-        return importlib.import_module("studio.export")
-    except ModuleNotFoundError as exc:
-        if exc.name and "studio.export".startswith(exc.name):
-            return None
-        raise
+        from studio.export import Platform
+    except ModuleNotFoundError:
+        return tuple(names)
+    valid = [p.value for p in Platform]
+    for name in names:
+        if name not in valid:
+            raise UnknownNameError("platform", name, valid)
+    return tuple(names)
 
 
 def export_batch(
     store: Store, out_dir: Path, *, platforms: tuple[str, ...] = (), mode: ExportMode = ExportMode.BEST
 ) -> ExportOutcome:
-    """Write the export packages for every product into `out_dir`; the outcome is also recorded in the store."""
-    module = _export_module()
-    if module is None or not hasattr(module, "export_packages"):
+    """Write the export package for every product into `out_dir` (replaced atomically); recorded in the store."""
+    try:
+        import studio.export as export
+    except ModuleNotFoundError as exc:
+        if not (exc.name and "studio.export".startswith(exc.name)):
+            raise
         outcome = ExportOutcome("unavailable", "studio.export (export packages, report.html) is not built yet")
     else:
-        outcome = _run_export(module, store, Path(out_dir), platforms, mode)
+        out_dir = Path(out_dir).resolve()
+        check_output_folder(out_dir)
+        try:
+            request = export.ExportRequest(
+                products=tuple(export_product(store, p, mode) for p in store.products()),
+                out_dir=out_dir.parent,
+                package_name=out_dir.name,
+                platforms=tuple(export.Platform(p) for p in platforms) if platforms else tuple(export.Platform),
+                review_mode=export.ReviewMode(mode.value),
+            )
+            result = export.export_packages(request)
+            outcome = ExportOutcome(
+                "done", "", tuple(str(f) for f in result.files), str(result.report_html), tuple(result.warnings)
+            )
+        except VitrineError as exc:
+            outcome = ExportOutcome("failed", str(exc))
     store.record_export(",".join(platforms) or "all", str(out_dir), outcome.state, outcome.message, outcome.files)
     return outcome
-
-
-def _run_export(
-    module: Any, store: Store, out_dir: Path, platforms: tuple[str, ...], mode: ExportMode
-) -> ExportOutcome:  # pragma: no cover - wired when studio.export lands
-    raise NotImplementedError

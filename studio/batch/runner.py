@@ -245,8 +245,8 @@ class BatchRunner:
                 self.result.skipped += out.state is JobState.SKIPPED
             self._tick(f"{product.sku}: {step.value}")
 
-    def _mark_unavailable(self, products: list[Product], step: StepName, reason: str) -> None:
-        for product in products:
+    def _mark_unavailable(self, step: StepName, reason: str) -> None:
+        for product in self.store.iter_products():
             job = self.store.job(product.id, step.value)
             if job is None or job.state is not JobState.UNAVAILABLE or job.message != reason:
                 self.store.finish_job(self.store.start_job(product.id, step.value, ""), JobState.UNAVAILABLE, reason)
@@ -256,8 +256,8 @@ class BatchRunner:
         start = time.perf_counter()
         self.result.reset_interrupted = self.store.reset_interrupted_jobs()
         self.store.assets.remove_temp_files()  # a killed writer's temp files never had a final name
-        products = self.store.products()
-        self.result.products = len(products)
+        # Products are streamed page by page (twice: count, then run) so memory does not grow with the catalog.
+        self.result.products = self.store.count_products()
         runnable: list[StepName] = []
         for step in self.options.recipe.steps:
             ok, reason = self._availability(step)
@@ -265,17 +265,19 @@ class BatchRunner:
                 runnable.append(step)
             else:
                 self.result.unavailable[step.value] = reason
-                self._mark_unavailable(products, step, reason)
-        plan = [(p, self._pending(p, runnable)) for p in products]
-        plan = [(p, s) for p, s in plan if s]
-        self._total_units = sum(len(s) for _, s in plan)
+                self._mark_unavailable(step, reason)
+        self._total_units = sum(len(self._pending(p, runnable)) for p in self.store.iter_products())
+        self.result.resumed_done = 0  # counted again below, for real
         report(self.progress, 0, self._total_units, "starting")
         workers = max(1, self.options.workers)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vitrine-batch") as pool:
             in_flight: set[Future] = set()
-            for product, steps in plan:
+            for product in self.store.iter_products():
                 if self.cancel.cancelled:
                     break
+                steps = self._pending(product, runnable)
+                if not steps:
+                    continue
                 # Start another product only when there is a free worker and memory to spare.
                 while in_flight and (len(in_flight) >= workers or current_rss_mb() > self.options.memory_budget_mb):
                     finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)

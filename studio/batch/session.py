@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generators.runtime.progress import CancelToken, ProgressFn
-from studio.batch.export_bridge import ExportOutcome, export_batch
+from studio.batch.export_bridge import ExportOutcome, check_output_folder, export_batch, parse_platforms
 from studio.batch.recipe import Recipe
 from studio.batch.runner import BatchOptions, BatchResult, run_batch
 from studio.project.assets import atomic_write_text
@@ -23,7 +23,8 @@ SUMMARY_NAME = "batch_summary.json"
 
 @dataclass(frozen=True)
 class BatchRequest:
-    """Everything a batch needs. `project_dir` defaults to `<out_dir>/project`."""
+    """Everything a batch needs. `project_dir` defaults to `<out_dir>.project` beside the package folder
+    (the export rebuilds `out_dir` itself atomically, so the project cannot live inside it)."""
 
     catalog: Path
     out_dir: Path
@@ -38,7 +39,10 @@ class BatchRequest:
 
     @property
     def project(self) -> Path:
-        return Path(self.project_dir) if self.project_dir else Path(self.out_dir) / "project"
+        if self.project_dir:
+            return Path(self.project_dir)
+        out = Path(self.out_dir).resolve()
+        return out.with_name(out.name + ".project")
 
 
 @dataclass
@@ -53,10 +57,9 @@ class BatchSummary:
 
 
 def _summary_data(store: Store, request: BatchRequest, summary: BatchSummary) -> dict:
-    products = []
-    for p in store.products():
-        jobs = {j.step: {"state": j.state.value, "message": j.message} for j in store.jobs() if j.product_id == p.id}
-        products.append({"sku": p.sku, "title": p.title, "jobs": jobs, "candidates": len(store.candidates(p.id))})
+    jobs: dict[str, dict[str, int]] = {}
+    for (step, state), n in store.job_counts_by_step().items():
+        jobs.setdefault(step, {})[state.value] = n
     imp = summary.import_report
     return {
         "catalog": str(request.catalog),
@@ -71,7 +74,8 @@ def _summary_data(store: Store, request: BatchRequest, summary: BatchSummary) ->
         "unavailable_steps": summary.result.unavailable,
         "failures": [asdict(f) for f in summary.result.failures],
         "export": summary.export.to_dict(),
-        "products": products,
+        "products": store.count_products(),
+        "jobs": jobs,
     }
 
 
@@ -80,7 +84,8 @@ def run_catalog_batch(
 ) -> BatchSummary:
     """Import the catalog into the project, run (or resume) the recipe, approve if asked, export, summarize."""
     out_dir = Path(request.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out_dir)  # fail before the work, not after it
+    parse_platforms(request.platforms)
     with Store.create(request.project) as store:
         imp = import_catalog(store, Path(request.catalog))
         options = BatchOptions(

@@ -100,8 +100,14 @@ class AssetStore:
         exact = folder / sha
         if exact.is_file():
             return exact
-        for p in folder.glob(f"{sha}.*") if folder.is_dir() else ():
-            return p
+        try:
+            # A plain prefix scan: glob() would compile (and cache) one pattern per sha, growing memory.
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(sha + ".") and entry.is_file():
+                        return Path(entry.path)
+        except FileNotFoundError:
+            pass
         raise FileNotFoundError(f"asset {sha} is not in the project store")
 
     def has(self, sha: str) -> bool:

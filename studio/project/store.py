@@ -230,6 +230,17 @@ class Store:
         """All products in import order."""
         return [self._product(r) for r in self._query("SELECT * FROM products ORDER BY id")]
 
+    def iter_products(self, page: int = 256) -> Iterator[Product]:
+        """All products in import order, read a page at a time (for catalogs of any size)."""
+        last = 0
+        while True:
+            rows = self._query("SELECT * FROM products WHERE id > ? ORDER BY id LIMIT ?", (last, page))
+            if not rows:
+                return
+            for r in rows:
+                yield self._product(r)
+            last = rows[-1]["id"]
+
     def count_products(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM products")[0][0])
 
@@ -289,6 +300,11 @@ class Store:
     def job_counts(self) -> dict[JobState, int]:
         rows = self._query("SELECT state, COUNT(*) FROM jobs GROUP BY state")
         return {JobState(r[0]): int(r[1]) for r in rows}
+
+    def job_counts_by_step(self) -> dict[tuple[str, JobState], int]:
+        """{(step, state): number of jobs}."""
+        rows = self._query("SELECT step, state, COUNT(*) FROM jobs GROUP BY step, state ORDER BY step, state")
+        return {(r[0], JobState(r[1])): int(r[2]) for r in rows}
 
     def start_job(self, product_id: int, step: str, input_hash: str) -> Job:
         """Mark (product, step) running; a crash leaves it running until `reset_interrupted_jobs`."""

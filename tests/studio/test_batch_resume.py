@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,7 +21,20 @@ N = 20
 
 
 def batch_cmd(catalog: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "studio", "batch", str(catalog), "--recipe", "images", "--out", str(out), "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "studio",
+        "batch",
+        str(catalog),
+        "--recipe",
+        "images",
+        "--out",
+        str(out),
+        "--quiet",
+        "--platform",
+        "generic",
+    ]
 
 
 def done_jobs(db: Path) -> int:
@@ -34,7 +49,8 @@ def done_jobs(db: Path) -> int:
 
 def outputs(out: Path) -> dict:
     """Everything a batch leaves behind, minus paths and timings: candidates, asset files, the summary."""
-    db = out / "project" / "project.sqlite"
+    project = out.with_name(out.name + ".project")
+    db = project / "project.sqlite"
     with sqlite3.connect(db) as conn:
         cands = conn.execute(
             "SELECT p.sku, c.kind, c.rank, c.file_sha, c.text, c.state FROM candidates c"
@@ -43,11 +59,19 @@ def outputs(out: Path) -> dict:
         jobs = conn.execute(
             "SELECT p.sku, j.step, j.state FROM jobs j JOIN products p ON p.id = j.product_id ORDER BY p.sku, j.step"
         ).fetchall()
-    assets = sorted(p.name for p in (out / "project" / "assets").rglob("*") if p.is_file())
+    assets = sorted(p.name for p in (project / "assets").rglob("*") if p.is_file())
     summary = json.loads((out / "batch_summary.json").read_text())
     for key in ("project", "catalog"):
         summary.pop(key)
-    return {"candidates": cands, "jobs": jobs, "assets": assets, "summary": summary}
+    summary["export"].pop("report_html")
+    package = {}
+    for p in sorted(out.rglob("*")):
+        if p.is_file() and p.name != "batch_summary.json":
+            data = p.read_bytes()
+            if p.suffix in (".html", ".json", ".md"):  # reports and manifests state when they were made
+                data = re.sub(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\+00:00| UTC)?", b"<time>", data)
+            package[p.relative_to(out).as_posix()] = hashlib.sha256(data).hexdigest()
+    return {"candidates": cands, "jobs": jobs, "assets": assets, "summary": summary, "package": package}
 
 
 def test_kill_9_then_resume_matches_uninterrupted_run(tmp_path):
@@ -58,7 +82,7 @@ def test_kill_9_then_resume_matches_uninterrupted_run(tmp_path):
     subprocess.run(batch_cmd(catalog, straight), check=True, env=env, capture_output=True, cwd=REPO)
 
     interrupted = tmp_path / "interrupted"
-    db = interrupted / "project" / "project.sqlite"
+    db = tmp_path / "interrupted.project" / "project.sqlite"
     proc = subprocess.Popen(
         batch_cmd(catalog, interrupted), env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -82,5 +106,8 @@ def test_kill_9_then_resume_matches_uninterrupted_run(tmp_path):
         attempts = conn.execute("SELECT SUM(attempts), MAX(attempts) FROM jobs WHERE step='ingest'").fetchone()
     assert attempts[1] <= 2 and attempts[0] <= N + 1  # nothing finished was redone; at most the one in flight
 
-    assert outputs(interrupted) == outputs(straight)
-    assert temp_files_under(interrupted) == []
+    expected = outputs(straight)
+    assert "report.html" in expected["package"] and expected["summary"]["export"]["state"] == "done"
+    assert outputs(interrupted) == expected
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.startswith(".") or p.name.endswith((".tmp", ".partial"))]
+    assert temp_files_under(tmp_path) == [] and leftovers == []

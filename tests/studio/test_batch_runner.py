@@ -91,6 +91,7 @@ def test_session_auto_approves_and_writes_summary(tmp_path):
     out = tmp_path / "out"
     summary = run_catalog_batch(BatchRequest(catalog, out, Recipe.IMAGES, auto_approve=AutoApprove.TOP1))
     assert summary.summary_path.is_file() and len(summary.approved) == 3
-    with Store.open(out / "project") as store:
+    assert (out / "report.html").is_file() and (out / "batch_summary.json").is_file()
+    with Store.open(tmp_path / "out.project") as store:
         assert {c.state for c in store.candidates()} == {CandidateState.APPROVED}
-        assert store.exports()[-1].state in ("done", "unavailable")
+        assert store.exports()[-1].state == "done"

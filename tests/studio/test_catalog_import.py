@@ -130,7 +130,10 @@ def test_bad_image_references(tmp_path, store):
     }
     for row, text in expect.items():
         msgs = [p for p in report.problems if p.row == row and p.column == "images"]
-        assert msgs and text.lower() in msgs[0].message.lower() and msgs[0].severity is Severity.ERROR, (row, report.problems)
+        assert msgs and text.lower() in msgs[0].message.lower() and msgs[0].severity is Severity.ERROR, (
+            row,
+            report.problems,
+        )
     assert [i.source_path for i in store.images(store.product_by_sku("P9").id)] == ["good.png"]
     assert not store.images(store.product_by_sku("P1").id)
     assert all(len(i.sha256) == 64 for i in store.images(store.product_by_sku("P9").id))
