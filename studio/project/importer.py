@@ -2,7 +2,7 @@
 
 Every problem is reported with its row, column and a message; good rows import, bad rows are listed, and
 nothing is silently dropped. Cells are stored exactly as written: formula-looking cells (`=`, `+`, `-`, `@`)
-are kept as text and flagged, and every CSV Vitrine writes escapes them (`escape_formula`).
+are kept as text and flagged, and every CSV Vitrine writes escapes them (`studio.export.csv_safe`).
 """
 
 from __future__ import annotations
@@ -98,15 +98,9 @@ class ImageRejected(Exception):
     """An image cell pointing at something that is not a usable local image."""
 
 
-def escape_formula(value: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with `'` (CSV injection); numbers stay as they are."""
-    if value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
-        return "'" + value
-    return value
-
-
 def looks_like_formula(value: str) -> bool:
-    return escape_formula(value) != value
+    """A cell a spreadsheet would run as a formula (numbers like -3 are not flagged)."""
+    return value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value)
 
 
 def inspect_image(path: Path) -> tuple[int, int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import struct
 import zlib
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from studio.project.importer import CatalogError, Severity, escape_formula, import_catalog
+from studio.batch.recipe import Recipe
+from studio.batch.session import BatchRequest, run_catalog_batch
+from studio.project.importer import CatalogError, Severity, import_catalog
 from studio.project.store import ImageRole, Store
 
 
@@ -139,15 +142,20 @@ def test_bad_image_references(tmp_path, store):
     assert all(len(i.sha256) == 64 for i in store.images(store.product_by_sku("P9").id))
 
 
-def test_formula_cells_flagged_kept_and_escaped(tmp_path, store):
+def test_formula_cells_flagged_kept_and_escaped_on_export(tmp_path, store):
     text = 'sku,title,brand,price\nF1,=HYPERLINK("x"),@evil,-3\nF2,+1+2,-cmd,10\n'
-    report = import_catalog(store, write(tmp_path, "c.csv", text))
+    catalog = write(tmp_path / "cat", "c.csv", text)
+    report = import_catalog(store, catalog)
     assert report.created == ["F1", "F2"]
     flagged = {(p.row, p.column) for p in report.problems if "formula" in p.message}
     assert flagged == {(2, "title"), (2, "brand"), (3, "title"), (3, "brand")}  # -3 is a number, not a formula
     assert store.product_by_sku("F1").title == '=HYPERLINK("x")'  # lose nothing
-    assert escape_formula('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
-    assert escape_formula("-3") == "-3" and escape_formula("@evil") == "'@evil" and escape_formula("ok") == "ok"
+    out = tmp_path / "out"
+    run_catalog_batch(BatchRequest(catalog, out, Recipe.IMAGES, platforms=("shopify",)))
+    with (out / "shopify" / "products.csv").open(newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert '\'=HYPERLINK("x")' in cells and "'@evil" in cells and "'+1+2" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
 
 
 def test_reimport_upserts_by_sku(tmp_path, store):
