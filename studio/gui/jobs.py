@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from studio.gui.job_worker import worker_main
 
 JobFn = Callable[..., Any]
 NO_JOB = 0  # value of the shared cancel flag when nothing is being cancelled
+# A job that has not reached a cancel check this long after Cancel is stopped by restarting the worker
+# (its database job goes back to pending on the next run; nothing half-written is ever renamed into place).
+FORCE_STOP_S = 5.0
 
 
 class JobState(StrEnum):
@@ -143,6 +146,18 @@ class JobRunner(QObject):
         if self._cancel is not None:
             self._cancel.value = job_id
         self.job_changed.emit(job_id)
+        QTimer.singleShot(int(FORCE_STOP_S * 1000), self, lambda: self._force_stop(job_id))
+
+    def _force_stop(self, job_id: int) -> None:
+        job = self._jobs.get(job_id)
+        if job is None or job.state.finished or self._running != job_id or self._process is None:
+            return
+        self._process.terminate()
+        self._process.join(2)
+        self._stop_reader.set()
+        self._process = None
+        job.message = "stopped: the worker was restarted because the job did not reach a cancel check"
+        self._finish(job, JobState.CANCELLED)
 
     def cancel_all(self) -> None:
         for job_id in list(self._jobs):
@@ -206,7 +221,8 @@ class JobRunner(QObject):
                 event = events.get(timeout=0.25)
             except queue.Empty:
                 if not process.is_alive():
-                    self._bridge.event.emit(("died", process.exitcode))
+                    if not stop.is_set():
+                        self._bridge.event.emit(("died", process.pid, process.exitcode))
                     return
                 continue
             except (EOFError, OSError):
@@ -232,7 +248,8 @@ class JobRunner(QObject):
     def _on_event(self, event: tuple) -> None:
         kind = event[0]
         if kind == "died":
-            self._worker_died(event[1])
+            if self._process is not None and self._process.pid == event[1]:  # not a worker we replaced
+                self._worker_died(event[2])
             return
         job = self._jobs.get(event[1])
         if job is None:  # cleared from the dock while it ran

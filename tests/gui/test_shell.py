@@ -127,3 +127,29 @@ def test_jobs_run_in_a_worker_process_that_holds_the_ml_stack(qtbot, window):
     assert job.state is JobState.DONE
     assert runner.worker_pid() not in (None, os.getpid())
     assert isinstance(job.result, list)  # what the worker process has imported, sent back as plain data
+
+
+def test_job_that_ignores_cancel_is_stopped_by_restarting_the_worker(qtbot, window, monkeypatch):
+    from studio.gui import jobs
+
+    monkeypatch.setattr(jobs, "FORCE_STOP_S", 0.5)
+    runner = window.state.runner
+    job = runner.submit("stubborn", worker_jobs.stubborn_job)
+    qtbot.waitUntil(lambda: job.state is JobState.RUNNING and job.step == 1, timeout=30_000)
+    first_pid = runner.worker_pid()
+    with qtbot.waitSignal(runner.job_finished, timeout=5000):
+        runner.cancel(job.id)
+    assert job.state is JobState.CANCELLED and "restarted" in job.message
+    with qtbot.waitSignal(runner.job_finished, timeout=30_000):
+        after = runner.submit("after", worker_jobs.ml_modules)
+    assert after.state is JobState.DONE and runner.worker_pid() != first_pid
+
+
+def test_worker_crash_fails_the_job_not_the_window(qtbot, window):
+    runner = window.state.runner
+    with qtbot.waitSignal(runner.job_finished, timeout=30_000):
+        job = runner.submit("crash", worker_jobs.crashing_job)
+    assert job.state is JobState.FAILED and "exit code 3" in job.error
+    with qtbot.waitSignal(runner.job_finished, timeout=30_000):
+        after = runner.submit("after", worker_jobs.ml_modules)
+    assert after.state is JobState.DONE

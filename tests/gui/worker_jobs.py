@@ -30,3 +30,20 @@ def ml_modules(progress, cancel):
     import sys
 
     return [m for m in ("torch", "transformers", "diffusers", "open_clip") if m in sys.modules]
+
+
+def stubborn_job(progress, cancel):
+    """Never checks its cancel token (like a long native call): only a worker restart stops it."""
+    import time
+
+    report(progress, 1, 2, "busy")
+    time.sleep(60)
+    return "too late"
+
+
+def crashing_job(progress, cancel):
+    """Dies the way a native crash would: no exception, the process is simply gone."""
+    import os
+
+    report(progress, 1, 2, "about to crash")
+    os._exit(3)
