@@ -25,7 +25,7 @@ def product_page(window, tmp_path):
     product = store.products()[0]
     job = store.start_job(product.id, "copy", "h")
     texts = ["Second best line", "Best line", "Third line"]
-    scores = [0.31, 0.34, 0.22]
+    scores = [0.31, 0.34, 0.22]  # CLIPScores (w = 2.5): shown x100 on the 0-100 badge
     cands = [
         NewCandidate(
             "copy",
@@ -91,3 +91,12 @@ def test_attribute_conflict_highlighted_and_edit_undone(qtbot, product_page, win
     window.state.undo_stack.undo()
     value = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}["color"]
     assert value != "navy"
+
+
+def test_badge_scale_matches_scoring_display_scale():
+    from scoring.scores import clip_score, clip_score_display
+    from studio.gui.widgets.badges import clip_score_100
+
+    for cos in (0.0, 0.1, 0.25, 0.33, 0.5):
+        assert clip_score_100(clip_score(cos)) == round(clip_score_display(cos))
+    assert clip_score_100(None) is None

@@ -6,10 +6,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 
 def clip_score_100(score: float | None) -> int | None:
-    """CLIPScore shown on a 0-100 scale (inputs in 0..1 are scaled, larger ones clamped)."""
+    """A stored CLIPScore (w = 2.5, 0..2.5) on the 0-100 display scale of `scoring.scores`: 100 x, capped.
+
+    Values above 2.5 cannot be CLIPScores and are taken as already on the display scale.
+    """
     if score is None:
         return None
-    value = score * 100 if -1.0 <= score <= 1.0 else score
+    value = float(score) if score > 2.5 else 100.0 * float(score)
     return int(round(max(0.0, min(100.0, value))))
 
 
