@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 
@@ -13,7 +15,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_gui)
 
 
+def _check_display() -> None:
+    # Without a display Qt aborts the whole process with a core dump; say what to do instead.
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        from generators.runtime.errors import VitrineError
+
+        raise VitrineError(
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset); run the studio on a desktop session, "
+            "use `xvfb-run -a vitrine gui`, or set QT_QPA_PLATFORM=offscreen for a headless smoke test"
+        )
+
+
 def _gui(args: argparse.Namespace) -> int:
+    _check_display()
     # Qt is imported only when the studio opens, so `vitrine --help` and every other command never load it;
     # importlib keeps that run-time edge out of the static "studio.cli never imports Qt" contract.
     import importlib

@@ -153,3 +153,11 @@ def test_worker_crash_fails_the_job_not_the_window(qtbot, window):
     with qtbot.waitSignal(runner.job_finished, timeout=30_000):
         after = runner.submit("after", worker_jobs.ml_modules)
     assert after.state is JobState.DONE
+
+
+def test_vitrine_gui_without_display_says_what_to_do():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "studio", "gui"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "no display found" in out.stderr
