@@ -152,6 +152,10 @@ class RankResult:
         return self.provenance.placeholder
 
 
+def _source_name(source: Any) -> str:
+    return str(source) if isinstance(source, (str, Path)) else "product image"
+
+
 def _short(text: str, n: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -232,7 +236,7 @@ class Ranker:
         errors: dict[int, str] = {}
         if text_mode:
             txt = scorer.encode_texts([c.text for c in cands], cancel=cancel)
-            src = scorer.encode_images([crit.source_image], names=["product image"])
+            src = scorer.encode_images([crit.source_image], names=[_source_name(crit.source_image)])
             if src.errors:
                 raise src.errors[0]
             feats = txt.vectors.numpy()
@@ -250,7 +254,7 @@ class Ranker:
             cos[Criterion.TEXT_CONSISTENCY] = (feats @ txt.vectors.numpy().T).mean(axis=1).astype(np.float64)
             windowed = [any(txt.windowed)] * n
         if crit.source_image is not None:
-            src = scorer.encode_images([crit.source_image], names=["product image"])
+            src = scorer.encode_images([crit.source_image], names=[_source_name(crit.source_image)])
             if src.errors:
                 raise src.errors[0]
             cos[Criterion.SOURCE_FIDELITY] = (feats @ src.vectors.numpy()[0]).astype(np.float64)

@@ -143,3 +143,11 @@ def test_order_follows_similarity_even_when_scores_clamp_to_zero(scorer, image_d
     )
     cos = [r.cosines["text_consistency"] for r in result.items]
     assert cos == sorted(cos, reverse=True)
+
+
+def test_unreadable_product_image_is_named(scorer, image_dir, tmp_path):
+    from scoring.images import ImageLoadError
+
+    missing = tmp_path / "product.jpg"
+    with pytest.raises(ImageLoadError, match="product.jpg"):
+        rank([Candidate.from_path(sorted(image_dir.iterdir())[0])], RankCriteria(source_image=missing), scorer=scorer)
