@@ -38,6 +38,7 @@ class CaptionRequest:
     temperature: float = 0.8
     top_p: float = 0.9
     max_new_tokens: int = 20
+    min_new_tokens: int = 0  # benchmarks force equal work
     batch_size: int = 8
     seed: int = 0
 
@@ -118,6 +119,7 @@ class CaptionPipeline:
         kwargs: dict[str, Any] = {
             "pixel_values": inputs["pixel_values"].to(self.model.device, self.model.dtype),
             "max_new_tokens": request.max_new_tokens,
+            "min_new_tokens": request.min_new_tokens,
             "num_return_sequences": n,
             "output_scores": True,
             "return_dict_in_generate": True,
