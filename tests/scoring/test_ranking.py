@@ -67,7 +67,7 @@ def test_mmr_drops_an_exact_duplicate(scorer, image_dir, tmp_path):
     dup = tmp_path / "copy-of-first.png"
     shutil.copy(files[0], dup)
     cands = [Candidate.from_path(p) for p in [*files, dup]]
-    result = rank(cands, RankCriteria(texts=("a red shirt",), duplicate_similarity=0.9999), scorer=scorer)
+    result = rank(cands, RankCriteria(texts=("a red shirt",)), scorer=scorer)  # default duplicate_similarity
     statuses = {r.candidate.id: r.status for r in result.items}
     dropped = [cid for cid, s in statuses.items() if s is Status.DUPLICATE]
     assert len(dropped) == 1 and dropped[0] in {files[0].name, dup.name}

@@ -27,9 +27,12 @@ TINY_ARCH = "vitrine-tiny-clip"
 PERF_ARCH = "ViT-B-32"
 
 # Small enough to build in well under a second; vocab_size stays 49408 so the real tokenizer fits.
+# Average pooling: with random weights the class token barely sees the image (distinct images came out at
+# cosine ~0.97); pooled patch tokens keep different images apart (~0.6-0.85), so placeholder rankings and
+# duplicate detection behave like a real model's.
 TINY_MODEL_CFG: dict[str, Any] = {
     "embed_dim": 32,
-    "vision_cfg": {"image_size": 32, "layers": 2, "width": 64, "head_width": 32, "patch_size": 8},
+    "vision_cfg": {"image_size": 32, "layers": 2, "width": 64, "head_width": 32, "patch_size": 8, "pool_type": "avg"},
     "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
 }
 # OpenAI CLIP's preprocessing (what every ViT-B-32 checkpoint on the hub declares).
@@ -89,7 +92,7 @@ class ClipAdapter:
     """RoleAdapter for `clip`."""
 
     role = Role.CLIP
-    builder_version = "1"
+    builder_version = "2"
 
     def build(self, dest: Path, profile: Profile, seed: int = 0) -> None:
         """Write a seeded random-weight open_clip model (tiny config or ViT-B-32) into `dest`."""
