@@ -266,13 +266,15 @@ class Ranker:
             return clip_score_display(value)
         return similarity_display(value)
 
-    def _relevance(self, cos: dict[Criterion, np.ndarray], weights: dict[Criterion, float]) -> list[float]:
-        """Weighted mean of the per-criterion display scores, in [0, 1]."""
+    @staticmethod
+    def _relevance(cos: dict[Criterion, np.ndarray], weights: dict[Criterion, float]) -> list[float]:
+        """Weighted mean of the per-criterion display scores (see `scoring.scores`), in [0, 1]."""
         total_w = sum(weights[k] for k in cos) or 1.0
-        n = len(next(iter(cos.values())))
-        return [
-            sum(weights[k] * self._display(k, float(v[i])) for k, v in cos.items()) / total_w / 100.0 for i in range(n)
-        ]
+        acc = 0.0
+        for k, v in cos.items():
+            scale = 2.5 if k is Criterion.TEXT_CONSISTENCY else 1.0  # CLIPScore weight for text–image
+            acc = acc + weights[k] * np.minimum(1.0, scale * np.maximum(np.asarray(v, dtype=np.float64), 0.0))
+        return list(np.asarray(acc, dtype=np.float64) / total_w)
 
     @staticmethod
     def _order_key(cos: dict[Criterion, np.ndarray], weights: dict[Criterion, float]) -> list[float]:
@@ -280,10 +282,12 @@ class Ranker:
 
         With a weak match every CLIPScore may clamp to 0; the order must still follow the similarities.
         """
-        scale = {Criterion.TEXT_CONSISTENCY: 2.5, Criterion.SOURCE_FIDELITY: 1.0}
         total_w = sum(weights[k] for k in cos) or 1.0
-        n = len(next(iter(cos.values())))
-        return [sum(weights[k] * scale[k] * float(v[i]) for k, v in cos.items()) / total_w for i in range(n)]
+        acc = 0.0
+        for k, v in cos.items():
+            scale = 2.5 if k is Criterion.TEXT_CONSISTENCY else 1.0
+            acc = acc + weights[k] * scale * np.asarray(v, dtype=np.float64)
+        return list(np.asarray(acc, dtype=np.float64) / total_w)
 
     # ---- ordering -----------------------------------------------------------------------------------
     def _order(self, cands, crit, feats, cos, rel, key, windowed, errors, text_mode):
@@ -330,32 +334,31 @@ class Ranker:
         selected: list[int] = []
         max_sim_at_pick: dict[int, float] = {}
         dup_of: dict[int, tuple[int, float]] = {}
-        if not pool:
+        n = len(pool)
+        if not n:
             return selected, max_sim_at_pick, dup_of
         f = feats[pool].astype(np.float64)
         sims = f @ f.T
-        r = np.array([rel[i] for i in pool])
-        alive = np.ones(len(pool), dtype=bool)
-        closest = np.full(len(pool), -np.inf)  # max similarity to anything picked so far
-        picked_local: list[int] = []
-        while alive.any():
-            if picked_local:
-                # near-duplicates of something already shown are dropped (hidden), not ranked
-                dups = np.flatnonzero(alive & (closest >= dup_at))
-                for d in dups:
-                    j = picked_local[int(np.argmax(sims[d, picked_local]))]
-                    dup_of[pool[d]] = (pool[j], float(sims[d, j]))
-                alive[dups] = False
-                if not alive.any():
-                    break
-            ms = closest if picked_local else np.zeros(len(pool))
-            score = np.where(alive, lam * r - (1.0 - lam) * ms, -np.inf)
+        base = lam * np.array([rel[i] for i in pool])
+        alive = np.ones(n, dtype=bool)
+        closest = np.zeros(n)  # max similarity to anything picked so far (0 before the first pick)
+        score = base.copy()
+        left = n
+        while left:
             k = int(np.argmax(score))  # ties go to the earlier (more relevant) item
-            max_sim_at_pick[pool[k]] = float(ms[k])
+            max_sim_at_pick[pool[k]] = float(closest[k])
             selected.append(pool[k])
-            picked_local.append(k)
             alive[k] = False
-            closest = np.maximum(closest, sims[:, k])
+            left -= 1
+            col = sims[:, k]
+            # near-duplicates of what was just shown are dropped (hidden), not ranked
+            dups = np.flatnonzero(alive & (col >= dup_at))
+            for d in dups:
+                dup_of[pool[d]] = (pool[k], float(col[d]))
+            alive[dups] = False
+            left -= len(dups)
+            closest = col.copy() if len(selected) == 1 else np.maximum(closest, col)
+            score = np.where(alive, base - (1.0 - lam) * closest, -np.inf)
         return selected, max_sim_at_pick, dup_of
 
     @staticmethod

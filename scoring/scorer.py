@@ -377,8 +377,9 @@ class ClipScorer:
             parts = []
             for start in range(0, len(seqs), 64):
                 check(cancel)
+                length = max(len(q) for q in seqs[start : start + 64])
                 with torch.inference_mode():
-                    emb = c.model.encode_text(tokens[start : start + 64].to(c.device)).float()
+                    emb = self._encode_tokens(tokens[start : start + 64].to(c.device), length).float()
                 parts.append(torch.nn.functional.normalize(emb, dim=-1).cpu())
                 self.stats.text_forwards += 1
             flat = torch.cat(parts)
@@ -391,6 +392,32 @@ class ClipScorer:
                 self.cache.put_many(self.model_key, new)
         vecs = np.stack([found[k] if k in found else new[k] for k in keys]).astype(np.float32)
         return TextEmbeddings(torch.from_numpy(vecs), tuple(len(w[0]) for w in windows), tuple(w[1] for w in windows))
+
+    def _encode_tokens(self, tokens: torch.Tensor, length: int) -> torch.Tensor:
+        """open_clip's `CLIP.encode_text`, run only over the first `length` positions.
+
+        The text tower is causal and pools at the end token, so padding after the longest text's end token
+        cannot change any output: skipping it is exact and saves most of the work for short texts.
+        Other architectures (e.g. Hugging Face text towers) take the library's own path.
+        """
+        import torch
+        from open_clip.model import CLIP
+        from open_clip.transformer import text_global_pool
+
+        model = self.components.model
+        mask = getattr(model, "attn_mask", None)
+        if type(model) is not CLIP or mask is None or getattr(model, "text_pool_type", "") not in ("argmax", "eos"):
+            return model.encode_text(tokens)
+        length = max(1, min(length, tokens.shape[1]))
+        tokens = tokens[:, :length]
+        cast = model.transformer.get_cast_dtype()
+        x = model.token_embedding(tokens).to(cast) + model.positional_embedding[:length].to(cast)
+        x = model.ln_final(model.transformer(x, attn_mask=mask[:length, :length]))
+        x = text_global_pool(x, tokens, model.text_pool_type, eos_token_id=getattr(model, "text_eos_id", None))
+        proj = model.text_projection
+        if proj is None:
+            return x
+        return proj(x) if isinstance(proj, torch.nn.Module) else x @ proj
 
     def embed_texts(self, texts: Sequence[str]) -> torch.Tensor:
         """L2-normalized text vectors [n, d]."""
