@@ -550,7 +550,9 @@ class CopyPipeline:
             c.index: ScoreParts(s, float(c.scores["grounding"]), float(c.scores["brand"]))
             for c, s in zip(live, clip, strict=True)
         }
-        totals = {i: combined_score(p) for i, p in parts.items()}
+        flags = {c.index: len(c.flags) for c in live}
+        # Each flag (missing bullets, unverified claim, wrong language) costs a little: complete copy first.
+        totals = {i: max(0.0, combined_score(p) - 0.05 * flags[i]) for i, p in parts.items()}
         order = sorted(totals, key=lambda i: -totals[i])
         dupes: dict[int, int] = {}
         if len(live) > 1:

@@ -57,7 +57,24 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
 
 
+def _dedupe_segments(text: str) -> str:
+    """Drop comma-separated segments a small model repeated ("100% cotton, 100% cotton, ...")."""
+    parts = re.split(r"(?<=[,，、;；])\s*", text)
+    if len(parts) < 3:
+        return text
+    seen: set[str] = set()
+    kept = []
+    for part in parts:
+        key = part.strip(" ,，、;；.。").lower()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(part)
+    return " ".join(k.strip() for k in kept) if len(kept) < len(parts) else text
+
+
 def _tidy(text: str) -> str:
+    text = _dedupe_segments(text)
     text = re.sub(r"\s{2,}", " ", text)
     text = re.sub(r"\s+([,.;:!?，。；：！？])", r"\1", text)
     text = re.sub(r"([,;:，；：])\s*([,;:.，；：。])", r"\2", text)

@@ -44,7 +44,7 @@ def reason_for(parts: ScoreParts, best: ScoreParts, issues: int, fixes: Sequence
     """A short human reason: what this candidate does well or badly relative to the best of each score."""
     bits = []
     if parts.clip is None:
-        bits.append("no image: CLIP not used")
+        bits.append("CLIP not used")
     elif best.clip is not None and parts.clip >= best.clip - 1e-9:
         bits.append(f"best image match ({parts.clip:.3f})")
     else:

@@ -9,7 +9,9 @@ from generators.words.attributes import AttributeSource, build_attribute_sheet
 from generators.words.grounding import Severity, check_grounding, mark_phrase
 from generators.words.lexicon import MentionKind, default_lexicon
 
-RED_POLY = Product("S1", "Classic Tee", "Soft everyday tee.", {"color": "Red", "material": "Polyester", "size": "S, M, L"})
+RED_POLY = Product(
+    "S1", "Classic Tee", "Soft everyday tee.", {"color": "Red", "material": "Polyester", "size": "S, M, L"}
+)
 RED_COTTON_ZH = Product("Z1", "经典T恤", "", {"颜色": "红色", "材质": "棉"})
 
 
@@ -41,7 +43,13 @@ def test_hundred_percent_claim_on_a_blend_is_rejected():
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("纯棉红色T恤", True), ("棉质大红短袖", True), ("蓝色纯棉T恤", False), ("涤纶面料", False), ("网红同款纯棉T恤", True)],
+    [
+        ("纯棉红色T恤", True),
+        ("棉质大红短袖", True),
+        ("蓝色纯棉T恤", False),
+        ("涤纶面料", False),
+        ("网红同款纯棉T恤", True),
+    ],
 )
 def test_chinese_synonyms(text, ok):
     report, _ = _issues(text, RED_COTTON_ZH)
