@@ -31,7 +31,7 @@ from generators.words.presets import (
     preset_for,
     tone_description,
 )
-from generators.words.prompts import ASSISTANT_PREFIX, build_messages
+from generators.words.prompts import ASSISTANT_PREFIX, build_messages, copied_example_phrases
 from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
 
 if TYPE_CHECKING:
@@ -505,11 +505,18 @@ class CopyPipeline:
             flags.append(f"asked for Chinese but only {cjk_share:.0%} of the text is Chinese")
         elif language is Language.EN and cjk_share > 0.3:
             flags.append("asked for English but the text is mostly Chinese")
+        copied = copied_example_phrases(fields.all_text(), sheet.text)
+        if copied:
+            flags.append(
+                "repeats the prompt's worked example, not this product: " + ", ".join(f"'{c}'" for c in copied)
+            )
         status = CandidateStatus.RANKED if not flags else CandidateStatus.FLAGGED
-        if not report_.ok and request.grounding_policy is GroundingPolicy.REJECT:
+        if (not report_.ok or copied) and request.grounding_policy is GroundingPolicy.REJECT:
             status = CandidateStatus.REJECTED
         scores: dict[str, float | None] = {"grounding": report_.score, "brand": outcome.brand_compliance}
-        reason = "contradicts the product data" if status is CandidateStatus.REJECTED else ""
+        reason = ""
+        if status is CandidateStatus.REJECTED:
+            reason = "copies the worked example" if report_.ok else "contradicts the product data"
         return CopyCandidate(
             index,
             status,

@@ -95,6 +95,26 @@ def example_turns(preset: PlatformPreset, language: Language, task: str) -> list
     return [{"role": "user", "content": user}, {"role": "assistant", "content": "\n".join(answer)}]
 
 
+# Phrases only the worked example has: copy containing one (when the product's own text does not) copied it.
+EXAMPLE_MARKERS = (
+    "coffee mug",
+    "ceramic mug",
+    "350 ml",
+    "dishwasher",
+    "咖啡杯",
+    "陶瓷杯",
+    "350毫升",
+    "洗碗机",
+    "马克杯",
+)
+
+
+def copied_example_phrases(copy_text: str, product_text: str) -> list[str]:
+    """Example-only phrases found in generated copy that the product's own text does not contain."""
+    copy_low, product_low = copy_text.lower(), product_text.lower()
+    return [m for m in EXAMPLE_MARKERS if m in copy_low and m not in product_low]
+
+
 ASSISTANT_PREFIX = "TITLE:"  # appended after the generation prompt: the model starts inside the format
 
 

@@ -131,3 +131,12 @@ def test_cancel_stops_generation(pipe):
 
     with pytest.raises(Cancelled):
         pipe.run(CopyRequest(TEE, n=2, max_new_tokens=64), progress=cancel_on_first, cancel=token)
+
+
+def test_copy_that_repeats_the_worked_example_is_rejected(pipe):
+    leaked = "TITLE: Red Coffee Mug Tee\nBULLET: Holds 350 ml\nDESCRIPTION: A red tee."
+    result = pipe.review(CopyRequest(TEE, Platform.AMAZON), [leaked])
+    assert result.candidates[0].status is CandidateStatus.REJECTED
+    assert "worked example" in result.candidates[0].reason
+    mug = Product("MUG", "Coffee Mug", "A 350 ml mug.", {"color": "red"})
+    assert pipe.review(CopyRequest(mug, Platform.AMAZON), [leaked]).candidates[0].status.shown
