@@ -68,13 +68,17 @@ STEP_SPECS: dict[StepName, StepSpec] = {
     StepName.INGEST: StepSpec(StepName.INGEST, (), "normalize photos"),
     StepName.CAPTION: StepSpec(
         StepName.CAPTION,
-        (("generators.caption", "CaptionPipeline"), ("scoring", "ClipScorer")),
+        (("generators.caption", "CaptionPipeline"), ("scoring.api", "get_scorer")),
         "captions",
     ),
     StepName.ATTRIBUTES: StepSpec(
-        StepName.ATTRIBUTES, (("scoring", "ClipScorer"), ("scoring.attributes", "zero_shot_attributes")), "attributes"
+        StepName.ATTRIBUTES,
+        (("scoring.api", "get_scorer"), ("scoring.attributes", "AttributeClassifier")),
+        "attributes",
     ),
-    StepName.COPY: StepSpec(StepName.COPY, (("generators.copywriter", "CopyPipeline"),), "sales copy"),
+    StepName.COPY: StepSpec(
+        StepName.COPY, (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")), "sales copy"
+    ),
     StepName.PAIRING: StepSpec(StepName.PAIRING, (("generators.pairing", "PairingPipeline"),), "outfit pairing"),
     StepName.TRYON: StepSpec(StepName.TRYON, (("generators.tryon", "TryOnPipeline"),), "try-on"),
     StepName.VIDEO: StepSpec(StepName.VIDEO, (("generators.video", "VideoPipeline"),), "video"),

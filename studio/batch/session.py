@@ -93,6 +93,7 @@ def run_catalog_batch(
             workers=request.workers,
             profile=request.profile,
             memory_budget_mb=request.memory_budget_mb,
+            step_options={"platforms": request.platforms},
         )
         result = run_batch(store, options, progress=progress, cancel=cancel)
         approved = auto_approve(store, request.auto_approve) if request.auto_approve and not result.cancelled else []

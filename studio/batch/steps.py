@@ -8,60 +8,18 @@ store (atomic, content-addressed) before that transaction; a kill in between lea
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
-from generators.runtime.progress import CancelToken, ProgressFn, check
+from generators.runtime.progress import check
+from studio.batch.context import PipelineCache, StepContext, StepOutput
 from studio.batch.recipe import StepName
-from studio.project.store import AttributeValue, Candidate, ImageRole, ImageRow, JobState, NewCandidate, Product, Store
+from studio.batch.words_steps import run_attributes, run_caption, run_copy
+from studio.project.store import JobState, NewCandidate
+
+__all__ = ["STEP_FUNCTIONS", "PipelineCache", "StepContext", "StepOutput", "normalize_image", "run_ingest"]
 
 LISTING_IMAGE_MAX_SIDE = 1024
 LISTING_JPEG_QUALITY = 90
-
-
-@dataclass(frozen=True)
-class StepContext:
-    """Everything a step may read: the product, its images, earlier steps' candidates, shared pipelines."""
-
-    store: Store
-    product: Product
-    images: tuple[ImageRow, ...]
-    earlier: dict[str, tuple[Candidate, ...]]
-    pipelines: PipelineCache
-    profile: str = "auto"
-    progress: ProgressFn | None = None
-    cancel: CancelToken | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)  # e.g. platforms, tone, language for copy
-
-    def product_images(self) -> list[ImageRow]:
-        return [i for i in self.images if i.role is ImageRole.PRODUCT]
-
-
-@dataclass(frozen=True)
-class StepOutput:
-    """What a step produced; DONE or SKIPPED (with the reason in `message`)."""
-
-    state: JobState = JobState.DONE
-    message: str = ""
-    candidates: tuple[NewCandidate, ...] = ()
-    attributes: tuple[AttributeValue, ...] = ()
-
-
-@dataclass
-class PipelineCache:
-    """Builds each pipeline once per batch and shares it between worker threads."""
-
-    profile: str = "auto"
-    _items: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def get(self, key: str, build: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = build()
-            return self._items[key]
 
 
 def normalize_image(data: bytes, name: str, max_side: int = LISTING_IMAGE_MAX_SIDE) -> tuple[bytes, int, int]:
@@ -100,4 +58,9 @@ def run_ingest(ctx: StepContext) -> StepOutput:
 
 StepFn = Callable[[StepContext], StepOutput]
 
-STEP_FUNCTIONS: dict[StepName, StepFn] = {StepName.INGEST: run_ingest}
+STEP_FUNCTIONS: dict[StepName, StepFn] = {
+    StepName.INGEST: run_ingest,
+    StepName.CAPTION: run_caption,
+    StepName.ATTRIBUTES: run_attributes,
+    StepName.COPY: run_copy,
+}

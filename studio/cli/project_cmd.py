@@ -194,6 +194,7 @@ def _review(args: argparse.Namespace) -> int:
                         "id": c.id,
                         "sku": skus[c.product_id],
                         "kind": c.kind,
+                        "platform": c.params.get("platform"),
                         "rank": c.rank,
                         "state": c.state.value,
                         "score": c.score,
@@ -212,7 +213,8 @@ def _review(args: argparse.Namespace) -> int:
         what = (c.text or "").replace("\n", " ")[:60] if c.text else f"file {c.file_sha[:12]}" if c.file_sha else ""
         score = f"{c.score:.3f}" if c.score is not None else "-"
         flag = " [placeholder]" if c.placeholder else ""
+        kind = f"{c.kind}:{c.params['platform']}" if c.params.get("platform") else c.kind
         print(
-            f"{c.id:>6}  {skus[c.product_id]:<14} {c.kind:<10} #{c.rank:<2} {c.state.value:<9} {score:>6}  {what}{flag}"
+            f"{c.id:>6}  {skus[c.product_id]:<14} {kind:<16} #{c.rank:<2} {c.state.value:<9} {score:>6}  {what}{flag}"
         )
     return 0

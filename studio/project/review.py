@@ -29,9 +29,11 @@ MULTI_KINDS = frozenset({"image"})
 
 
 def _sets(candidates: Iterable[Candidate]) -> dict[tuple[int, str], list[Candidate]]:
+    """Candidate sets: one per (product, kind), and per platform for copy written for several platforms."""
     groups: dict[tuple[int, str], list[Candidate]] = {}
     for c in candidates:
-        groups.setdefault((c.product_id, c.kind), []).append(c)
+        platform = c.params.get("platform")
+        groups.setdefault((c.product_id, f"{c.kind}:{platform}" if platform else c.kind), []).append(c)
     for group in groups.values():
         group.sort(key=lambda c: (c.rank, c.id))
     return groups
@@ -61,7 +63,8 @@ def auto_approve(store: Store, policy: AutoApprove = AutoApprove.TOP1, actor: st
     For multi kinds (listing photos) every proposed candidate is approved. Returns the approved ids.
     """
     approved: list[int] = []
-    for (_pid, kind), group in _sets(store.candidates()).items():
+    for (_pid, key), group in _sets(store.candidates()).items():
+        kind = key.split(":", 1)[0]
         if any(c.state is CandidateState.APPROVED for c in group):
             continue
         proposed = [c for c in group if c.state is CandidateState.PROPOSED]
@@ -74,12 +77,13 @@ def auto_approve(store: Store, policy: AutoApprove = AutoApprove.TOP1, actor: st
 def exportable(store: Store, product_id: int, mode: ExportMode = ExportMode.REVIEW) -> dict[str, list[Candidate]]:
     """Candidates to export for one product, by kind, best first."""
     out: dict[str, list[Candidate]] = {}
-    for (_pid, kind), group in _sets(store.candidates(product_id)).items():
+    for (_pid, key), group in _sets(store.candidates(product_id)).items():
+        kind = key.split(":", 1)[0]
         if mode is ExportMode.REVIEW:
             chosen = [c for c in group if c.state is CandidateState.APPROVED]
         else:
             alive = [c for c in group if c.state is not CandidateState.REJECTED]
             chosen = alive if kind in MULTI_KINDS else alive[:1]
         if chosen:
-            out[kind] = chosen
+            out.setdefault(kind, []).extend(chosen)
     return out

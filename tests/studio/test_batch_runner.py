@@ -12,7 +12,7 @@ from studio.batch.session import BatchRequest, run_catalog_batch
 from studio.batch.steps import run_ingest
 from studio.batch.synthetic import write_synthetic_catalog
 from studio.project.importer import import_catalog
-from studio.project.review import AutoApprove
+from studio.project.review import AutoApprove, auto_approve
 from studio.project.store import CandidateState, JobState, Store
 
 
@@ -95,3 +95,23 @@ def test_session_auto_approves_and_writes_summary(tmp_path):
     with Store.open(tmp_path / "out.project") as store:
         assert {c.state for c in store.candidates()} == {CandidateState.APPROVED}
         assert store.exports()[-1].state == "done"
+
+
+def test_copy_recipe_with_tiny_models(tmp_path):
+    catalog = write_synthetic_catalog(tmp_path / "cat", 2, image_size=64)
+    with Store.create(tmp_path / "p") as store:
+        import_catalog(store, catalog)
+        options = BatchOptions(Recipe.COPY, profile="tiny", step_options={"platforms": ("amazon",), "copy_n": 2})
+        result = run_batch(store, options)
+        assert result.failures == [] and result.ran == 8 and result.unavailable == {}
+        pid = store.product_by_sku("SKU-00000").id
+        captions = store.candidates(pid, "caption")
+        assert captions and [c.rank for c in captions] == list(range(len(captions)))
+        assert all(c.placeholder and "clip_score" in c.scores for c in captions)  # labelled, and scored
+        clip = store.attributes(pid, "clip")
+        assert clip and all(0.0 <= (a.confidence or 0) <= 1.0 for a in clip)
+        copies = store.candidates(pid, "copy")
+        assert {c.params["platform"] for c in copies} <= {"amazon"} and all(c.placeholder for c in copies)
+        assert run_batch(store, options).ran == 0  # resumed: nothing redone
+        approved = auto_approve(store, AutoApprove.TOP1)
+        assert len([c for c in store.candidates(pid, "caption") if c.id in approved]) == 1

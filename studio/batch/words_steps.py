@@ -1,0 +1,171 @@
+"""Caption, attribute and copy steps: the words and scoring pipelines wired to the project store.
+
+Each builds its pipeline once per batch (shared by the workers through `PipelineCache`), runs it on the
+product's main listing photo, and returns ranked candidates carrying scores and provenance. Heavy imports
+happen inside the functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from studio.batch.context import StepContext, StepOutput
+from studio.project.store import AttributeValue, JobState, NewCandidate
+
+CAPTIONS_PER_IMAGE = 3
+COPY_CANDIDATES = 4
+CLIP_SOURCE = "clip"
+# Copy is written per publishing platform; an export platform may need several (Taobao + its Douyin post).
+COPY_PLATFORMS_FOR_EXPORT = {
+    "shopify": ("shopify",),
+    "amazon": ("amazon",),
+    "taobao": ("taobao", "douyin"),
+    "generic": (),
+}
+DEFAULT_COPY_PLATFORMS = ("amazon", "shopify", "taobao", "douyin")
+
+
+def _scorer(ctx: StepContext) -> Any:
+    from scoring.api import get_scorer
+
+    return ctx.pipelines.get("clip", lambda: get_scorer(ctx.profile, project_dir=ctx.store.folder))
+
+
+def main_photo(ctx: StepContext) -> Path | None:
+    """The product's main listing photo: the best ingested one, else the first catalog photo."""
+    listing = sorted(ctx.earlier.get("image", ()), key=lambda c: (c.state.value == "rejected", c.rank))
+    if listing and listing[0].file_sha:
+        return ctx.store.assets.path_for(listing[0].file_sha)
+    photos = ctx.product_images()
+    return ctx.store.assets.path_for(photos[0].sha256) if photos else None
+
+
+def run_caption(ctx: StepContext) -> StepOutput:
+    """BLIP captions of the main photo, ranked by CLIPScore against it."""
+    from generators.caption import CaptionPipeline, CaptionRequest
+    from generators.runtime.loading import load_model
+
+    photo = main_photo(ctx)
+    if photo is None:
+        return StepOutput(JobState.SKIPPED, "no product photo to caption")
+    pipe = ctx.pipelines.get(
+        "caption", lambda: CaptionPipeline(load_model("captioner", ctx.profile), scorer=_scorer(ctx))
+    )
+    result = pipe.run(CaptionRequest((photo,), n=CAPTIONS_PER_IMAGE), progress=ctx.progress, cancel=ctx.cancel)
+    item = result.items[0]
+    if item.error:
+        raise RuntimeError(item.error)
+    provenance = result.provenance.to_dict()
+    out = tuple(
+        NewCandidate(
+            "caption",
+            rank=c.rank - 1,
+            text=c.text,
+            params={"language": "en", "image": photo.name},
+            provenance=provenance,
+            scores={"clip_score": c.clip_score} if c.clip_score is not None else {},
+            score=c.clip_score,
+        )
+        for c in item.captions
+    )
+    return StepOutput(candidates=out, message="; ".join(result.warnings))
+
+
+def run_attributes(ctx: StepContext) -> StepOutput:
+    """Zero-shot attributes of the main photo (top value of each group, with its probability)."""
+    from scoring.attributes import AttributeClassifier, AttributeRequest
+
+    photo = main_photo(ctx)
+    if photo is None:
+        return StepOutput(JobState.SKIPPED, "no product photo to tag")
+    classifier = ctx.pipelines.get("attributes", lambda: AttributeClassifier(_scorer(ctx)))
+    result = classifier.run(AttributeRequest(image=photo), progress=ctx.progress, cancel=ctx.cancel)
+    values = tuple(
+        AttributeValue(ctx.product.id, g.group, g.top[0].value, CLIP_SOURCE, round(g.confidence, 4))
+        for g in result.groups.values()
+    )
+    return StepOutput(attributes=values)
+
+
+def copy_platforms(options: dict[str, Any]) -> tuple[str, ...]:
+    """Copy platforms for the batch's export platforms (all when none were named)."""
+    export = options.get("platforms") or ()
+    if not export:
+        return DEFAULT_COPY_PLATFORMS
+    return tuple(dict.fromkeys(p for e in export for p in COPY_PLATFORMS_FOR_EXPORT.get(e, (e,))))
+
+
+def _generator_product(ctx: StepContext, photo: Path | None) -> Any:
+    from generators.product import Product
+
+    p = ctx.product
+    catalog = {a.name: a.value for a in ctx.store.attributes(p.id, "catalog")}
+    return Product(p.sku, p.title, p.description, catalog, (photo,) if photo else (), p.category)
+
+
+def run_copy(ctx: StepContext) -> StepOutput:
+    """Sales copy for each platform, grounded on the attribute sheet and ranked; shown candidates are kept."""
+    from generators.copywriter import CopyPipeline, CopyRequest
+    from generators.runtime.loading import load_model
+    from generators.words.presets import Platform
+
+    def build() -> Any:
+        return CopyPipeline(
+            load_model("copywriter", ctx.profile),
+            embedder=load_model("text_embedder", ctx.profile),
+            scorer=_scorer(ctx),
+        )
+
+    pipe = ctx.pipelines.get("copy", build)
+    photo = main_photo(ctx)
+    product = _generator_product(ctx, photo)
+    clip: dict[str, dict[str, float]] = {}
+    for a in ctx.store.attributes(ctx.product.id, CLIP_SOURCE):
+        clip[a.name] = {a.value: float(a.confidence or 0.0)}
+    captions = tuple(c.text for c in sorted(ctx.earlier.get("caption", ()), key=lambda c: c.rank)[:3] if c.text)
+    out: list[NewCandidate] = []
+    notes: list[str] = []
+    for platform in copy_platforms(dict(ctx.options)):
+        request = CopyRequest(
+            product,
+            Platform(platform),
+            n=int(ctx.options.get("copy_n", COPY_CANDIDATES)),
+            clip_attributes=clip or None,
+            captions=captions,
+        )
+        result = pipe.run(request, cancel=ctx.cancel)
+        provenance = result.provenance.to_dict()
+        shown = result.ranked
+        if len(shown) < len(result.candidates):
+            notes.append(
+                f"{platform}: {len(result.candidates) - len(shown)} of {len(result.candidates)} "
+                "candidates rejected or dropped"
+            )
+        for c in shown:
+            f = c.fields
+            params = {
+                "platform": platform,
+                "language": result.language.value,
+                "title": f.title,
+                "bullets": list(f.bullets),
+                "description": f.description,
+                "hashtags": list(f.hashtags),
+                "tags": list(f.tags),
+                "flags": list(c.flags),
+                "reason": c.reason,
+                "status": c.status.value,
+            }
+            scores = {k: float(v) for k, v in c.scores.items() if v is not None}
+            out.append(
+                NewCandidate(
+                    "copy",
+                    rank=(c.rank or 1) - 1,
+                    text=c.text,
+                    params=params,
+                    provenance=provenance,
+                    scores=scores,
+                    score=scores.get("total"),
+                )
+            )
+    return StepOutput(candidates=tuple(out), message="; ".join(notes))
