@@ -157,7 +157,7 @@ def build_attribute_sheet(
     for name, probs in (clip_attributes or {}).items():
         key = lex.attribute_key(name)
         kind = next((k for k in CHECKED_KINDS if k.value == key), None)
-        for label, p in sorted(probs.items(), key=lambda kv: -kv[1]):
+        for label, p in sorted(probs.items(), key=lambda kv: -kv[1])[:3]:  # the top 3 are enough to review
             canon = lex.canonical_values(kind, label) if kind else frozenset()
             add(key, AttributeValue(label, AttributeSource.CLIP, float(p), next(iter(canon), None)))
 

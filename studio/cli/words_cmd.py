@@ -162,6 +162,16 @@ def _product(args: argparse.Namespace) -> Any:
     )
 
 
+def _zero_shot(scorer: Any, image: Path | None) -> dict[str, dict[str, float]] | None:
+    """CLIP zero-shot attributes of the product image for the attribute sheet (real CLIP only)."""
+    if scorer is None or image is None or scorer.placeholder:
+        return None
+    from scoring.attributes import AttributeClassifier, AttributeRequest
+
+    result = AttributeClassifier(scorer).run(AttributeRequest(image=image))
+    return {name: dict(g.probabilities) for name, g in result.groups.items()}
+
+
 def _copy(args: argparse.Namespace) -> int:
     from generators.copywriter import CopyPipeline, CopyRequest, GroundingPolicy
     from generators.words.constraints import BannedWordPolicy
@@ -181,7 +191,7 @@ def _copy(args: argparse.Namespace) -> int:
         embedder = _load("text_embedder", args.profile, bf16=False)
     except Exception:
         embedder = None
-    pipe = CopyPipeline(copywriter, embedder=embedder, scorer=None if product.image is None else _scorer(args))
+    scorer = None if product.image is None else _scorer(args)
     request = CopyRequest(
         product=product,
         platform=platform,
@@ -193,7 +203,9 @@ def _copy(args: argparse.Namespace) -> int:
         max_new_tokens=args.max_new_tokens,
         grounding_policy=GroundingPolicy.FLAG if args.flag_contradictions else GroundingPolicy.REJECT,
         banned_policy=BannedWordPolicy.DROP if args.drop_banned else BannedWordPolicy.REMOVE,
+        clip_attributes=_zero_shot(scorer, product.image),
     )
+    pipe = CopyPipeline(copywriter, embedder=embedder, scorer=scorer)
     progress, close = _progress(args, "writing")
     try:
         result = pipe.run(request, progress=progress)
