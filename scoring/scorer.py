@@ -297,7 +297,7 @@ class ClipScorer:
             if good:
                 x = normalize_batch([px for _, px in good], self.spec, c.device, c.dtype)
                 with torch.inference_mode():
-                    emb = c.model.encode_image(x).float()
+                    emb = self._encode_pixels(x).float()
                     emb = torch.nn.functional.normalize(emb, dim=-1).cpu().numpy()
                 self.stats.image_forwards += 1
                 self.stats.images_encoded += len(good)
@@ -319,6 +319,42 @@ class ClipScorer:
             out[i] = vec
         report(progress, n, n, "embedding images")
         return ImageEmbeddings(torch.from_numpy(out), tuple(keys), dict(sorted(errors.items())))
+
+    def _encode_pixels(self, x: torch.Tensor) -> torch.Tensor:
+        """open_clip's `encode_image`, skipping work whose result is thrown away.
+
+        A class-token ViT keeps only the class token of its last block: that block's attention query, output
+        projection and MLP are computed for that one token (keys and values still see every patch). The
+        class token's value is exactly what the full block computes. Other vision towers take the
+        library's own path.
+        """
+        import torch
+        from open_clip.transformer import ResidualAttentionBlock, VisionTransformer
+
+        model = self.components.model
+        visual = getattr(model, "visual", None)
+        blocks = getattr(getattr(visual, "transformer", None), "resblocks", None)
+        last = blocks[-1] if blocks else None
+        if not (
+            type(visual) is VisionTransformer
+            and visual.attn_pool is None
+            and visual.pool_type == "tok"
+            and not visual.output_tokens
+            and visual.transformer.batch_first
+            and type(last) is ResidualAttentionBlock
+            and not hasattr(last, "ln_1_kv")
+            and isinstance(last.attn, torch.nn.MultiheadAttention)
+            and last.attn.batch_first
+        ):
+            return model.encode_image(x)
+        h = visual._embeds(x)
+        for block in blocks[:-1]:
+            h = block(h)
+        kv = last.ln_1(h)
+        cls = h[:, :1] + last.ls_1(last.attn(kv[:, :1], kv, kv, need_weights=False)[0])
+        cls = cls + last.ls_2(last.mlp(last.ln_2(cls)))
+        pooled = visual.ln_post(cls[:, 0])  # per-token LayerNorm: same before or after picking the token
+        return pooled @ visual.proj if visual.proj is not None else pooled
 
     def embed_images(self, images: Sequence[Any], **kwargs: Any) -> torch.Tensor:
         """L2-normalized image vectors [n, d]; raises the first `ImageLoadError` (use `encode_images` to go on)."""

@@ -115,3 +115,24 @@ def test_edited_file_is_never_served_a_stale_vector(scorer, tmp_path):
     make_image(path, seed=2)  # new content, new mtime
     after = scorer.embed_images([path])
     assert not np.allclose(before.numpy(), after.numpy())
+
+
+def test_class_token_shortcut_matches_open_clip_exactly(scorer):
+    """The ViT shortcut (last block computed for the class token only) equals open_clip's encode_image."""
+    import json
+    from dataclasses import replace
+
+    import open_clip
+    import torch
+
+    from generators.runtime.models.clip import TINY_MODEL_CFG
+
+    cfg = json.loads(json.dumps(TINY_MODEL_CFG))
+    cfg["vision_cfg"]["pool_type"] = "tok"  # the real CLIP layout
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = open_clip.model.CLIP(**cfg).eval()
+    tok_scorer = ClipScorer(replace(scorer.components, model=model), scorer.ref, cache=None)
+    x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        assert torch.allclose(tok_scorer._encode_pixels(x), model.encode_image(x), atol=1e-5)
