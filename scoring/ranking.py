@@ -186,8 +186,6 @@ class Ranker:
             raise RankingError("ranking texts needs the product image to judge them against")
         if not text_mode and not crit.texts and crit.source_image is None:
             raise RankingError("ranking images needs a prompt text or a product image to compare them with")
-        if text_mode and any(not (c.text or "").strip() for c in cands):
-            raise RankingError(f"candidate '{next(c.id for c in cands if not (c.text or '').strip())}' is empty")
 
         feats, cos, windowed, errors = self._features(self.scorer, cands, crit, text_mode, progress, cancel)
         weights = {Criterion.TEXT_CONSISTENCY: crit.text_weight, Criterion.SOURCE_FIDELITY: crit.fidelity_weight}
@@ -235,13 +233,18 @@ class Ranker:
         windowed = [False] * n
         errors: dict[int, str] = {}
         if text_mode:
-            txt = scorer.encode_texts([c.text for c in cands], cancel=cancel)
             src = scorer.encode_images([crit.source_image], names=[_source_name(crit.source_image)])
             if src.errors:
                 raise src.errors[0]
-            feats = txt.vectors.numpy()
+            errors = {i: f"text '{c.id}' is empty" for i, c in enumerate(cands) if not (c.text or "").strip()}
+            good = [i for i in range(n) if i not in errors]
+            feats = np.zeros((n, src.vectors.shape[1]), dtype=np.float32)
+            if good:
+                txt = scorer.encode_texts([cands[i].text for i in good], cancel=cancel)
+                feats[good] = txt.vectors.numpy()
+                for j, i in enumerate(good):
+                    windowed[i] = txt.windowed[j]
             cos[Criterion.TEXT_CONSISTENCY] = (feats @ src.vectors.numpy()[0]).astype(np.float64)
-            windowed = list(txt.windowed)
             return feats, cos, windowed, errors
         img = scorer.encode_images(
             [c.image for c in cands], names=[c.id for c in cands], progress=progress, cancel=cancel

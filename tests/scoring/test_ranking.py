@@ -111,6 +111,10 @@ def test_refused_requests(scorer, image_dir):
         rank([Candidate.from_path(files[0])], RankCriteria(), scorer=scorer)
     with pytest.raises(RankingError, match="needs the product image"):
         rank([Candidate(id="a", text="caption")], RankCriteria(), scorer=scorer)
+    captions = [Candidate(id="a", text="a red shirt"), Candidate(id="b", text="  "), Candidate(id="c", text="jeans")]
+    result = rank(captions, RankCriteria(source_image=files[0]), scorer=scorer)  # an empty caption does not sink it
+    assert [r.status for r in result.items][-1] is Status.FAILED and "'b' is empty" in result.items[-1].reason
+    assert len(result.shown) == 2
     from scoring.scorer import EmptyTextError
 
     with pytest.raises(EmptyTextError):
