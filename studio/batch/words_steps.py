@@ -100,7 +100,8 @@ def _generator_product(ctx: StepContext, photo: Path | None) -> Any:
     from generators.product import Product
 
     p = ctx.product
-    catalog = {a.name: a.value for a in ctx.store.attributes(p.id, "catalog")}
+    # As `generators.product.product_from_row` reads a catalog: every extra column (size, price…) is an attribute.
+    catalog = {**p.fields, **{a.name: a.value for a in ctx.store.attributes(p.id, "catalog")}}
     return Product(p.sku, p.title, p.description, catalog, (photo,) if photo else (), p.category)
 
 
