@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -139,10 +140,7 @@ def main() -> int:
         crit = RankCriteria(duplicate_similarity=0.9999)
 
         def rank_all(scorer: ClipScorer) -> list[str]:
-            return [
-                rank(cands, RankCriteria(**{**crit.__dict__, "texts": (t,)}), scorer=scorer).best.candidate.id
-                for t in TEXTS
-            ]
+            return [rank(cands, replace(crit, texts=(t,)), scorer=scorer).best.candidate.id for t in TEXTS]
 
         def with_cache(s: ClipScorer, cache_path: Path) -> ClipScorer:
             cache = EmbeddingCache(cache_path)

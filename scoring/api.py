@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,12 +117,10 @@ def rank_images(
     """Rank image candidates (paths/bytes/PIL) against a prompt and/or the product image."""
     texts = (prompt,) if isinstance(prompt, str) else tuple(prompt or ())
     crit = criteria or RankCriteria()
-    crit = RankCriteria(
-        **{
-            **crit.__dict__,
-            "texts": texts or crit.texts,
-            "source_image": source_image if source_image is not None else crit.source_image,
-        }
+    crit = replace(
+        crit,
+        texts=texts or crit.texts,
+        source_image=source_image if source_image is not None else crit.source_image,
     )
     cands = [
         Candidate(id=Path(s).name if isinstance(s, (str, Path)) else f"image {i + 1}", image=s)
@@ -146,7 +144,7 @@ def rank_texts(
 ) -> RankResult:
     """Rank text candidates (captions, copy) by how well CLIP finds them in the product `image`."""
     crit = criteria or RankCriteria()
-    crit = RankCriteria(**{**crit.__dict__, "source_image": image})
+    crit = replace(crit, source_image=image)
     names = list(ids) if ids is not None else [f"text {i + 1}" for i in range(len(texts))]
     cands = [Candidate(id=n, text=t) for n, t in zip(names, texts, strict=True)]
     scorer = scorer or get_scorer(profile, project_dir=project_dir)

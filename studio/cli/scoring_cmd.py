@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 PLACEHOLDER_BANNER = "PLACEHOLDER MODEL (random weights): scores are meaningless"
@@ -52,7 +53,7 @@ def _score(args: argparse.Namespace) -> int:
                     "placeholder": report.placeholder,
                     "notice": PLACEHOLDER_BANNER if report.placeholder else None,
                     "model": report.provenance.models[0].model_id,
-                    "rows": [r.__dict__ for r in report.rows],
+                    "rows": [asdict(r) for r in report.rows],
                 },
                 indent=2,
                 ensure_ascii=False,
