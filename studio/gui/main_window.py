@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        self._built = False
         self.specs = load_page_specs(page_modules)
         self.pages: dict[str, Page] = {}
         for spec in self.specs:
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.rail.setCurrentRow(0)
         self._restore()
         self.retranslate()
+        self._built = True
 
     # ---- navigation -------------------------------------------------------------------------------
     def show_page(self, key: str) -> Page:
@@ -141,7 +143,11 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
-        self.stack.currentWidget().on_shown()
+        page = self.stack.currentWidget()
+        if self._built:
+            page.on_shown()
+        else:  # the page restored at start-up: after the first paint, so a job it starts never delays it
+            QTimer.singleShot(0, page.on_shown)
 
     # ---- menus and shortcuts ----------------------------------------------------------------------
     def _build_menus(self) -> None:

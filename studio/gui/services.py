@@ -29,6 +29,7 @@ class CandidateView:
     approved: bool = False
     title: str = ""  # e.g. the platform
     provenance: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # why it ranked where it did
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def candidate_view(c: Candidate) -> CandidateView:
         approved=c.state is CandidateState.APPROVED,
         title=title,
         provenance=c.provenance,
+        note=str(c.params.get("reason") or ""),
     )
 
 

@@ -58,6 +58,11 @@ class CandidateCard(QFrame):
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text_label.setStyleSheet("font-size: 10.5pt;")
         outer.addWidget(self.text_label)
+        self.note_label = QLabel(view.note, objectName="muted")
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(bool(view.note))
+        outer.addWidget(self.note_label)
+        self.editing = False
         self.editor = QPlainTextEdit(view.text)
         self.editor.setVisible(False)
         self.editor.setFixedHeight(96)
@@ -82,13 +87,14 @@ class CandidateCard(QFrame):
     # ---- editing ----------------------------------------------------------------------------------
     def begin_edit(self) -> None:
         self.editor.setPlainText(self.view.text)
+        self.editing = True
         self.editor.setVisible(True)
         self.text_label.setVisible(False)
         self.edit_button.setText(self._labels.get("save", "Save"))
         self.editor.setFocus()
 
     def commit_edit(self) -> None:
-        if not self.editor.isVisible():
+        if not self.editing:
             return
         new, old = self.editor.toPlainText().strip(), self.view.text
         self._end_edit()
@@ -99,12 +105,13 @@ class CandidateCard(QFrame):
         self._end_edit()
 
     def _end_edit(self) -> None:
+        self.editing = False
         self.editor.setVisible(False)
         self.text_label.setVisible(True)
         self.edit_button.setText(self._labels.get("edit", "Edit"))
 
     def _toggle_edit(self) -> None:
-        if self.editor.isVisible():
+        if self.editing:
             self.commit_edit()
         else:
             self.begin_edit()
@@ -113,7 +120,7 @@ class CandidateCard(QFrame):
     def set_text(self, text: str) -> None:
         self.view.text = text
         self.text_label.setText(text)
-        if self.editor.isVisible():
+        if self.editing:
             self.editor.setPlainText(text)
 
     def set_approved(self, approved: bool) -> None:
