@@ -116,6 +116,7 @@ def main() -> int:
     ml_import_s = float(line) - start
     _start, line = _child(STALL, home)
     stall = json.loads(line)
+    print(f"max_stall_ms measured during: {stall['job']} ({stall['state']}, {stall['ticks']} ticks)", file=sys.stderr)
     if stall["state"] != "done":
         print(f"note: the measured job ended {stall['state']}: {stall['error']}", file=sys.stderr)
     result = {
