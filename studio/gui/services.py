@@ -44,11 +44,14 @@ class AttributeRow:
 
 
 def clip_score_of(c: Candidate) -> float | None:
-    """The candidate's CLIPScore, wherever the step stored it."""
+    """The candidate's CLIPScore, or None when CLIP did not score it.
+
+    Never falls back to the overall ranking score: a badge labelled CLIP must mean CLIP.
+    """
     for key in ("clip_score", "clipscore", "clip"):
-        if key in c.scores:
+        if c.scores.get(key) is not None:
             return float(c.scores[key])
-    return c.score
+    return None
 
 
 def grounding_flags(c: Candidate) -> list[str]:
@@ -65,7 +68,10 @@ def grounding_flags(c: Candidate) -> list[str]:
 def candidate_view(c: Candidate) -> CandidateView:
     from studio.project.store import CandidateState
 
-    title = str(c.params.get("platform") or "")
+    # What was actually used (from provenance), so the card never claims a tone or language it did not get.
+    used = c.provenance.get("params") or {}
+    parts = [c.params.get("platform"), used.get("tone"), c.params.get("language") or used.get("language")]
+    title = " · ".join(str(p) for p in parts if p)
     return CandidateView(
         id=c.id,
         text=c.text or "",

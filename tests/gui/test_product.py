@@ -100,3 +100,16 @@ def test_badge_scale_matches_scoring_display_scale():
     for cos in (0.0, 0.1, 0.25, 0.33, 0.5):
         assert clip_score_100(clip_score(cos)) == round(clip_score_display(cos))
     assert clip_score_100(None) is None
+
+
+def test_no_clip_score_means_no_clip_number(window, tmp_path):
+    from studio.gui.services import candidate_views
+
+    store = window.state.store
+    import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 1, image_size=48))
+    product = store.products()[0]
+    job = store.start_job(product.id, "copy", "h")
+    unscored = NewCandidate("copy", text="x", params={"platform": "amazon"}, scores={"total": 0.95}, score=0.95)
+    store.finish_job(job, JobState.DONE, candidates=[unscored])
+    (view,) = candidate_views(store, product.id, "copy")
+    assert view.score is None  # the ranking total is not a CLIPScore
