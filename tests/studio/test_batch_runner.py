@@ -115,3 +115,40 @@ def test_copy_recipe_with_tiny_models(tmp_path):
         assert run_batch(store, options).ran == 0  # resumed: nothing redone
         approved = auto_approve(store, AutoApprove.TOP1)
         assert len([c for c in store.candidates(pid, "caption") if c.id in approved]) == 1
+
+
+def test_memory_budget_limits_parallel_products(store):
+    import threading
+
+    lock, state = threading.Lock(), {"now": 0, "max": 0}
+
+    def counting_ingest(ctx):
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        try:
+            return run_ingest(ctx)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    functions = {StepName.INGEST: counting_ingest}
+    result = run_batch(store, BatchOptions(Recipe.IMAGES, workers=4, memory_budget_mb=1, step_functions=functions))
+    assert result.ran == 6 and state["max"] == 1  # over budget: one product at a time, but every one done
+
+
+def test_workers_run_products_in_parallel_within_budget(store):
+    import threading
+
+    barrier = threading.Barrier(2, timeout=30)  # passes only when two products are in flight at once
+
+    def paired_ingest(ctx):
+        if ctx.product.sku in ("SKU-00000", "SKU-00001"):
+            barrier.wait()
+        return run_ingest(ctx)
+
+    functions = {StepName.INGEST: paired_ingest}
+    result = run_batch(
+        store, BatchOptions(Recipe.IMAGES, workers=2, memory_budget_mb=100_000, step_functions=functions)
+    )
+    assert result.ran == 6 and result.failures == []
