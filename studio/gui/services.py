@@ -7,7 +7,7 @@ and import the ML stack only when called.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -97,13 +97,34 @@ def candidate_views(store: Store, product_id: int, kind: str, **match: str) -> l
     return [candidate_view(c) for c in found]
 
 
+# Catalog column names and attribute-vocabulary group names that mean the same thing.
+ATTRIBUTE_ALIASES = {"colour": "color", "颜色": "color", "材质": "material", "图案": "pattern", "风格": "style"}
+
+
+def placeholder_roles(store: Store, product_id: int) -> set[str]:
+    """Model roles that were placeholders (random weights) in any of the product's results."""
+    roles = set()
+    for c in store.candidates(product_id):
+        for m in c.provenance.get("models") or ():
+            if m.get("source") == "placeholder":
+                roles.add(str(m.get("role")))
+    return roles
+
+
 def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:
-    """One row per attribute name: user value > catalog value > best prediction; conflicts spelled out."""
+    """One row per attribute name: user value > catalog value > best prediction; conflicts spelled out.
+
+    A predicted value whose model (CLIP) was a placeholder says so in its source.
+    """
     by_name: dict[str, list] = {}
+    fake_clip = "clip" in placeholder_roles(store, product_id)
     for a in store.attributes(product_id):
-        by_name.setdefault(a.name, []).append(a)
+        if fake_clip and a.source == "clip":
+            a = replace(a, source="clip · PLACEHOLDER")
+        by_name.setdefault(ATTRIBUTE_ALIASES.get(a.name, a.name), []).append(a)
     product = store.product(product_id)
     for name, value in product.fields.items():
+        name = ATTRIBUTE_ALIASES.get(name, name)
         if name not in by_name and value and name not in ("price", "images", "image"):
             from studio.project.store import AttributeValue
 
@@ -259,3 +280,13 @@ def copy_choices() -> tuple[list[str], list[str], list[str]]:
     except (ImportError, OSError, ValueError):  # presets not installed: still offer the common choices
         platforms, tone_names = ["amazon", "shopify", "taobao", "xiaohongshu", "instagram"], ["professional"]
     return platforms, tone_names, ["en", "zh"]
+
+
+def export_platforms() -> list[str]:
+    """Platforms an export package can be written for (each implies the copy platforms it needs)."""
+    try:
+        from studio.batch.words_steps import COPY_PLATFORMS_FOR_EXPORT
+
+        return list(COPY_PLATFORMS_FOR_EXPORT)
+    except ImportError:
+        return ["shopify", "amazon", "taobao", "generic"]

@@ -88,7 +88,7 @@ class BatchPage(Page):
         self.platforms.setSpacing(4)
         self.platforms.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.platforms.setMaximumHeight(80)
-        for i, name in enumerate(services.copy_choices()[0]):
+        for i, name in enumerate(services.export_platforms()):
             item = QListWidgetItem(name)
             item.setCheckState(Qt.CheckState.Checked if i < 2 else Qt.CheckState.Unchecked)
             self.platforms.addItem(item)

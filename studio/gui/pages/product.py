@@ -267,6 +267,9 @@ class ProductPage(Page):
             conf = f" ({row.confidence:.0%})" if row.confidence is not None else ""
             source = QTableWidgetItem(row.source + conf)
             source.setFlags(source.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if "PLACEHOLDER" in row.source:
+                source.setForeground(QColor("#b45309"))
+                source.setToolTip("predicted by a placeholder CLIP with random weights: not a real prediction")
             if row.conflict:
                 for item in (name, value, source):
                     item.setBackground(CONFLICT_BG)
