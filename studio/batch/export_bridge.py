@@ -57,6 +57,19 @@ def check_output_folder(out_dir: Path) -> None:
         )
 
 
+def remove_stale_staging(out_dir: Path) -> int:
+    """Delete what a killed export left beside `out_dir` (its `.partial` staging and `.old-` folders)."""
+    import shutil
+
+    out_dir = Path(out_dir).resolve()
+    if not out_dir.parent.is_dir():
+        return 0
+    stale = [*out_dir.parent.glob(f".{out_dir.name}.*.partial"), *out_dir.parent.glob(f".{out_dir.name}.old-*")]
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(stale)
+
+
 def _eligible(cands: list[Candidate], mode: ExportMode) -> list[Candidate]:
     if mode is ExportMode.REVIEW:
         return [c for c in cands if c.state is CandidateState.APPROVED]
@@ -182,6 +195,7 @@ def export_batch(
     else:
         out_dir = Path(out_dir).resolve()
         check_output_folder(out_dir)
+        remove_stale_staging(out_dir)
         try:
             request = export.ExportRequest(
                 products=tuple(export_product(store, p, mode) for p in store.products()),

@@ -89,12 +89,20 @@ def test_run_product_steps_for_the_gui(store):
 def test_session_auto_approves_and_writes_summary(tmp_path):
     catalog = write_synthetic_catalog(tmp_path / "cat", 3, image_size=32)
     out = tmp_path / "out"
+    (tmp_path / ".out.x1.partial").mkdir()  # what an export killed mid-write leaves beside the package
     summary = run_catalog_batch(BatchRequest(catalog, out, Recipe.IMAGES, auto_approve=AutoApprove.TOP1))
+    assert not (tmp_path / ".out.x1.partial").exists()
     assert summary.summary_path.is_file() and len(summary.approved) == 3
     assert (out / "report.html").is_file() and (out / "batch_summary.json").is_file()
     with Store.open(tmp_path / "out.project") as store:
         assert {c.state for c in store.candidates()} == {CandidateState.APPROVED}
         assert store.exports()[-1].state == "done"
+    stranger = tmp_path / "documents"
+    (stranger / "thesis.txt").parent.mkdir()
+    (stranger / "thesis.txt").write_text("precious")
+    with pytest.raises(VitrineError, match="not empty and holds no Vitrine package"):
+        run_catalog_batch(BatchRequest(catalog, stranger, Recipe.IMAGES))
+    assert (stranger / "thesis.txt").read_text() == "precious"
 
 
 def test_copy_recipe_with_tiny_models(tmp_path):
