@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +18,8 @@ from generators.runtime.errors import VitrineError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 DELIMITERS = (",", ";", "\t", "|")
+ERROR_KEY = "__error__"  # a record that cannot be a product: reported and not imported
+WARNING_KEY = "__warning__"  # a record imported with something worth a look
 
 
 class CatalogError(VitrineError):
@@ -104,6 +106,18 @@ def normalize_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff")).strip("_").lower()
 
 
+def unique_columns(names: Iterable[str]) -> tuple[str, ...]:
+    """Repeated headers get a suffix (`image`, `image_2`) so no column's cells overwrite another's."""
+    out: list[str] = []
+    for name in names:
+        name = name or f"column_{len(out) + 1}"
+        candidate, k = name, 2
+        while candidate in out:
+            candidate, k = f"{name}_{k}", k + 1
+        out.append(candidate)
+    return tuple(out)
+
+
 def read_csv(path: Path) -> RawCatalog:
     """Read a CSV/TSV catalog: detect the encoding and delimiter; quoted newlines are kept inside cells."""
     text, encoding = decode_text(Path(path).read_bytes())
@@ -115,12 +129,14 @@ def read_csv(path: Path) -> RawCatalog:
         raise CatalogError(f"the catalog is not valid CSV near line {reader.line_num}: {exc}") from None
     if not rows:
         raise CatalogError("the catalog is empty")
-    columns = tuple(normalize_header(h) for h in rows[0])
+    columns = unique_columns(normalize_header(h) for h in rows[0])
     records = []
     for i, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank lines are not products
         record = {columns[j] if j < len(columns) else f"column_{j + 1}": c for j, c in enumerate(cells)}
+        if len(cells) > len(columns):  # kept (as column_N), but a shifted row is worth a look
+            record[WARNING_KEY] = f"row has {len(cells)} cells but the header has {len(columns)}; extra cells kept"
         records.append(RawRecord(i, record))
     return RawCatalog(CatalogFormat.CSV, columns, tuple(records), encoding, delimiter)
 
@@ -151,7 +167,7 @@ def read_json(path: Path) -> RawCatalog:
     records, columns = [], {}
     for i, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            records.append(RawRecord(i, {"__error__": f"item {i} is not an object"}))
+            records.append(RawRecord(i, {ERROR_KEY: f"item {i} is not an object"}))
             continue
         cells = {normalize_header(str(k)): _cell_text(v) for k, v in item.items()}
         columns.update(dict.fromkeys(cells))
@@ -182,7 +198,7 @@ def read_image_folder(folder: Path) -> RawCatalog:
         RawRecord(i, {"sku": sku, "images": "\n".join(files)}) for i, (sku, files) in enumerate(groups.items(), 1)
     ]
     n = len(records)
-    records += [RawRecord(n + i, {"__error__": f"'{name}' is not an image file"}) for i, name in enumerate(others, 1)]
+    records += [RawRecord(n + i, {ERROR_KEY: f"'{name}' is not an image file"}) for i, name in enumerate(others, 1)]
     return RawCatalog(CatalogFormat.FOLDER, ("sku", "images"), tuple(records))
 
 

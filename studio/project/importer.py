@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from studio.project.catalog_formats import ERROR_KEY, WARNING_KEY, RawCatalog, RawRecord, read_catalog, split_paths
 from studio.project.catalog_formats import CatalogError as CatalogError
-from studio.project.catalog_formats import RawCatalog, RawRecord, read_catalog, split_paths
 from studio.project.store import ImageRole, NewImage, Store
 
 SKU_COLUMNS = ("sku", "product_sku", "item_sku", "sku_id", "货号", "商品编码", "款号")
@@ -127,7 +127,7 @@ def resolve_image_path(cell: str, base: Path) -> Path:
             "next to the catalog and write its name instead"
         )
     base = base.resolve()
-    candidate = (base / cell).resolve()
+    candidate = (base / cell.replace("\\", "/")).resolve()  # catalogs made on Windows write a\\b.jpg
     if not candidate.is_relative_to(base):
         raise ImageRejected(f"'{cell}' points outside the catalog folder; refused")
     if not candidate.is_file():
@@ -175,10 +175,12 @@ class _Importer:
         return out
 
     def record(self, rec: RawRecord, source: str) -> None:
-        if "__error__" in rec.cells:
-            self.reject(rec, "", rec.cells["__error__"])
+        if ERROR_KEY in rec.cells:
+            self.reject(rec, "", rec.cells[ERROR_KEY])
             return
-        cells = {k: v.strip() if isinstance(v, str) else str(v) for k, v in rec.cells.items()}
+        cells = {k: v.strip() if isinstance(v, str) else str(v) for k, v in rec.cells.items() if k != WARNING_KEY}
+        if WARNING_KEY in rec.cells:
+            self.problem(rec, "", rec.cells[WARNING_KEY], Severity.WARNING)
         sku_col, sku = _first(cells, SKU_COLUMNS)
         if not sku:
             self.reject(rec, sku_col or "sku", "no SKU in this row")

@@ -199,3 +199,16 @@ def _png_header_only(width: int, height: int) -> bytes:
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_repeated_headers_extra_cells_and_windows_paths(tmp_path, store):
+    cat = tmp_path / "cat"
+    png(cat / "img" / "a.png")
+    png(cat / "img" / "b.png", color=(0, 90, 0))
+    text = "sku,title,image,image\nW1,Tee,img\\a.png,img/b.png\nW2,Top,,,surplus\n"
+    report = import_catalog(store, write(cat, "c.csv", text))
+    assert report.created == ["W1", "W2"]
+    w1 = store.product_by_sku("W1")
+    assert [i.source_path for i in store.images(w1.id)] == ["img/a.png", "img/b.png"]  # neither column lost
+    assert store.product_by_sku("W2").fields == {"column_5": "surplus"}
+    assert any(p.row == 3 and "5 cells but the header has 4" in p.message for p in report.problems)
