@@ -26,7 +26,13 @@ class ScoreBadge(QLabel):
     def set_score(self, score: float | None) -> None:
         value = clip_score_100(score)
         self.setText("CLIP –" if value is None else f"CLIP {value}")
-        self.setToolTip("CLIPScore (0–100): how well the text matches the product image")
+        self.setToolTip(
+            "not scored by CLIP (no image, or CLIP is a placeholder)"
+            if value is None
+            else "CLIPScore (0–100): how well the text matches the product image"
+        )
+        # Unscored reads grey, never as a blue number-like badge.
+        self.setStyleSheet("background: #9ca3af;" if value is None else "")
         self.value = value
 
 
