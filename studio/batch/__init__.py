@@ -1,0 +1,1 @@
+"""Batch: recipes, the resumable job runner, progress, and the catalog → export session."""
