@@ -83,3 +83,10 @@ def test_every_page_captures_non_blank(window, tmp_path):
     for p in paths:
         image = QImage(str(p))
         assert not image.isNull() and not is_blank(image), p.name
+
+
+def test_ctrl_f_focuses_the_page_search(qtbot, window):
+    page = window.show_page("catalog")
+    window.activateWindow()
+    qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()

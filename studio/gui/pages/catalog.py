@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -134,6 +134,10 @@ class CatalogPage(Page):
         self.layout_.addWidget(self.stack, 1)
         state.project_changed.connect(self.reload)
         state.candidates_changed.connect(lambda _pid: self.reload())
+        # Ctrl+F while this page is shown: jump to its search box.
+        QShortcut(
+            QKeySequence.StandardKey.Find, self, activated=lambda: (self.search.setFocus(), self.search.selectAll())
+        )
         self.retranslate()
         self.reload()
 

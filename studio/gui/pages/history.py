@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -66,6 +66,10 @@ class HistoryPage(Page):
         self.layout_.addWidget(self.stack, 1)
         state.project_changed.connect(self.reload)
         state.candidates_changed.connect(lambda _pid: self.reload())
+        # Ctrl+F while this page is shown: jump to its search box.
+        QShortcut(
+            QKeySequence.StandardKey.Find, self, activated=lambda: (self.search.setFocus(), self.search.selectAll())
+        )
         self.retranslate()
         self.reload()
 
