@@ -90,3 +90,22 @@ def test_ctrl_f_focuses_the_page_search(qtbot, window):
     window.activateWindow()
     qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.search.hasFocus()
+
+
+def test_high_dpi_scale_renders_sharp(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from studio.gui.app import create_app, build_window\n"
+        "from studio.gui.capture import is_blank\n"
+        "app = create_app(); w = build_window(remember=False); w.resize(1000, 700); w.show(); app.processEvents()\n"
+        "pix = w.grab(); img = pix.toImage()\n"
+        "print(pix.devicePixelRatio(), img.width(), w.width(), is_blank(img))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "1.5", "VITRINE_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    ratio, image_width, widget_width, blank = out.stdout.split()[-4:]
+    assert float(ratio) == 1.5 and int(image_width) == round(1.5 * int(widget_width)) and blank == "False"
