@@ -62,6 +62,7 @@ class StepSpec:
     needs: tuple[tuple[str, str], ...]  # (module, attribute)
     label: str
     version: str = "1"  # bump when a step's output changes: finished jobs of an older version are redone
+    options: tuple[str, ...] = ()  # batch options the step reads: changing one redoes the step
 
 
 STEP_SPECS: dict[StepName, StepSpec] = {
@@ -77,7 +78,10 @@ STEP_SPECS: dict[StepName, StepSpec] = {
         "attributes",
     ),
     StepName.COPY: StepSpec(
-        StepName.COPY, (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")), "sales copy"
+        StepName.COPY,
+        (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")),
+        "sales copy",
+        options=("platforms", "copy_n"),
     ),
     StepName.PAIRING: StepSpec(StepName.PAIRING, (("generators.pairing", "PairingPipeline"),), "outfit pairing"),
     StepName.TRYON: StepSpec(StepName.TRYON, (("generators.tryon", "TryOnPipeline"),), "try-on"),

@@ -8,6 +8,8 @@ error is recorded and the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 import time
@@ -74,9 +76,15 @@ def current_rss_mb() -> float:
             return 0.0
 
 
-def input_hash(product: Product, step: StepName) -> str:
-    """A finished job is fresh while its product content and the step version are unchanged."""
-    return f"{product.content_hash}:{STEP_SPECS[step].version}"
+def input_hash(product: Product, step: StepName, options: Mapping[str, Any] | None = None) -> str:
+    """A finished job is fresh while its product content, the step version and the options it reads
+    (e.g. the platforms copy is written for) are unchanged."""
+    spec = STEP_SPECS[step]
+    used = {k: (options or {}).get(k) for k in spec.options}
+    suffix = ""
+    if any(v for v in used.values()):
+        suffix = ":" + hashlib.sha256(json.dumps(used, sort_keys=True, default=list).encode()).hexdigest()[:8]
+    return f"{product.content_hash}:{spec.version}{suffix}"
 
 
 def _describe(exc: BaseException) -> str:
@@ -98,7 +106,7 @@ def run_step(
 
     A failure is recorded as failed and re-raised; a cancel puts the job back to pending and re-raises.
     """
-    job = store.start_job(product.id, step.value, input_hash(product, step))
+    job = store.start_job(product.id, step.value, input_hash(product, step, options))
     earlier: dict[str, list] = {}
     for c in store.candidates(product.id):
         earlier.setdefault(c.kind, []).append(c)
@@ -154,7 +162,7 @@ def run_product_steps(
             step not in forced
             and job is not None
             and job.state.finished
-            and job.input_hash == input_hash(product, step)
+            and job.input_hash == input_hash(product, step, options)
         ):
             continue
         availability = step_availability(step)
@@ -207,7 +215,8 @@ class BatchRunner:
         todo = []
         for step in steps:
             job = self.store.job(product.id, step.value)
-            if job is not None and job.state.finished and job.input_hash == input_hash(product, step):
+            fresh = input_hash(product, step, self.options.step_options)
+            if job is not None and job.state.finished and job.input_hash == fresh:
                 self.result.resumed_done += 1
                 continue
             todo.append(step)

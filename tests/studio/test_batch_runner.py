@@ -121,6 +121,9 @@ def test_copy_recipe_with_tiny_models(tmp_path):
         copies = store.candidates(pid, "copy")
         assert {c.params["platform"] for c in copies} <= {"amazon"} and all(c.placeholder for c in copies)
         assert run_batch(store, options).ran == 0  # resumed: nothing redone
+        other = BatchOptions(Recipe.COPY, profile="tiny", step_options={"platforms": ("shopify",), "copy_n": 2})
+        assert run_batch(store, other).ran == 2  # only copy reads the platforms: only copy is redone
+        assert {c.params["platform"] for c in store.candidates(pid, "copy")} <= {"shopify"}  # amazon replaced
         approved = auto_approve(store, AutoApprove.TOP1)
         assert len([c for c in store.candidates(pid, "caption") if c.id in approved]) == 1
 
