@@ -94,6 +94,11 @@ _SIZE_PATTERNS = (
     re.compile(r"\b(XXS|XS|XL|XXL|XXXL|2XL|3XL|4XL)\b"),
     re.compile(r"([A-Za-z0-9]{1,4})\s*码"),
 )
+_PRICE = re.compile(
+    r"[$€£¥￥]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:[.,]\d{1,2})?\s?(?:USD|EUR|GBP|RMB|CNY|dollars?)\b|\d+(?:\.\d{1,2})?\s?[元块]",
+    re.IGNORECASE,
+)
+_DISCOUNT = re.compile(r"\b\d{1,2}\s?%\s?off\b|\bon sale\b|\bsale:|打\d折|\d折|半价|限时特价", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d{1,3})\s*%\s*$")
 _PURE = re.compile(r"(?:\bpure\s*|\ball[- ]|\bsolid\s*)$", re.IGNORECASE)
 _FREE_SIZE = {"ONE", "OS", "FREE", "均"}
@@ -127,6 +132,35 @@ def _sheet_sizes(sheet: AttributeSheet) -> set[str]:
     for value in sheet.raw_values("size"):
         sizes.update(s.upper() for s in re.split(r"[\s,/;|]+", value) if s)
     return sizes
+
+
+def _amount(text: str) -> float | None:
+    m = re.search(r"\d+(?:[.,]\d{1,2})?", text)
+    return float(m.group(0).replace(",", ".")) if m else None
+
+
+def _check_prices(field: str, text: str, sheet: AttributeSheet) -> tuple[int, list[GroundingIssue]]:
+    """Prices must be the catalog's; discounts are never in the catalog, so they are always unverified."""
+    prices = {a for a in (_amount(v) for v in sheet.raw_values("price")) if a is not None}
+    issues, seen = [], 0
+    for m in _PRICE.finditer(text):
+        seen += 1
+        amount = _amount(m.group(0))
+        if not prices:
+            issues.append(
+                GroundingIssue(MentionKind.PRICE, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), "")
+            )
+        elif amount is None or all(abs(amount - p) > 0.005 for p in prices):
+            expected = "/".join(f"{p:g}" for p in sorted(prices))
+            issues.append(
+                GroundingIssue(
+                    MentionKind.PRICE, Severity.CONTRADICTION, field, m.group(0), m.start(), m.end(), expected
+                )
+            )
+    for m in _DISCOUNT.finditer(text):
+        seen += 1
+        issues.append(GroundingIssue(MentionKind.PRICE, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), ""))
+    return seen, issues
 
 
 def _sheet_count(sheet: AttributeSheet) -> int | None:
@@ -190,6 +224,9 @@ def check_grounding(
                         MentionKind.SIZE, Severity.CONTRADICTION, field, phrase, start, end, "/".join(sorted(sizes))
                     )
                 )
+        seen, price_issues = _check_prices(field, text, sheet)
+        mentions += seen
+        issues += price_issues
         for n, start, end, phrase in extract_counts(text):
             mentions += 1
             if count is None:

@@ -19,6 +19,7 @@ class MentionKind(StrEnum):
     CLAIM = "claim"
     SIZE = "size"
     COUNT = "count"
+    PRICE = "price"  # prices and discounts: the catalog's price, or nothing
 
 
 LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.CLAIM)

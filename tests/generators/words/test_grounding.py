@@ -111,3 +111,12 @@ def test_title_mentions_count_as_catalog_values():
 def test_lexicon_ignores_words_that_merely_contain_a_colour():
     found = default_lexicon().find("网红蓝牙耳机 小红书爆款")
     assert found == []
+
+
+def test_prices_must_be_the_catalogs_and_discounts_are_unverified():
+    priced = Product("P", "Denim Jacket", "", {"price": "89.00", "color": "navy"})
+    assert _issues("Only $89 for this navy jacket", priced)[0].ok
+    report, issues = _issues("SALE: $12.99, 20% OFF", priced)
+    assert not report.ok and (MentionKind.PRICE, Severity.CONTRADICTION, "$12.99") in issues
+    assert (MentionKind.PRICE, Severity.UNVERIFIED, "20% OFF") in issues
+    assert _issues("仅需¥99", RED_COTTON_ZH)[1] == [(MentionKind.PRICE, Severity.UNVERIFIED, "¥99")]
