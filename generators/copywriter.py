@@ -201,6 +201,11 @@ class CopyPipeline:
         eos = self.tokenizer.eos_token_id
         tokens = int(sum(int((row != eos).sum()) for row in new))
         texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+        done = {eos, self.tokenizer.pad_token_id, *self._newline_ids()}
+        for i, row in enumerate(new):
+            if request.min_new_tokens == 0 and int(row[-1]) not in done and " " in texts[i].strip():
+                # Cut off by max_new_tokens mid-line: its last word may be partial ("#je" for "#jeans").
+                texts[i] = texts[i].rstrip().rsplit(" ", 1)[0]
         return [ASSISTANT_PREFIX + t for t in texts], tokens
 
     def _prompt_cache_kv(self, prompt: Any, n: int) -> Any:
