@@ -188,6 +188,7 @@ class ProductPage(Page):
         for combo, values in zip((self.platform, self.tone, self.language), choices, strict=True):
             combo.clear()
             combo.addItems(values)
+        self.tone.setCurrentText("professional")  # the copywriter's default tone
 
     # ---- loading ----------------------------------------------------------------------------------
     def _project_changed(self) -> None:
