@@ -405,7 +405,7 @@ class CopyPipeline:
         fields = outcome.fields
         texts = fields.field_texts()
         report_ = check_grounding(texts, sheet)
-        flags = [f"{i.message}: {mark_phrase(texts[i.field], i)}" for i in report_.issues]
+        flags = [f"{i.message}: {mark_phrase(texts[i.field], i, context=40)}" for i in report_.issues]
         flags += list(outcome.notes)
         body = fields.title + fields.description + "".join(fields.bullets)
         cjk_share = sum(1 for ch in body if has_cjk(ch)) / max(1, len(body.replace(" ", "")))

@@ -239,6 +239,16 @@ def check_grounding(
     return GroundingReport(tuple(issues), mentions)
 
 
-def mark_phrase(text: str, issue: GroundingIssue, left: str = "[[", right: str = "]]") -> str:
-    """`text` with the offending phrase wrapped, for display: "100% [[cotton]] tee"."""
-    return text[: issue.start] + left + text[issue.start : issue.end] + right + text[issue.end :]
+def mark_phrase(
+    text: str, issue: GroundingIssue, left: str = "[[", right: str = "]]", context: int | None = None
+) -> str:
+    """`text` with the offending phrase wrapped, for display: "100% [[cotton]] tee".
+
+    With `context`, only that many characters either side are kept ("…SALE: [[$12.99]], $10.99…").
+    """
+    start, end = issue.start, issue.end
+    before, after = text[:start], text[end:]
+    if context is not None:
+        before = ("…" + before[-context:].lstrip()) if len(before) > context else before
+        after = (after[:context].rstrip() + "…") if len(after) > context else after
+    return before + left + text[start:end] + right + after

@@ -120,3 +120,10 @@ def test_prices_must_be_the_catalogs_and_discounts_are_unverified():
     assert not report.ok and (MentionKind.PRICE, Severity.CONTRADICTION, "$12.99") in issues
     assert (MentionKind.PRICE, Severity.UNVERIFIED, "20% OFF") in issues
     assert _issues("仅需¥99", RED_COTTON_ZH)[1] == [(MentionKind.PRICE, Severity.UNVERIFIED, "¥99")]
+
+
+def test_mark_phrase_with_context():
+    text = "x" * 100 + " 100% cotton " + "y" * 100
+    issue = check_grounding({"d": text}, build_attribute_sheet(RED_POLY)).contradictions[0]
+    marked = mark_phrase(text, issue, context=10)
+    assert marked.startswith("…") and marked.endswith("…") and "[[cotton]]" in marked and len(marked) < 40
