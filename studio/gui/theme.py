@@ -61,8 +61,13 @@ QPushButton:disabled {{ color: #a0a6b2; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; }}
 QPushButton#primary:hover {{ background: #2f5be0; }}
 QPushButton#primary:disabled {{ background: #9db4f7; border-color: #9db4f7; }}
-QLineEdit, QComboBox, QSpinBox, QPlainTextEdit, QTextEdit {{ background: {CARD}; border: 1px solid {BORDER};
+QLineEdit, QComboBox, QPlainTextEdit, QTextEdit {{ background: {CARD}; border: 1px solid {BORDER};
     border-radius: 7px; padding: 5px 8px; selection-background-color: {ACCENT}; }}
+QSpinBox {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 7px; padding: 0px 6px; min-height: 26px; }}
+QSpinBox QLineEdit {{ padding: 0px; border: none; background: transparent; }}
+QSpinBox::up-button, QSpinBox::down-button {{ border: none; width: 18px; }}
+QSpinBox::up-arrow {{ image: url(ARROW_UP_PNG); width: 9px; height: 9px; }}
+QSpinBox::down-arrow {{ image: url(ARROW_PNG); width: 9px; height: 9px; }}
 QComboBox::drop-down {{ border: none; width: 24px; }}
 QComboBox::down-arrow {{ image: url(ARROW_PNG); width: 10px; height: 10px; }}
 QComboBox QAbstractItemView {{ background: {CARD}; border: 1px solid {BORDER}; selection-background-color: #dbe5fe;
@@ -106,9 +111,10 @@ def has_cjk_font() -> bool:
     )
 
 
-def _arrow_png() -> str:
-    """A small down-arrow for combo boxes, drawn once into a temp file (no image resources to ship)."""
-    path = Path(tempfile.gettempdir()) / f"vitrine-arrow-{os.getuid() if hasattr(os, 'getuid') else 0}.png"
+def _arrow_png(up: bool = False) -> str:
+    """A small arrow for combo and spin boxes, drawn once into a temp file (no image resources to ship)."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    path = Path(tempfile.gettempdir()) / f"vitrine-arrow-{'up' if up else 'down'}-{uid}.png"
     if not path.is_file():
         pixmap = QPixmap(20, 20)
         pixmap.fill(QColor(0, 0, 0, 0))
@@ -116,7 +122,12 @@ def _arrow_png() -> str:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(MUTED))
-        painter.drawPolygon(QPolygonF([QPointF(3, 6), QPointF(17, 6), QPointF(10, 15)]))
+        points = (
+            [QPointF(3, 14), QPointF(17, 14), QPointF(10, 5)]
+            if up
+            else [QPointF(3, 6), QPointF(17, 6), QPointF(10, 15)]
+        )
+        painter.drawPolygon(QPolygonF(points))
         painter.end()
         pixmap.save(str(path))
     return path.as_posix()
@@ -126,4 +137,4 @@ def apply_theme(app: QApplication) -> None:
     """Install the font and stylesheet on `app`."""
     app.setStyle("Fusion")
     app.setFont(ui_font())
-    app.setStyleSheet(STYLESHEET.replace("ARROW_PNG", _arrow_png()))
+    app.setStyleSheet(STYLESHEET.replace("ARROW_UP_PNG", _arrow_png(up=True)).replace("ARROW_PNG", _arrow_png()))

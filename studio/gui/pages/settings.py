@@ -87,7 +87,7 @@ class SettingsPage(Page):
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setValue(s.threads)
-        self.threads.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.threads.setSpecialValueText("all cores")
         self.profile = QComboBox()
         self.profile.addItems(["auto", "tiny", "perf", "packaged", "standard"])
         self.profile.setCurrentText(s.profile)
