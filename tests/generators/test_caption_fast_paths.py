@@ -8,7 +8,7 @@ from PIL import Image
 
 from generators.caption import CaptionPipeline, CaptionRequest
 from generators.runtime.loading import load_model
-from generators.runtime.models.blip_sdpa import use_sdpa_vision_attention
+from generators.runtime.models.blip_sdpa import share_cross_attention_projections, use_sdpa_vision_attention
 
 PROMPT = "a product photo of"
 
@@ -69,6 +69,30 @@ def test_sdpa_vision_features_match_eager(models):
 def test_switch_is_idempotent(models):
     loaded, _, _ = models
     assert use_sdpa_vision_attention(loaded.components.model) == 0
+    assert share_cross_attention_projections(loaded.components.model) == 0
+
+
+def test_row_shared_projection_is_exact_and_falls_back(models):
+    loaded, _, _ = models
+    layer = loaded.components.model.text_decoder.bert.encoder.layer[0].crossattention.self.key
+    assert type(layer).__name__ == "RowSharedLinear"
+    gen = torch.Generator().manual_seed(3)
+    rows = torch.randn(3, 5, layer.in_features, generator=gen)
+    for x in (rows.repeat_interleave(4, dim=0), rows, torch.cat([rows[:1], rows[:1], rows[1:2]])):
+        want = torch.nn.functional.linear(x, layer.weight, layer.bias)
+        torch.testing.assert_close(layer(x), want, atol=1e-6, rtol=1e-6)
+
+
+def test_beam_search_equals_stock(models):
+    loaded, stock, processor = models
+    pixels = processor(images=_images(), return_tensors="pt")["pixel_values"]
+    ids = processor.tokenizer([PROMPT] * len(_images()), return_tensors="pt")["input_ids"]
+    kw = {"max_new_tokens": 8, "num_beams": 4, "num_return_sequences": 3, "return_dict_in_generate": True}
+    with torch.inference_mode():
+        ours = loaded.components.model.generate(pixel_values=pixels, input_ids=ids.clone(), output_scores=True, **kw)
+        ref = stock.generate(pixel_values=pixels, input_ids=ids.clone(), output_scores=True, **kw)
+    assert torch.equal(ours.sequences, ref.sequences)
+    torch.testing.assert_close(ours.sequences_scores, ref.sequences_scores, atol=1e-5, rtol=1e-5)
 
 
 def test_fast_preprocessing_matches_processor(models):

@@ -1,11 +1,16 @@
-"""Fused attention (torch SDPA) for BLIP's vision encoder.
+"""Fused attention (torch SDPA) for BLIP's vision encoder; cross-attention K/V computed once per image.
 
 transformers 5.24 gives BLIP eager attention only: per layer it materializes the [batch, 12, 577, 577]
 score matrix, scales it in a separate op, softmaxes it and multiplies again. At 384 px the ViT-B/16 encoder is
 most of a batched caption's time, so `use_sdpa_vision_attention` swaps each vision `BlipAttention` for a
 subclass whose forward calls `torch.nn.functional.scaled_dot_product_attention` (same weights, same math; the
 fused kernel only rounds differently). The text decoder keeps its eager attention: its cached 1-token steps
-are dominated by weight reads, not by attention.
+are dominated by weight reads, not by attention (fused SDPA with one query row is slower there in bf16).
+
+Beam search and multiple samples repeat each image's 577 feature rows once per beam before the text decoder
+sees them, so every cross-attention layer would project the same rows to keys and values `beams` times.
+`share_cross_attention_projections` makes those projections notice runs of identical rows and project each
+run once (exact: the rows are checked equal first).
 """
 
 from __future__ import annotations
@@ -52,5 +57,44 @@ def use_sdpa_vision_attention(model: Any) -> int:
     for module in vision.modules():
         if type(module) is BlipAttention:
             module.__class__ = _CLASS
+            switched += 1
+    return switched
+
+
+def _shared_rows_forward(self: Any, x: Any) -> Any:
+    """Linear over [N, L, C] whose rows come in runs of identical copies: project one row per run."""
+    import torch
+
+    n = x.shape[0] if x.dim() == 3 else 1
+    run = 1
+    while run < n and torch.equal(x[run], x[0]):
+        run += 1
+    if run > 1 and n % run == 0:
+        unique = x[::run]
+        if torch.equal(x, unique.repeat_interleave(run, dim=0)):
+            return torch.nn.functional.linear(unique, self.weight, self.bias).repeat_interleave(run, dim=0)
+    return torch.nn.functional.linear(x, self.weight, self.bias)
+
+
+_SHARED_CLASS: type | None = None
+
+
+def share_cross_attention_projections(model: Any) -> int:
+    """Make the text decoder's cross-attention key/value projections compute each repeated image once.
+
+    Only `forward` changes (weights and state dict keys stay), and the result is the same as before. Returns how
+    many projections were switched.
+    """
+    import torch
+
+    global _SHARED_CLASS
+    if _SHARED_CLASS is None:
+        _SHARED_CLASS = type("RowSharedLinear", (torch.nn.Linear,), {"forward": _shared_rows_forward})
+    decoder = getattr(model, "text_decoder", None)
+    switched = 0
+    for name, module in decoder.named_modules() if decoder is not None else ():
+        cross_kv = ".crossattention.self." in f".{name}" and name.rsplit(".", 1)[-1] in ("key", "value")
+        if cross_kv and type(module) is torch.nn.Linear:
+            module.__class__ = _SHARED_CLASS
             switched += 1
     return switched
