@@ -137,6 +137,7 @@ def bench_caption(repeats: int, profile: bool = False) -> dict[str, Any]:
     from generators.caption import CaptionPipeline, CaptionRequest, Decoding
     from generators.runtime.device import cpu_supports_bf16
     from generators.runtime.loading import load_model
+    from generators.runtime.quiet import quiet_ml_libraries
 
     images = _images()
     dtype = torch.float16 if torch.cuda.is_available() else torch.bfloat16 if cpu_supports_bf16() else torch.float32
@@ -154,9 +155,10 @@ def bench_caption(repeats: int, profile: bool = False) -> dict[str, Any]:
     )
     # Stock: plain transformers from the same folder (no Vitrine loader, eager attention, fp32).
     folder = loaded.resolved.folder
-    model = BlipForConditionalGeneration.from_pretrained(folder, dtype=torch.float32, local_files_only=True)
+    with quiet_ml_libraries(bars_only=True):
+        model = BlipForConditionalGeneration.from_pretrained(folder, dtype=torch.float32, local_files_only=True)
+        processor = BlipProcessor.from_pretrained(folder, local_files_only=True)
     model = model.to(ours.model.device).eval()
-    processor = BlipProcessor.from_pretrained(folder, local_files_only=True)
     stock_texts: list[str] = []
 
     def stock_run(imgs) -> None:
