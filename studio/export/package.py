@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import ProgressFn, report
-from studio.export import atomic
+from studio import atomic_files
 from studio.export.bundle import (
     CopyCandidate,
     ExportProduct,
@@ -95,7 +95,7 @@ class PackageWriter:
 
     def write(self, rel: str, data: bytes) -> Path:
         path = self.root / rel
-        atomic.write_bytes(path, data)
+        atomic_files.atomic_write_bytes(path, data)
         self.files.append(path)
         return path
 
@@ -182,7 +182,7 @@ def export_packages(request: ExportRequest, progress: ProgressFn | None = None) 
     final = Path(request.out_dir) / request.package_name
     writers = _writers()
     total = len(platforms) + 1
-    with atomic.staged_dir(final) as tmp:
+    with atomic_files.staged_dir(final) as tmp:
         pw = PackageWriter(tmp, request)
         for i, platform in enumerate(platforms):
             report(progress, i, total, f"writing {platform.value} package")

@@ -9,68 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-TEMP_PREFIX = ".tmp-"
+# atomic_write_text is re-exported for callers that import it from here (studio.batch.session).
+from studio.atomic_files import TEMP_PREFIX, atomic_copy, atomic_write_bytes, atomic_write_text
+
+__all__ = ["TEMP_PREFIX", "AssetStore", "atomic_write_text", "sha256_file"]
+
 _CHUNK = 1 << 20
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the directory entry is on disk (POSIX); Windows cannot open dirs.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(dest: Path, data: bytes) -> Path:
-    """Write `data` to `dest` atomically: temp file in the same folder, fsync, rename."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(dest.parent)
-    return dest
-
-
-def atomic_write_text(dest: Path, text: str) -> Path:
-    """Write UTF-8 `text` to `dest` atomically."""
-    return atomic_write_bytes(dest, text.encode("utf-8"))
-
-
-def atomic_copy(src: Path, dest: Path) -> Path:
-    """Copy `src` to `dest` atomically (the destination never holds a partial copy)."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, Path(src).open("rb") as inp:
-            shutil.copyfileobj(inp, out, _CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(dest.parent)
-    return dest
 
 
 def sha256_file(path: Path) -> str:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from studio.atomic_files import atomic_write_bytes
 from studio.cli import main
-from studio.project.assets import TEMP_PREFIX, AssetStore, atomic_write_bytes
+from studio.project.assets import TEMP_PREFIX, AssetStore
 from studio.project.review import AutoApprove, ExportMode, auto_approve, exportable, reject
 from studio.project.schema import MIGRATIONS
 from studio.project.store import CandidateState, JobState, NewCandidate, ProjectError, Store

@@ -56,7 +56,7 @@ def read_brand_kit(project: Path | None) -> dict[str, str]:
 
 def write_brand_kit(project: Path, values: dict[str, str]) -> Path:
     """Save the brand kit into the project folder (atomically), lists split on commas."""
-    from studio.project.assets import atomic_write_text
+    from studio.atomic_files import atomic_write_text
 
     data: dict[str, object] = {"name": values.get("name", "").strip() or "Custom"}
     for key, _label in BRAND_FIELDS[1:]:
