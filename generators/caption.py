@@ -88,6 +88,16 @@ class CaptionResult:
         }
 
 
+def preferred_dtype(device: Any) -> Any:
+    """The dtype to load the captioner in: bf16 on CPUs with native bf16, else the device default.
+
+    Measured (BLIP base, 2 cores, avx512_bf16): batch-8 bf16 captioning ~2.5x faster than fp32 (bench/words.py).
+    """
+    from generators.runtime.device import cpu_bf16_or_default
+
+    return cpu_bf16_or_default(device)
+
+
 def _open(source: Any, draft_size: int | None = None) -> Any:
     """RGB PIL image; JPEG files are decoded at a reduced DCT scale that keeps both sides >= `draft_size`."""
     from PIL import Image

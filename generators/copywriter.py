@@ -47,14 +47,9 @@ def preferred_dtype(device: Any) -> Any:
     Measured here (SmolLM2-135M, 2 cores, avx512_bf16), ms per decode step, interleaved runs: fp32 batch 1
     ~65, fp32 batch 3 ~135-150, bf16 batch 3 ~75-110; a 600-token prefill ~2.4 s fp32 vs ~0.8 s bf16.
     """
-    import torch
+    from generators.runtime.device import cpu_bf16_or_default
 
-    from generators.runtime.device import cpu_supports_bf16, default_dtype
-
-    device = torch.device(device) if isinstance(device, str) else device
-    if device.type == "cpu" and cpu_supports_bf16():
-        return torch.bfloat16
-    return default_dtype(device)
+    return cpu_bf16_or_default(device)
 
 
 class _StopCriteria:

@@ -47,3 +47,13 @@ def cpu_supports_bf16() -> bool:
     except OSError:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def cpu_bf16_or_default(device: torch.device | str) -> torch.dtype:
+    """bf16 on a CPU with native bf16 (measured faster there for the small text models), else the default."""
+    import torch
+
+    device = torch.device(device) if isinstance(device, str) else device
+    if device.type == "cpu" and cpu_supports_bf16():
+        return torch.bfloat16
+    return default_dtype(device)

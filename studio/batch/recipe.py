@@ -81,7 +81,7 @@ STEP_SPECS: dict[StepName, StepSpec] = {
         StepName.COPY,
         (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")),
         "sales copy",
-        options=("platforms", "copy_n"),
+        options=("platforms", "copy_n", "tone", "language", "max_new_tokens"),
     ),
     StepName.PAIRING: StepSpec(StepName.PAIRING, (("generators.pairing", "PairingPipeline"),), "outfit pairing"),
     StepName.TRYON: StepSpec(StepName.TRYON, (("generators.tryon", "TryOnPipeline"),), "try-on"),

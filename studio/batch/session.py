@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, ProgressFn
 from studio.batch.export_bridge import ExportOutcome, check_output_folder, export_batch, parse_platforms
 from studio.batch.recipe import Recipe
@@ -32,6 +34,9 @@ class BatchRequest:
     project_dir: Path | None = None
     workers: int = 1
     platforms: tuple[str, ...] = ()
+    copy_n: int | None = None  # copy candidates per platform (None: the step's default)
+    tone: str | None = None  # copy tone (None: the copywriter's default)
+    language: str | None = None  # copy language (None: each platform's own)
     auto_approve: AutoApprove | None = None
     review: bool = False  # export only approved candidates
     profile: str = "auto"
@@ -79,6 +84,20 @@ def _summary_data(store: Store, request: BatchRequest, summary: BatchSummary) ->
     }
 
 
+def _step_options(request: BatchRequest) -> dict[str, Any]:
+    """The options the steps read (copy: platforms, candidates, tone, language), checked; unset ones left out."""
+    from generators.words.presets import Language, tones
+
+    if request.copy_n is not None and request.copy_n < 1:
+        raise VitrineError(f"--copy-n must be at least 1 (got {request.copy_n})")
+    if request.tone is not None and request.tone not in tones():
+        raise VitrineError(f"unknown tone '{request.tone}'; choose one of: {', '.join(sorted(tones()))}")
+    language = Language.parse(request.language).value if request.language else None
+    options: dict[str, Any] = {"platforms": request.platforms, "copy_n": request.copy_n}
+    options.update({"tone": request.tone, "language": language})
+    return {k: v for k, v in options.items() if v is not None}
+
+
 def run_catalog_batch(
     request: BatchRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
 ) -> BatchSummary:
@@ -86,6 +105,7 @@ def run_catalog_batch(
     out_dir = Path(request.out_dir)
     check_output_folder(out_dir)  # fail before the work, not after it
     parse_platforms(request.platforms)
+    _step_options(request)  # a bad tone, language or count fails here, before the import
     with Store.create(request.project) as store:
         imp = import_catalog(store, Path(request.catalog))
         options = BatchOptions(
@@ -93,7 +113,7 @@ def run_catalog_batch(
             workers=request.workers,
             profile=request.profile,
             memory_budget_mb=request.memory_budget_mb,
-            step_options={"platforms": request.platforms},
+            step_options=_step_options(request),
         )
         result = run_batch(store, options, progress=progress, cancel=cancel)
         approved = auto_approve(store, request.auto_approve) if request.auto_approve and not result.cancelled else []

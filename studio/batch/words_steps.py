@@ -24,6 +24,9 @@ COPY_PLATFORMS_FOR_EXPORT = {
     "generic": (),
 }
 DEFAULT_COPY_PLATFORMS = ("amazon", "shopify", "taobao", "douyin")
+BRAND_KIT_FILE = "brand_kit.json"  # in the project folder, as the GUI's Settings page saves it
+LISTING_TOKENS = 256  # title + up to 5 bullets + description
+POST_TOKENS = 192  # short title + body + hashtags (Douyin, Xiaohongshu, Instagram)
 
 
 def _scorer(ctx: StepContext) -> Any:
@@ -43,15 +46,20 @@ def main_photo(ctx: StepContext) -> Path | None:
 
 def run_caption(ctx: StepContext) -> StepOutput:
     """BLIP captions of the main photo, ranked by CLIPScore against it."""
-    from generators.caption import CaptionPipeline, CaptionRequest
+    from generators.caption import CaptionPipeline, CaptionRequest, preferred_dtype
+    from generators.runtime.device import pick_device
     from generators.runtime.loading import load_model
 
     photo = main_photo(ctx)
     if photo is None:
         return StepOutput(JobState.SKIPPED, "no product photo to caption")
-    pipe = ctx.pipelines.get(
-        "caption", lambda: CaptionPipeline(load_model("captioner", ctx.profile), scorer=_scorer(ctx))
-    )
+
+    def build() -> Any:
+        device = pick_device()
+        captioner = load_model("captioner", ctx.profile, device=device, dtype=preferred_dtype(device))
+        return CaptionPipeline(captioner, scorer=_scorer(ctx))
+
+    pipe = ctx.pipelines.get("caption", build)
     result = pipe.run(CaptionRequest((photo,), n=CAPTIONS_PER_IMAGE), progress=ctx.progress, cancel=ctx.cancel)
     item = result.items[0]
     if item.error:
@@ -105,15 +113,40 @@ def _generator_product(ctx: StepContext, photo: Path | None) -> Any:
     return Product(p.sku, p.title, p.description, catalog, (photo,) if photo else (), p.category)
 
 
+def project_brand_kit(folder: Path) -> Any:
+    """The project's brand kit (`brand_kit.json`, saved by the Settings page), else the shipped default."""
+    from generators.words.presets import BrandKit, default_brand_kit
+
+    path = Path(folder) / BRAND_KIT_FILE
+    return BrandKit.from_file(path) if path.is_file() else default_brand_kit()
+
+
+def copy_token_budget(platform: str) -> int:
+    """New tokens a platform's copy may take: a listing (title, bullets, description) more than a short post.
+
+    Generation stops as soon as every section is written; this only caps a candidate that rambles, which
+    otherwise keeps its whole batch decoding.
+    """
+    from generators.words.presets import Layout, preset_for
+
+    return POST_TOKENS if preset_for(platform).layout is Layout.POST else LISTING_TOKENS
+
+
 def run_copy(ctx: StepContext) -> StepOutput:
-    """Sales copy for each platform, grounded on the attribute sheet and ranked; shown candidates are kept."""
-    from generators.copywriter import CopyPipeline, CopyRequest
+    """Sales copy for each platform, grounded on the attribute sheet and ranked; shown candidates are kept.
+
+    Step options: `platforms`, `copy_n` (candidates per platform), `tone` and `language` (the preset's
+    defaults when absent), `max_new_tokens` (else the platform's budget).
+    """
+    from generators.copywriter import CopyPipeline, CopyRequest, preferred_dtype
+    from generators.runtime.device import pick_device
     from generators.runtime.loading import load_model
-    from generators.words.presets import Platform
+    from generators.words.presets import Language, Platform
 
     def build() -> Any:
+        device = pick_device()
         return CopyPipeline(
-            load_model("copywriter", ctx.profile),
+            load_model("copywriter", ctx.profile, device=device, dtype=preferred_dtype(device)),
             embedder=load_model("text_embedder", ctx.profile),
             scorer=_scorer(ctx),
         )
@@ -125,17 +158,25 @@ def run_copy(ctx: StepContext) -> StepOutput:
     for a in ctx.store.attributes(ctx.product.id, CLIP_SOURCE):
         clip[a.name] = {a.value: float(a.confidence or 0.0)}
     captions = tuple(c.text for c in sorted(ctx.earlier.get("caption", ()), key=lambda c: c.rank)[:3] if c.text)
+    options = dict(ctx.options)
+    tone = str(options.get("tone") or CopyRequest.tone)
+    language = Language.parse(options["language"]) if options.get("language") else None
+    brand = project_brand_kit(ctx.store.folder)
     out: list[NewCandidate] = []
     notes: list[str] = []
-    for platform in copy_platforms(dict(ctx.options)):
+    for platform in copy_platforms(options):
         request = CopyRequest(
             product,
-            Platform(platform),
-            n=int(ctx.options.get("copy_n", COPY_CANDIDATES)),
+            Platform.parse(platform),
+            language=language,
+            tone=tone,
+            brand=brand,
+            n=int(options.get("copy_n") or COPY_CANDIDATES),
+            max_new_tokens=int(options.get("max_new_tokens") or copy_token_budget(platform)),
             clip_attributes=clip or None,
             captions=captions,
         )
-        result = pipe.run(request, cancel=ctx.cancel)
+        result = pipe.run(request, progress=ctx.progress, cancel=ctx.cancel)
         provenance = result.provenance.to_dict()
         shown = result.ranked
         if len(shown) < len(result.candidates):
@@ -148,6 +189,7 @@ def run_copy(ctx: StepContext) -> StepOutput:
             params = {
                 "platform": platform,
                 "language": result.language.value,
+                "tone": tone,
                 "title": f.title,
                 "bullets": list(f.bullets),
                 "description": f.description,

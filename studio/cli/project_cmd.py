@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--project", type=Path, default=None, help="project folder (default: OUT/project)")
     batch.add_argument("--workers", type=int, default=1, help="products processed in parallel (default 1)")
     batch.add_argument("--platform", action="append", default=[], help="export platform (repeatable; default all)")
+    batch.add_argument("--copy-n", type=int, default=None, metavar="N", help="copy candidates per platform (default 4)")
+    batch.add_argument("--tone", default=None, help="copy tone, e.g. professional (default), playful, luxury")
+    batch.add_argument("--lang", default=None, choices=["en", "zh"], help="copy language (default: the platform's)")
     batch.add_argument("--auto-approve", choices=["top1"], default=None, help="approve each set's best, unattended")
     batch.add_argument("--review", action="store_true", help="export only candidates approved in review")
     batch.add_argument("--profile", default=None, help="model profile: auto (default), tiny, perf, packaged, standard")
@@ -141,6 +144,9 @@ def _batch(args: argparse.Namespace) -> int:
         project_dir=args.project,
         workers=args.workers,
         platforms=tuple(args.platform),
+        copy_n=args.copy_n,
+        tone=args.tone,
+        language=args.lang,
         auto_approve=AutoApprove(args.auto_approve) if args.auto_approve else None,
         review=args.review,
         profile=args.profile or settings.profile,

@@ -163,3 +163,52 @@ def test_workers_run_products_in_parallel_within_budget(store):
         store, BatchOptions(Recipe.IMAGES, workers=2, memory_budget_mb=100_000, step_functions=functions)
     )
     assert result.ran == 6 and result.failures == []
+
+
+def test_copy_options_reach_the_copywriter_as_the_gui_passes_them(tmp_path):
+    """Tone, language and the project's brand kit (as Settings saves it) reach the request; changing the tone
+    redoes copy; copy reports progress."""
+    import json
+
+    from studio.batch.runner import input_hash
+
+    catalog = write_synthetic_catalog(tmp_path / "cat", 1, image_size=64)
+    with Store.create(tmp_path / "p") as store:
+        import_catalog(store, catalog)
+        kit = {"name": "Acme Test Kit", "voice_words": ["crisp"], "banned_words": ["cheap"], "required_phrases": []}
+        (store.folder / "brand_kit.json").write_text(json.dumps(kit), encoding="utf-8")
+        pid = store.product_by_sku("SKU-00000").id
+        # What studio/gui/pages/product.py `generate_copy` submits (through studio.gui.tasks.product_steps).
+        options = {"platform": "amazon", "platforms": ["amazon"], "tone": "playful", "language": "zh", "copy_n": 2}
+        seen: list[Progress] = []
+        steps = ["ingest", "caption", "attributes", "copy"]
+        ran = run_product_steps(
+            store, pid, steps, options=options, force=["copy"], profile="tiny", progress=seen.append
+        )
+        assert ran == steps
+        assert any(p.message == "writing" for p in seen)  # the copywriter's own token progress
+        copies = store.candidates(pid, "copy")
+        assert copies
+        for c in copies:
+            used = c.provenance["params"]
+            assert (used["tone"], used["language"], used["brand"]) == ("playful", "zh", "Acme Test Kit")
+            assert c.params["tone"] == "playful" and c.params["language"] == "zh"
+        product = store.product(pid)
+        assert input_hash(product, StepName.COPY, options) != input_hash(
+            product, StepName.COPY, {**options, "tone": "warm"}
+        )
+        assert input_hash(product, StepName.CAPTION, options) == input_hash(product, StepName.CAPTION, {})
+        assert run_product_steps(store, pid, steps, options=options, profile="tiny") == []  # fresh: nothing redone
+        ran = run_product_steps(store, pid, steps, options={**options, "tone": "warm"}, profile="tiny")
+        assert ran == ["copy"]
+        assert {c.provenance["params"]["tone"] for c in store.candidates(pid, "copy")} <= {"warm"}  # replaced
+        assert store.job(pid, "copy").state is JobState.DONE
+
+
+def test_batch_request_checks_copy_options_before_work(tmp_path):
+    catalog = write_synthetic_catalog(tmp_path / "cat", 1, image_size=32)
+    with pytest.raises(VitrineError, match="unknown tone"):
+        run_catalog_batch(BatchRequest(catalog, tmp_path / "out", Recipe.COPY, tone="sarcastic"))
+    with pytest.raises(VitrineError, match="copy-n"):
+        run_catalog_batch(BatchRequest(catalog, tmp_path / "out", Recipe.COPY, copy_n=0))
+    assert not (tmp_path / "out.project").exists()
