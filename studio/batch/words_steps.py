@@ -25,8 +25,8 @@ COPY_PLATFORMS_FOR_EXPORT = {
 }
 DEFAULT_COPY_PLATFORMS = ("amazon", "shopify", "taobao", "douyin")
 BRAND_KIT_FILE = "brand_kit.json"  # in the project folder, as the GUI's Settings page saves it
-LISTING_TOKENS = 256  # title + up to 5 bullets + description
-POST_TOKENS = 192  # short title + body + hashtags (Douyin, Xiaohongshu, Instagram)
+LISTING_TOKENS = 256  # English title + up to 5 bullets + description (Chinese: x1.5, see copy_token_budget)
+POST_TOKENS = 160  # English short title + body + hashtags (Instagram; Douyin/Xiaohongshu in Chinese: x1.5)
 
 
 def _scorer(ctx: StepContext) -> Any:
@@ -121,15 +121,20 @@ def project_brand_kit(folder: Path) -> Any:
     return BrandKit.from_file(path) if path.is_file() else default_brand_kit()
 
 
-def copy_token_budget(platform: str) -> int:
-    """New tokens a platform's copy may take: a listing (title, bullets, description) more than a short post.
+def copy_token_budget(platform: str, language: str | None = None) -> int:
+    """New tokens a platform's copy may take: a listing (title, bullets, description) more than a short post,
+    and Chinese more than English (SmolLM2's tokenizer spends ~1.8 tokens per Chinese character, ~0.3 per
+    English one: a 107-character Xiaohongshu post is 194 tokens).
 
     Generation stops as soon as every section is written; this only caps a candidate that rambles, which
-    otherwise keeps its whole batch decoding.
+    otherwise keeps its whole batch decoding, and must leave room for complete copy.
     """
-    from generators.words.presets import Layout, preset_for
+    from generators.words.presets import Language, Layout, preset_for
 
-    return POST_TOKENS if preset_for(platform).layout is Layout.POST else LISTING_TOKENS
+    preset = preset_for(platform)
+    budget = POST_TOKENS if preset.layout is Layout.POST else LISTING_TOKENS
+    lang = Language.parse(language) if language else preset.language
+    return budget * 3 // 2 if lang is Language.ZH else budget
 
 
 def run_copy(ctx: StepContext) -> StepOutput:
@@ -172,7 +177,7 @@ def run_copy(ctx: StepContext) -> StepOutput:
             tone=tone,
             brand=brand,
             n=int(options.get("copy_n") or COPY_CANDIDATES),
-            max_new_tokens=int(options.get("max_new_tokens") or copy_token_budget(platform)),
+            max_new_tokens=int(options.get("max_new_tokens") or copy_token_budget(platform, language)),
             clip_attributes=clip or None,
             captions=captions,
         )

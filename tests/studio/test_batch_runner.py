@@ -180,6 +180,8 @@ def test_copy_options_reach_the_copywriter_as_the_gui_passes_them(tmp_path):
         pid = store.product_by_sku("SKU-00000").id
         # What studio/gui/pages/product.py `generate_copy` submits (through studio.gui.tasks.product_steps).
         options = {"platform": "amazon", "platforms": ["amazon"], "tone": "playful", "language": "zh", "copy_n": 2}
+        # Random tiny weights: a fixed budget keeps its (seeded) output parseable into shown candidates.
+        options["max_new_tokens"] = 256
         seen: list[Progress] = []
         steps = ["ingest", "caption", "attributes", "copy"]
         ran = run_product_steps(
@@ -212,3 +214,12 @@ def test_batch_request_checks_copy_options_before_work(tmp_path):
     with pytest.raises(VitrineError, match="copy-n"):
         run_catalog_batch(BatchRequest(catalog, tmp_path / "out", Recipe.COPY, copy_n=0))
     assert not (tmp_path / "out.project").exists()
+
+
+def test_copy_token_budgets_fit_the_platform_and_language():
+    from studio.batch.words_steps import copy_token_budget
+
+    amazon, instagram = copy_token_budget("amazon"), copy_token_budget("instagram")
+    assert instagram < amazon  # a short post needs less than title + 5 bullets + description
+    assert copy_token_budget("taobao") > amazon and copy_token_budget("douyin") > instagram  # Chinese costs more
+    assert copy_token_budget("amazon", "zh") == copy_token_budget("taobao")
