@@ -198,7 +198,8 @@ def export_batch(
         remove_stale_staging(out_dir)
         try:
             request = export.ExportRequest(
-                products=tuple(export_product(store, p, mode) for p in store.products()),
+                # A generator: the export streams, so only one product is built and held at a time.
+                products=(export_product(store, p, mode) for p in store.iter_products()),
                 out_dir=out_dir.parent,
                 package_name=out_dir.name,
                 platforms=tuple(export.Platform(p) for p in platforms) if platforms else tuple(export.Platform),

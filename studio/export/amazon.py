@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from studio.export.bundle import ExportProduct
 from studio.export.images import AMAZON_MAIN, AMAZON_OTHER, WHITE_FRACTION
-from studio.export.package import PackageWriter, chosen_media, copy_for, slug
+from studio.export.package import JsonArrayStream, PackageWriter, chosen_media, copy_for, slug
 
 TITLE_MAX = 200
 BULLETS = 5
@@ -99,11 +98,17 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
     }
 
 
-def write(pw: PackageWriter) -> None:
-    """amazon/listings.json and amazon/images/ (MAIN + PT01..PT08, 1600 px squares on white)."""
-    doc = {
-        "format": "vitrine-amazon-listing/1",
-        "review_mode": pw.mode.value,
-        "listings": [listing(pw, p) for p in pw.request.products],
-    }
-    pw.write("amazon/listings.json", json.dumps(doc, ensure_ascii=False, indent=2).encode())
+class Writer:
+    """amazon/listings.json (one listing appended per product) and amazon/images/ (MAIN + PT01..PT08, 1600 px
+    squares on white)."""
+
+    def __init__(self, pw: PackageWriter) -> None:
+        self.pw = pw
+        head = {"format": "vitrine-amazon-listing/1", "review_mode": pw.mode.value}
+        self.json = JsonArrayStream(pw, "amazon/listings.json", head, "listings")
+
+    def add(self, product: ExportProduct) -> None:
+        self.json.add(listing(self.pw, product))
+
+    def close(self) -> None:
+        self.json.close()

@@ -6,7 +6,7 @@ file paths, scores and provenance dicts (as `Provenance.to_dict()` writes them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -125,7 +125,8 @@ class ExportRequest:
     """What to export and where.
 
     Args:
-        products: the products, in the order they should appear.
+        products: the products, in the order they should appear; any iterable (a generator is read once, one
+            product at a time, so a large catalog need not be in memory).
         out_dir: the package folder `<out_dir>/<package_name>` is (re)built atomically.
         platforms: which platform folders to write (report.html is always written).
         review_mode: REVIEW exports only approved candidates; BEST the top-ranked non-rejected ones.
@@ -134,7 +135,7 @@ class ExportRequest:
         vendor: shop/brand name used where a product has none.
     """
 
-    products: tuple[ExportProduct, ...]
+    products: Iterable[ExportProduct]
     out_dir: Path
     platforms: tuple[Platform, ...] = tuple(Platform)
     review_mode: ReviewMode = ReviewMode.BEST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 # Excel, LibreOffice and Google Sheets treat a cell starting with any of these as a formula (tab and CR
 # too: some apps strip them and then see the '=' behind).
@@ -24,8 +24,13 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], encoding:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([escape_cell(h) for h in header])
-    for row in rows:
-        if len(row) != len(header):
-            raise ValueError(f"row has {len(row)} cells, header has {len(header)}")
-        w.writerow([escape_cell(c) for c in row])
+    w.writerows(escaped_rows(rows, len(header)))
     return buf.getvalue().encode(encoding)
+
+
+def escaped_rows(rows: Iterable[Sequence[object]], width: int) -> Iterator[list[str]]:
+    """Rows with every cell escaped, each checked to have `width` cells (for csv.writer.writerows)."""
+    for row in rows:
+        if len(row) != width:
+            raise ValueError(f"row has {len(row)} cells, header has {width}")
+        yield [escape_cell(c) for c in row]

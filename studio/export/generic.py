@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from studio.export.bundle import ExportProduct, _Candidate
 from studio.export.images import GENERIC
-from studio.export.package import PackageWriter, alt_text, chosen_media, eligible, slug
+from studio.export.package import JsonArrayStream, PackageWriter, alt_text, chosen_media, eligible, slug
+from studio.export.package import StagedText as _StagedText
 
 
 def _meta(c: _Candidate) -> dict[str, Any]:
@@ -79,40 +79,55 @@ def entry(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
     }
 
 
-def _markdown(entries: list[dict[str, Any]]) -> str:
-    lines = ["# Product listings", ""]
-    for e in entries:
-        lines += [f"## {_md_escape(e['title'])} ({_md_escape(e['sku'])})", ""]
-        if e["price"]:
-            lines += [f"Price: {_md_escape(e['price'])} {_md_escape(e['currency'])}", ""]
-        for c in e["copy"]:
-            badge = " — PLACEHOLDER MODEL OUTPUT" if c["placeholder"] else ""
-            lines += [
-                f"### {_md_escape(c['platform'])} copy ({_md_escape(c['language'])}){badge}",
-                "",
-                f"**{_md_escape(c['title'])}**",
-                "",
-            ]
-            lines += [f"- {_md_escape(b)}" for b in c["bullets"]]
-            lines += ["", _md_escape(c["description"]), ""]
-            if c["hashtags"]:
-                lines += [" ".join(_md_escape("#" + h.lstrip("#")) for h in c["hashtags"]), ""]
-        if e["attributes"]:
-            lines += ["| attribute | value | source |", "|---|---|---|"]
-            lines += [
-                f"| {_md_escape(a['name'])} | {_md_escape(a['value'])} | {_md_escape(a['source'])} |"
-                for a in e["attributes"]
-            ]
-            lines.append("")
-        lines += [f"![{_md_escape(i['alt'])}]({i['path']})" for i in e["images"]]
-        lines += [f"[video]({v['path']})" for v in e["videos"]]
+MARKDOWN_HEAD = "# Product listings\n"  # the title line and the blank line after it
+
+
+def _markdown_lines(e: dict[str, Any]) -> list[str]:
+    """The Markdown lines of one product (products.md is MARKDOWN_HEAD, then each line after a newline)."""
+    lines: list[str] = []
+    lines += [f"## {_md_escape(e['title'])} ({_md_escape(e['sku'])})", ""]
+    if e["price"]:
+        lines += [f"Price: {_md_escape(e['price'])} {_md_escape(e['currency'])}", ""]
+    for c in e["copy"]:
+        badge = " — PLACEHOLDER MODEL OUTPUT" if c["placeholder"] else ""
+        lines += [
+            f"### {_md_escape(c['platform'])} copy ({_md_escape(c['language'])}){badge}",
+            "",
+            f"**{_md_escape(c['title'])}**",
+            "",
+        ]
+        lines += [f"- {_md_escape(b)}" for b in c["bullets"]]
+        lines += ["", _md_escape(c["description"]), ""]
+        if c["hashtags"]:
+            lines += [" ".join(_md_escape("#" + h.lstrip("#")) for h in c["hashtags"]), ""]
+    if e["attributes"]:
+        lines += ["| attribute | value | source |", "|---|---|---|"]
+        lines += [
+            f"| {_md_escape(a['name'])} | {_md_escape(a['value'])} | {_md_escape(a['source'])} |"
+            for a in e["attributes"]
+        ]
         lines.append("")
-    return "\n".join(lines)
+    lines += [f"![{_md_escape(i['alt'])}]({i['path']})" for i in e["images"]]
+    lines += [f"[video]({v['path']})" for v in e["videos"]]
+    lines.append("")
+    return lines
 
 
-def write(pw: PackageWriter) -> None:
-    """generic/products.json, generic/products.md, generic/images/, generic/videos/."""
-    entries = [entry(pw, p) for p in pw.request.products]
-    doc = {"format": "vitrine-generic/1", "review_mode": pw.mode.value, "products": entries}
-    pw.write("generic/products.json", json.dumps(doc, ensure_ascii=False, indent=2).encode())
-    pw.write("generic/products.md", _markdown(entries).encode())
+class Writer:
+    """generic/products.json and products.md (one product appended at a time), generic/images/, generic/videos/."""
+
+    def __init__(self, pw: PackageWriter) -> None:
+        self.pw = pw
+        head = {"format": "vitrine-generic/1", "review_mode": pw.mode.value}
+        self.json = JsonArrayStream(pw, "generic/products.json", head, "products")
+        self.md = _StagedText(pw, "generic/products.md")
+        self.md.write(MARKDOWN_HEAD)
+
+    def add(self, product: ExportProduct) -> None:
+        e = entry(self.pw, product)
+        self.json.add(e)
+        self.md.write("".join("\n" + line for line in _markdown_lines(e)))
+
+    def close(self) -> None:
+        self.json.close()
+        self.md.close()

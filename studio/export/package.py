@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import ProgressFn, report
@@ -25,6 +26,7 @@ from studio.export.bundle import (
     ReviewMode,
     _Candidate,
 )
+from studio.export.csv_safe import escape_cell, escaped_rows
 from studio.export.images import ImageSpec, PreparedImage, prepare, strip_video_metadata
 
 C = TypeVar("C", bound=_Candidate)
@@ -81,28 +83,56 @@ def slug(text: str, fallback: str = "item") -> str:
 
 @dataclass
 class PackageWriter:
-    """Shared by the platform writers: writes into the staging folder and remembers files and warnings."""
+    """Shared by the platform writers: writes into the staging folder and remembers files and warnings.
+
+    Products stream through one at a time, so only small summaries stay here: file names (relative), the
+    warnings (kept per stage, so their order is the same as writing each platform for every product in turn)
+    and the current product's warnings for the report.
+    """
 
     root: Path
     request: ExportRequest
-    files: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    rel_files: list[str] = field(default_factory=list)
+    stage: str = ""
+    product_warnings: list[str] = field(default_factory=list)
+    global_warnings: list[str] = field(default_factory=list)
+    _stages: dict[str, list[str]] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)
     _images: dict[tuple[Path, str, str], PreparedImage] = field(default_factory=dict)
 
     @property
     def mode(self) -> ReviewMode:
         return self.request.review_mode
 
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning, stage by stage (platforms in order, then the package checks)."""
+        return [w for ws in self._stages.values() for w in ws]
+
+    def begin_product(self) -> None:
+        """Forget the previous product's warnings and image cache (image targets are per product)."""
+        self.product_warnings = []
+        self._images.clear()
+
+    def add_file(self, path: Path) -> Path:
+        self.rel_files.append(self.rel(path))
+        return path
+
     def write(self, rel: str, data: bytes) -> Path:
         path = self.root / rel
         atomic_files.atomic_write_bytes(path, data)
-        self.files.append(path)
-        return path
+        return self.add_file(path)
 
     def warn(self, sku: str, message: str) -> None:
         line = f"{sku}: {message}" if sku else message
-        if line not in self.warnings:
-            self.warnings.append(line)
+        if line in self._seen:
+            return
+        self._seen.add(line)
+        self._stages.setdefault(self.stage, []).append(line)
+        if sku:
+            self.product_warnings.append(message)
+        else:
+            self.global_warnings.append(line)
 
     def image(self, sku: str, src: Path, spec: ImageSpec, rel: str) -> PreparedImage:
         """Write `src` prepared to `spec` at `rel` (once per source/spec/target); flags become warnings."""
@@ -130,8 +160,7 @@ class PackageWriter:
         if not strip_video_metadata(Path(src), path):
             shutil.copyfile(src, path)
             self.warn(sku, f"{rel}: copied as is (its metadata could not be removed)")
-        self.files.append(path)
-        return path
+        return self.add_file(path)
 
     def rel(self, path: Path, start: str = "") -> str:
         """`path` relative to the package root (or to the sub-folder `start`), with forward slashes."""
@@ -139,38 +168,112 @@ class PackageWriter:
         return path.relative_to(base).as_posix()
 
 
-def _writers() -> dict[Platform, Callable[[PackageWriter], None]]:
+class StagedText:
+    """A package file written piece by piece to a temp name in its folder, renamed into place on `close()`."""
+
+    def __init__(self, pw: PackageWriter, rel: str, encoding: str = "utf-8") -> None:
+        self.pw = pw
+        self.path = pw.root / rel
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(f"{atomic_files.TEMP_PREFIX}{self.path.name}")
+        # newline="" so the csv module's \r\n and JSON/Markdown \n are written exactly as given.
+        self.fh = self._tmp.open("w", encoding=encoding, newline="")
+
+    def write(self, text: str) -> None:
+        self.fh.write(text)
+
+    def close(self) -> Path:
+        self.fh.close()
+        self._tmp.replace(self.path)
+        return self.pw.add_file(self.path)
+
+    def move_into(self, other: StagedText) -> None:
+        """Append everything written here to `other` and delete this file (it never gets its final name)."""
+        self.fh.close()
+        with self._tmp.open(encoding=self.fh.encoding, newline="") as src:
+            shutil.copyfileobj(src, other.fh, 1 << 20)
+        self._tmp.unlink()
+
+
+class CsvStream(StagedText):
+    """A CSV file appended row by row; every cell escaped against formulas (see csv_safe)."""
+
+    def __init__(self, pw: PackageWriter, rel: str, header: Sequence[str], encoding: str = "utf-8") -> None:
+        super().__init__(pw, rel, encoding)
+        self._width = len(header)
+        self._csv = csv.writer(self.fh, lineterminator="\r\n")
+        self._csv.writerow([escape_cell(h) for h in header])
+
+    def rows(self, rows: Iterable[Sequence[object]]) -> None:
+        self._csv.writerows(escaped_rows(rows, self._width))
+
+
+class JsonArrayStream(StagedText):
+    """`json.dumps({**head, key: items}, ensure_ascii=False, indent=2)`, written one item at a time."""
+
+    def __init__(self, pw: PackageWriter, rel: str, head: dict[str, Any], key: str) -> None:
+        super().__init__(pw, rel)
+        shell = json.dumps({**head, key: []}, ensure_ascii=False, indent=2)
+        cut = shell.rindex("[]")  # the array is the last member, so its "[]" is the last one
+        self._prefix, self._suffix = shell[: cut + 1], shell[cut + 1 :]
+        self._count = 0
+
+    def add(self, item: Any) -> None:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        self.write((self._prefix if self._count == 0 else ",") + "\n    " + text)
+        self._count += 1
+
+    def close(self) -> Path:
+        self.write(self._prefix + self._suffix if self._count == 0 else "\n  " + self._suffix)
+        return super().close()
+
+
+class PlatformWriter(Protocol):
+    """One platform folder, fed one product at a time, finished by `close()`."""
+
+    def add(self, product: ExportProduct) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _writers() -> dict[Platform, Callable[[PackageWriter], PlatformWriter]]:
     from studio.export import amazon, generic, shopify, taobao
 
     return {
-        Platform.SHOPIFY: shopify.write,
-        Platform.AMAZON: amazon.write,
-        Platform.TAOBAO: taobao.write,
-        Platform.GENERIC: generic.write,
+        Platform.SHOPIFY: shopify.Writer,
+        Platform.AMAZON: amazon.Writer,
+        Platform.TAOBAO: taobao.Writer,
+        Platform.GENERIC: generic.Writer,
     }
 
 
-def _write_manifest(pw: PackageWriter, platforms: tuple[Platform, ...]) -> None:
+def _write_manifest(pw: PackageWriter, platforms: tuple[Platform, ...], skus: list[str]) -> None:
     """manifest.json: what the package holds, for scripts and for the GUI's export history."""
-    files = sorted(pw.rel(p) for p in pw.files)
     doc = {
         "format": "vitrine-export/1",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "review_mode": pw.mode.value,
         "platforms": [p.value for p in platforms],
-        "products": [p.sku for p in pw.request.products],
-        "files": [*files, "manifest.json"],
+        "products": skus,
+        "files": [*sorted(pw.rel_files), "manifest.json"],
         "warnings": pw.warnings,
     }
     pw.write("manifest.json", json.dumps(doc, ensure_ascii=False, indent=2).encode())
 
 
+CHECKS_STAGE = "checks"
+
+
 def export_packages(request: ExportRequest, progress: ProgressFn | None = None) -> ExportResult:
     """Write the export package `<out_dir>/<package_name>` atomically and return what was written.
 
+    Products stream through: each one is written to every platform folder and to report.html before the next
+    is read, so `request.products` may be a generator and memory stays flat however many products there are.
+
     Args:
         request: products, platforms, review mode and destination.
-        progress: optional callback; one step per platform plus one for report.html.
+        progress: optional callback; one step per product plus one for report.html (total 0 = unknown while
+            the products come from a generator).
 
     Returns:
         ExportResult with absolute paths of every file in the final package, warnings for a person to check
@@ -180,20 +283,41 @@ def export_packages(request: ExportRequest, progress: ProgressFn | None = None) 
 
     platforms = tuple(dict.fromkeys(Platform(p) for p in request.platforms))
     final = Path(request.out_dir) / request.package_name
-    writers = _writers()
-    total = len(platforms) + 1
+    factories = _writers()
+    products = request.products
+    total = len(products) + 1 if isinstance(products, Sized) else 0
+    skus: list[str] = []
     with atomic_files.staged_dir(final) as tmp:
         pw = PackageWriter(tmp, request)
-        for i, platform in enumerate(platforms):
-            report(progress, i, total, f"writing {platform.value} package")
-            writers[platform](pw)
-        report(progress, len(platforms), total, "writing report.html")
-        for product in request.products:
+        for stage in (*(p.value for p in platforms), CHECKS_STAGE):
+            pw._stages[stage] = []
+        writers = []
+        for platform in platforms:
+            pw.stage = platform.value
+            writers.append((platform, factories[platform](pw)))
+        pw.stage = ""
+        rep = report_mod.ReportWriter(pw)
+        for i, product in enumerate(products):
+            report(progress, i, total, f"exporting {product.sku}")
+            pw.begin_product()
+            for platform, writer in writers:
+                pw.stage = platform.value
+                writer.add(product)
+            pw.stage = CHECKS_STAGE
             if not product.images and not product.image_candidates:
                 pw.warn(product.sku, "no images to export")
-        report_path = report_mod.write(pw)
-        _write_manifest(pw, platforms)
-        staged = [p.relative_to(tmp) for p in pw.files]
+            rep.add(product)
+            skus.append(product.sku)
+        count = len(skus)
+        total = count + 1
+        report(progress, count, total, "writing report.html")
+        for platform, writer in writers:
+            pw.stage = platform.value
+            writer.close()
+        pw.stage = CHECKS_STAGE
+        report_path = rep.close(count)
+        _write_manifest(pw, platforms, skus)
+        staged = list(pw.rel_files)
     report(progress, total, total, "export done")
     return ExportResult(
         package_dir=final,

@@ -18,11 +18,11 @@ from PIL import Image
 
 from studio.export.bundle import ExportProduct, MediaCandidate, _Candidate
 from studio.export.images import load_srgb
-from studio.export.package import PackageWriter, copy_for, eligible, ranked
+from studio.export.package import PackageWriter, StagedText, copy_for, eligible, ranked
 
 THUMB = 160
 
-TEMPLATE = """<!DOCTYPE html>
+HEAD_TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
@@ -50,8 +50,11 @@ ul.bul{margin:4px 0;padding-left:18px} .scores span{white-space:nowrap;margin-ri
 {% if warnings %}<h3>Warnings ({{ warnings|length }})</h3><ul class="warn">
 {% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 </header>
-{% for p in products %}
-<section class="product" id="product-{{ loop.index }}" data-sku="{{ p.sku }}">
+"""
+# One product; the page is HEAD, then one SECTION per product, then FOOT (a jinja2 loop over the sections
+# rendered exactly this text, so the file is the same, but now only one product is in memory at a time).
+SECTION_TEMPLATE = """
+<section class="product" id="product-{{ index }}" data-sku="{{ p.sku }}">
 <h2>{{ p.title }}</h2>
 <p class="muted">SKU {{ p.sku }}{% if p.category %} · {{ p.category }}{% endif %}{% if p.price %} · {{ p.price }} {{ p.currency }}{% endif %}
 {% if p.placeholder_count %} · <span class="badge placeholder">PLACEHOLDER</span>{{ p.placeholder_count }} placeholder outputs{% endif %}</p>
@@ -79,9 +82,8 @@ ul.bul{margin:4px 0;padding-left:18px} .scores span{white-space:nowrap;margin-ri
 <td class="muted">{% for m in c.models %}{{ m }}<br>{% endfor %}{% if c.seed is not none %}seed {{ c.seed }}{% endif %}</td>
 </tr>{% endfor %}</table>{% endfor %}
 </section>
-{% endfor %}
-</body></html>
 """
+FOOT = "\n</body></html>"
 
 
 def thumbnail(path: Path, edge: int = THUMB) -> str:
@@ -166,7 +168,6 @@ def product_view(pw: PackageWriter, p: ExportProduct) -> dict[str, Any]:
     if p.video_candidates:
         groups.append({"label": "Videos", "rows": _media_rows(p.video_candidates, pw)})
     placeholders = sum(1 for g in groups for r in g["rows"] if r["placeholder"])
-    prefix = f"{p.sku}: "
     return {
         "sku": p.sku,
         "title": p.title,
@@ -177,23 +178,39 @@ def product_view(pw: PackageWriter, p: ExportProduct) -> dict[str, Any]:
         "attributes": list(p.attributes),
         "groups": groups,
         "placeholder_count": placeholders,
-        "warnings": [w[len(prefix) :] for w in pw.warnings if w.startswith(prefix)],
+        "warnings": list(pw.product_warnings),
     }
 
 
-def render(pw: PackageWriter) -> str:
-    """The report as an HTML string."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    products = [product_view(pw, p) for p in pw.request.products]
-    return env.from_string(TEMPLATE).render(
-        created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        products=products,
-        mode=pw.mode.value,
-        platforms=[str(p) for p in pw.request.platforms],
-        warnings=[w for w in pw.warnings if not any(w.startswith(p["sku"] + ": ") for p in products)],
-    )
+class ReportWriter:
+    """report.html, rendered product by product: sections go to a temp file as they come; `close()` writes the
+    header (which needs the count and the package-wide warnings), the sections and the footer."""
 
+    def __init__(self, pw: PackageWriter) -> None:
+        self.pw = pw
+        # keep_trailing_newline: each part ends in the newline the single-page loop kept between sections.
+        env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        self._head = env.from_string(HEAD_TEMPLATE)
+        self._section = env.from_string(SECTION_TEMPLATE)
+        self._body = StagedText(pw, ".report-sections.html")
+        self._count = 0
 
-def write(pw: PackageWriter) -> Path:
-    """Write report.html at the package root."""
-    return pw.write("report.html", render(pw).encode("utf-8"))
+    def add(self, product: ExportProduct) -> None:
+        """Render one product (call after every platform wrote it, so its warnings are known)."""
+        self._count += 1
+        self._body.write(self._section.render(p=product_view(self.pw, product), index=self._count))
+
+    def close(self, count: int) -> Path:
+        """Write report.html at the package root and return its path."""
+        head = self._head.render(
+            created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            products=range(count),
+            mode=self.pw.mode.value,
+            platforms=[str(p) for p in self.pw.request.platforms],
+            warnings=self.pw.global_warnings,
+        )
+        page = StagedText(self.pw, "report.html")
+        page.write(head)
+        self._body.move_into(page)
+        page.write(FOOT)
+        return page.close()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 
 from studio.export.bundle import ExportProduct
-from studio.export.csv_safe import csv_bytes
 from studio.export.images import SHOPIFY
-from studio.export.package import PackageWriter, alt_text, chosen_media, copy_for, slug
+from studio.export.package import CsvStream, PackageWriter, alt_text, chosen_media, copy_for, slug
 
 # The header row of Shopify's sample product CSV ("product_template.csv", 2024+ format), in its order, as
 # described in the product CSV description table of "Using CSV files to import and export products":
@@ -164,7 +163,15 @@ def product_rows(pw: PackageWriter, product: ExportProduct) -> list[dict[str, st
     return rows
 
 
-def write(pw: PackageWriter) -> None:
-    """shopify/products.csv (UTF-8) and shopify/images/."""
-    rows = [r for p in pw.request.products for r in product_rows(pw, p)]
-    pw.write("shopify/products.csv", csv_bytes(SHOPIFY_COLUMNS, [[r[c] for c in SHOPIFY_COLUMNS] for r in rows]))
+class Writer:
+    """shopify/products.csv (UTF-8, rows appended per product) and shopify/images/."""
+
+    def __init__(self, pw: PackageWriter) -> None:
+        self.pw = pw
+        self.csv = CsvStream(pw, "shopify/products.csv", SHOPIFY_COLUMNS)
+
+    def add(self, product: ExportProduct) -> None:
+        self.csv.rows([r[c] for c in SHOPIFY_COLUMNS] for r in product_rows(self.pw, product))
+
+    def close(self) -> None:
+        self.csv.close()

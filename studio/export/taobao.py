@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any
 
 from studio.export.bundle import ExportProduct
-from studio.export.csv_safe import csv_bytes
 from studio.export.images import TAOBAO
-from studio.export.package import PackageWriter, chosen_media, copy_for, slug
+from studio.export.package import CsvStream, JsonArrayStream, PackageWriter, chosen_media, copy_for, slug
 
 TITLE_MAX = 30.0  # Taobao counts 60 bytes: a Chinese character is 1, a Latin letter or digit is ½
 SELLING_POINTS = 5
@@ -96,19 +94,21 @@ def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], 
     return tb, dy
 
 
-def write(pw: PackageWriter) -> None:
-    """taobao/listings.json + listings.csv (UTF-8 with BOM for Excel), douyin.json, images/ and videos/."""
-    pairs = [listing(pw, p) for p in pw.request.products]
-    listings = [tb for tb, _ in pairs]
-    pw.write(
-        "taobao/listings.json", json.dumps({"平台": "淘宝", "商品": listings}, ensure_ascii=False, indent=2).encode()
-    )
-    pw.write(
-        "taobao/douyin.json",
-        json.dumps({"平台": "抖音", "作品": [dy for _, dy in pairs]}, ensure_ascii=False, indent=2).encode(),
-    )
-    rows = [
-        [
+class Writer:
+    """taobao/listings.json + listings.csv (UTF-8 with BOM for Excel), douyin.json, images/ and videos/; each
+    product's listing and post are appended as it comes."""
+
+    def __init__(self, pw: PackageWriter) -> None:
+        self.pw = pw
+        self.listings = JsonArrayStream(pw, "taobao/listings.json", {"平台": "淘宝"}, "商品")
+        self.douyin = JsonArrayStream(pw, "taobao/douyin.json", {"平台": "抖音"}, "作品")
+        self.csv = CsvStream(pw, "taobao/listings.csv", CSV_COLUMNS, encoding="utf-8-sig")
+
+    def add(self, product: ExportProduct) -> None:
+        tb, dy = listing(self.pw, product)
+        self.listings.add(tb)
+        self.douyin.add(dy)
+        row = [
             tb["宝贝标题"],
             tb["商家编码"],
             tb["类目"],
@@ -118,6 +118,9 @@ def write(pw: PackageWriter) -> None:
             "|".join(tb["主图"]),
             "；".join(tb["标记"]),
         ]
-        for tb in listings
-    ]
-    pw.write("taobao/listings.csv", csv_bytes(CSV_COLUMNS, rows, encoding="utf-8-sig"))
+        self.csv.rows([row])
+
+    def close(self) -> None:
+        self.listings.close()
+        self.douyin.close()
+        self.csv.close()

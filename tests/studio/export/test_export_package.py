@@ -175,3 +175,35 @@ def test_video_metadata_is_stripped(products, tmp_path: Path):
 def test_unreadable_video_is_copied_and_flagged(products, tmp_path: Path):
     res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.GENERIC,)))
     assert any("copied as is" in w for w in res.warnings)
+
+
+def test_generator_of_products_streams_to_the_same_package(products, tmp_path: Path):
+    """A generator is read once, product by product; the package equals the one from a tuple, byte for byte."""
+    import re
+    import stat
+
+    from studio.atomic_files import current_umask
+
+    read = []
+
+    def gen():
+        for p in products:
+            read.append(p.sku)
+            yield p
+
+    seen = []
+    a = export_packages(ExportRequest(products, tmp_path / "a", vendor="Demo"))
+    b = export_packages(ExportRequest(gen(), tmp_path / "b", vendor="Demo"), progress=seen.append)
+    assert read == [p.sku for p in products]
+    assert seen[-1].step == seen[-1].total == len(products) + 1
+    files_a = sorted(f.relative_to(a.package_dir) for f in a.files)
+    assert files_a == sorted(f.relative_to(b.package_dir) for f in b.files) and a.warnings == b.warnings
+    stamp = re.compile(rb'"created": "[^"]*"|\d{4}-\d\d-\d\d \d\d:\d\d UTC')
+    for rel in files_a:
+        assert stamp.sub(b"", (a.package_dir / rel).read_bytes()) == stamp.sub(b"", (b.package_dir / rel).read_bytes())
+    # Exported files get the user's normal mode, not the private 0600 of a temp file.
+    umask = current_umask()
+    for f in (b.report_html, b.package_dir / "shopify" / "products.csv", b.package_dir / "manifest.json"):
+        assert stat.S_IMODE(f.stat().st_mode) == 0o666 & ~umask, f
+    assert stat.S_IMODE(b.package_dir.stat().st_mode) == 0o777 & ~umask
+    assert not [p for p in b.package_dir.rglob(".*")]  # no temp or section files left inside
