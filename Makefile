@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed
-	OMP_WAIT_POLICY=PASSIVE $(BIN)/vitrine batch assets/sample_catalog/catalog.csv --recipe full --out out/demo
+	$(BIN)/vitrine models status --load
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/vitrine batch assets/sample_catalog/catalog.csv --recipe full --out out/demo --platform amazon --copy-n 2
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -64,3 +64,25 @@ def test_caption_json(capsys, tmp_path):
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["placeholder"] is True
     assert len(data["items"][0]["captions"]) >= 1 and data["items"][1]["error"]
+
+
+def test_batch_copy_flags_reach_the_copy_step(capsys, tmp_path):
+    from studio.batch.recipe import StepName
+    from studio.batch.runner import input_hash
+    from studio.batch.synthetic import write_synthetic_catalog
+    from studio.project.store import JobState, Store
+
+    catalog = write_synthetic_catalog(tmp_path / "cat", 1, image_size=32)
+    out = tmp_path / "out"
+    base = ["batch", str(catalog), "--recipe", "copy", "--out", str(out), "--profile", "tiny", "--quiet"]
+    assert main([*base, "--tone", "sarcastic"]) != 0
+    assert "unknown tone 'sarcastic'" in capsys.readouterr().err
+    flags = ["--platform", "amazon", "--copy-n", "1", "--tone", "warm", "--lang", "zh"]
+    assert main([*base, *flags]) == 0
+    with Store.open(tmp_path / "out.project") as store:
+        product = store.products()[0]
+        job = store.job(product.id, "copy")
+        options = {"platforms": ("amazon",), "copy_n": 1, "tone": "warm", "language": "zh"}
+        assert job.state is JobState.DONE and job.input_hash == input_hash(product, StepName.COPY, options)
+        for c in store.candidates(product.id, "copy"):
+            assert (c.provenance["params"]["tone"], c.params["language"]) == ("warm", "zh")
