@@ -100,7 +100,8 @@ def staged_dir(final: Path) -> Iterator[Path]:
     """Build a folder in a temp sibling; on success it replaces `final` in one rename, on error it vanishes.
 
     An existing `final` is first moved aside and deleted only after the new folder is in place, so a crash
-    at any point leaves either the old folder or the new one under the final name.
+    at any point leaves either the old folder or the new one under the final name. Files inside can be
+    written plainly: all of them (and their folders) are fsynced once before the rename.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -108,10 +109,12 @@ def staged_dir(final: Path) -> Iterator[Path]:
     try:
         os.chmod(tmp, dir_mode())
         yield tmp
+        # Every file and folder inside is made durable once, here; files in it need no atomic writes of their own.
         for root, _dirs, files in os.walk(tmp):
             for name in files:
                 with open(Path(root) / name, "rb") as f:
                     os.fsync(f.fileno())
+            fsync_dir(Path(root))
         old = None
         if final.exists():
             old = final.parent / f".{final.name}.old-{os.getpid()}"

@@ -119,8 +119,11 @@ class PackageWriter:
         return path
 
     def write(self, rel: str, data: bytes) -> Path:
+        # A plain write: the staging folder is what is atomic (staged_dir fsyncs every file and folder once
+        # before the rename), so a temp file + fsync + rename per file would only triple the fsyncs.
         path = self.root / rel
-        atomic_files.atomic_write_bytes(path, data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
         return self.add_file(path)
 
     def warn(self, sku: str, message: str) -> None:
