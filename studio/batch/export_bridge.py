@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.runtime.errors import VitrineError
+from studio.project.attribute_conflicts import is_conflict
 from studio.project.review import ExportMode
 from studio.project.store import Candidate, CandidateState, ImageRole, Product, Store
 
@@ -100,7 +101,7 @@ def _attributes(store: Store, product: Product) -> tuple:
     for name in sorted(by_name):
         values = sorted(by_name[name], key=lambda a: (order.get(a.source, 2), -(a.confidence or 0.0)))
         best = values[0]
-        conflict = len({v.value.strip().lower() for v in values}) > 1
+        conflict = is_conflict(values)
         out.append(Attribute(name, best.value, best.source, best.confidence, conflict))
     return tuple(out)
 

@@ -16,6 +16,9 @@ from studio.project.store import AttributeValue, JobState, NewCandidate
 CAPTIONS_PER_IMAGE = 3
 COPY_CANDIDATES = 4
 CLIP_SOURCE = "clip"
+CLIP_PLACEHOLDER_SOURCE = "clip:placeholder"
+# The vocabulary says "colour"; catalogs (and the attribute sheet) say "color": one name, so conflicts show.
+ATTRIBUTE_NAMES = {"colour": "color"}
 # Copy is written per publishing platform; an export platform may need several (Taobao + its Douyin post).
 COPY_PLATFORMS_FOR_EXPORT = {
     "shopify": ("shopify",),
@@ -87,10 +90,16 @@ def run_attributes(ctx: StepContext) -> StepOutput:
     photo = main_photo(ctx)
     if photo is None:
         return StepOutput(JobState.SKIPPED, "no product photo to tag")
-    classifier = ctx.pipelines.get("attributes", lambda: AttributeClassifier(_scorer(ctx)))
+    scorer = _scorer(ctx)
+    classifier = ctx.pipelines.get("attributes", lambda: AttributeClassifier(scorer))
     result = classifier.run(AttributeRequest(image=photo), progress=ctx.progress, cancel=ctx.cancel)
+    # A random-weight CLIP's guesses are stored for transparency but under their own source, so they never
+    # feed grounding or raise conflicts, and every view can badge them as placeholder output.
+    source = CLIP_PLACEHOLDER_SOURCE if scorer.placeholder else CLIP_SOURCE
     values = tuple(
-        AttributeValue(ctx.product.id, g.group, g.top[0].value, CLIP_SOURCE, round(g.confidence, 4))
+        AttributeValue(
+            ctx.product.id, ATTRIBUTE_NAMES.get(g.group, g.group), g.top[0].value, source, round(g.confidence, 4)
+        )
         for g in result.groups.values()
     )
     return StepOutput(attributes=values)

@@ -62,7 +62,7 @@ SECTION_TEMPLATE = """
 {% if p.warnings %}<ul class="warn">{% for w in p.warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 {% if p.attributes %}<h3>Attributes</h3><table><tr><th>name</th><th>value</th><th>source</th><th>confidence</th></tr>
 {% for a in p.attributes %}<tr><td>{{ a.name }}</td><td>{{ a.value }}{% if a.conflict %} <span class="badge conflict">CONFLICT</span>{% endif %}</td>
-<td>{{ a.source }}</td><td>{% if a.confidence is not none %}{{ "%.2f"|format(a.confidence) }}{% endif %}</td></tr>{% endfor %}</table>{% endif %}
+<td>{{ a.source }}{% if a.source.endswith(":placeholder") %} <span class="badge placeholder">PLACEHOLDER</span>{% endif %}</td><td>{% if a.confidence is not none %}{{ "%.2f"|format(a.confidence) }}{% endif %}</td></tr>{% endfor %}</table>{% endif %}
 {% for g in p.groups %}<h3>{{ g.label }} ({{ g.rows|length }})</h3>
 <table class="cands"><tr><th>#</th><th>candidate</th><th>scores</th><th>status</th><th>provenance</th></tr>
 {% for c in g.rows %}<tr class="cand">

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from studio.project.attribute_conflicts import is_conflict
+
 if TYPE_CHECKING:
     from studio.project.store import Candidate, Store
 
@@ -119,7 +121,7 @@ def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:
     by_name: dict[str, list] = {}
     fake_clip = "clip" in placeholder_roles(store, product_id)
     for a in store.attributes(product_id):
-        if fake_clip and a.source == "clip":
+        if a.source == "clip:placeholder" or (fake_clip and a.source == "clip"):
             a = replace(a, source="clip · PLACEHOLDER")
         by_name.setdefault(ATTRIBUTE_ALIASES.get(a.name, a.name), []).append(a)
     product = store.product(product_id)
@@ -134,8 +136,7 @@ def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:
     for name in sorted(by_name):
         values = sorted(by_name[name], key=lambda a: (order.get(a.source, 2), -(a.confidence or 0)))
         best = values[0]
-        distinct = {a.value.strip().lower() for a in values if a.source != USER_SOURCE}
-        conflict = " · ".join(f"{a.source}: {a.value}" for a in values) if len(distinct) > 1 else ""
+        conflict = " · ".join(f"{a.source}: {a.value}" for a in values) if is_conflict(values) else ""
         rows.append(AttributeRow(name, best.value, best.source, best.confidence, conflict))
     return rows
 

@@ -38,7 +38,10 @@ def product_page(window, tmp_path):
         )
         for r, (t, s) in enumerate(sorted(zip(texts, scores, strict=True), key=lambda x: -x[1]))
     ]
-    attrs = [AttributeValue(product.id, "color", "blue", "zero_shot", 0.61)]
+    attrs = [
+        AttributeValue(product.id, "color", "blue", "clip", 0.91),
+        AttributeValue(product.id, "fit", "slim", "clip", 0.42),
+    ]
     store.finish_job(job, JobState.DONE, candidates=cands, attributes=attrs)
     window.state.project_changed.emit()
     window.state.open_product(product.sku)

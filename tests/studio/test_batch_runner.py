@@ -116,8 +116,10 @@ def test_copy_recipe_with_tiny_models(tmp_path):
         captions = store.candidates(pid, "caption")
         assert captions and [c.rank for c in captions] == list(range(len(captions)))
         assert all(c.placeholder and "clip_score" in c.scores for c in captions)  # labelled, and scored
-        clip = store.attributes(pid, "clip")
+        assert not store.attributes(pid, "clip")  # a random-weight CLIP's guesses are kept apart, labelled
+        clip = store.attributes(pid, "clip:placeholder")
         assert clip and all(0.0 <= (a.confidence or 0) <= 1.0 for a in clip)
+        assert "color" in {a.name for a in clip}  # the vocabulary's "colour" is stored under the catalog's name
         copies = store.candidates(pid, "copy")
         assert {c.params["platform"] for c in copies} <= {"amazon"} and all(c.placeholder for c in copies)
         assert run_batch(store, options).ran == 0  # resumed: nothing redone
