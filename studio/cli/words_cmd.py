@@ -103,17 +103,10 @@ def _caption(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
     )
-    progress, close = _progress(args, "captioning")
-    try:
-        result = pipe.run(request, progress=progress)
-    finally:
-        close()
+    result = _run(args, pipe, request, "captioning")
     placeholder = result.provenance.placeholder
     if args.json:
-        data = result.to_dict()
-        data["placeholder"] = placeholder
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return 0
+        return _print_json(result)
     if placeholder:
         print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
     for item in result.items:
@@ -206,17 +199,10 @@ def _copy(args: argparse.Namespace) -> int:
         clip_attributes=_zero_shot(scorer, product.image),
     )
     pipe = CopyPipeline(copywriter, embedder=embedder, scorer=scorer)
-    progress, close = _progress(args, "writing")
-    try:
-        result = pipe.run(request, progress=progress)
-    finally:
-        close()
+    result = _run(args, pipe, request, "writing")
     placeholder = result.provenance.placeholder
     if args.json:
-        data = result.to_dict()
-        data["placeholder"] = placeholder
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return 0
+        return _print_json(result)
     if placeholder:
         print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
     model = result.provenance.models[0]
@@ -243,3 +229,19 @@ def _copy(args: argparse.Namespace) -> int:
     if hidden and not args.all:
         print(f"\n({hidden} candidate(s) rejected, dropped or duplicate; --all shows them)")
     return 0 if result.ranked else 1
+
+
+def _run(args: argparse.Namespace, pipe: Any, request: Any, label: str) -> Any:
+    """Run a pipeline with a progress bar that is closed whatever happens."""
+    progress, close = _progress(args, label)
+    try:
+        return pipe.run(request, progress=progress)
+    finally:
+        close()
+
+
+def _print_json(result: Any) -> int:
+    data = result.to_dict()
+    data["placeholder"] = result.provenance.placeholder
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    return 0
