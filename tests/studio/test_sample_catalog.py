@@ -49,7 +49,15 @@ def test_chinese_catalog_is_gb18030_with_the_same_skus():
 def test_assets_are_small():
     files = [p for p in ROOT.rglob("*") if p.is_file()]
     assert sum(p.stat().st_size for p in files) < 4_000_000
-    clip = ROOT / "footage" / "runway.mp4"
+
+
+def test_footage_clip_is_made_from_the_committed_shots(tmp_path):
+    import shutil
+
+    from studio.samples.__main__ import write_footage
+
+    shutil.copytree(ROOT / "images", tmp_path / "images")
+    clip = write_footage(tmp_path)
     assert 10_000 < clip.stat().st_size < 1_000_000
     assert clip.read_bytes()[4:8] == b"ftyp"
     assert len(PRODUCTS) == len(_rows("catalog.csv", "utf-8"))
