@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 
 
 @contextmanager
@@ -16,28 +18,16 @@ def quiet_ml_libraries(*, bars_only: bool = False) -> Iterator[None]:
     loading real weights uses `bars_only=True` so warnings about mismatched weights still reach people.
     """
     restore: list[Callable[[], None]] = []
-    try:
-        import transformers.utils.logging as tlog
-
-        tlog.disable_progress_bar()
-        restore.append(tlog.enable_progress_bar)
+    for name in ("transformers.utils.logging", "diffusers.utils.logging"):
+        try:
+            log = importlib.import_module(name)
+        except ImportError:
+            continue
+        log.disable_progress_bar()
+        restore.append(log.enable_progress_bar)
         if not bars_only:
-            level = tlog.get_verbosity()
-            tlog.set_verbosity_error()
-            restore.append(lambda: tlog.set_verbosity(level))
-    except ImportError:
-        pass
-    try:
-        import diffusers.utils.logging as dlog
-
-        dlog.disable_progress_bar()
-        restore.append(dlog.enable_progress_bar)
-        if not bars_only:
-            dlevel = dlog.get_verbosity()
-            dlog.set_verbosity_error()
-            restore.append(lambda: dlog.set_verbosity(dlevel))
-    except ImportError:
-        pass
+            restore.append(partial(log.set_verbosity, log.get_verbosity()))
+            log.set_verbosity_error()
     root = logging.getLogger()
     previous = root.level
     with ExitStack() as stack:

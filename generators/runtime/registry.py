@@ -28,6 +28,15 @@ class ModelSpec:
 _CONFIGS = ("*.json", "*.txt", "*.model", "*.tiktoken", "merges.txt", "vocab.*")
 _DIFFUSERS = ("model_index.json", "*/config.json", "*/*.json", "*/*.txt", "*/*.safetensors")
 
+
+def _sd_fp16_files(*extra: str) -> tuple[str, ...]:
+    """What a pull fetches of a diffusers Stable Diffusion repo: configs and the fp16 safetensors only."""
+    parts = ("text_encoder/model", "unet/diffusion_pytorch_model", "vae/diffusion_pytorch_model")
+    weights = tuple(f"{part}.fp16.safetensors" for part in parts)
+    configs = tuple(f"{part.split('/')[0]}/config.json" for part in parts)
+    return ("model_index.json", "scheduler/*", "tokenizer/*", *extra, *weights, *configs)
+
+
 REGISTRY: tuple[ModelSpec, ...] = (
     # ---- standard: real hub models, downloaded only by `vitrine models pull` ----
     ModelSpec(
@@ -64,17 +73,7 @@ REGISTRY: tuple[ModelSpec, ...] = (
         "main",
         "SAI Non-Commercial Research",
         2600,
-        (
-            "model_index.json",
-            "scheduler/*",
-            "tokenizer/*",
-            "text_encoder/model.fp16.safetensors",
-            "text_encoder/config.json",
-            "unet/diffusion_pytorch_model.fp16.safetensors",
-            "unet/config.json",
-            "vae/diffusion_pytorch_model.fp16.safetensors",
-            "vae/config.json",
-        ),
+        _sd_fp16_files(),
         "fp16 variant",
     ),
     ModelSpec(
@@ -84,18 +83,7 @@ REGISTRY: tuple[ModelSpec, ...] = (
         "main",
         "CreativeML OpenRAIL-M",
         2200,
-        (
-            "model_index.json",
-            "scheduler/*",
-            "tokenizer/*",
-            "feature_extractor/*",
-            "text_encoder/model.fp16.safetensors",
-            "text_encoder/config.json",
-            "unet/diffusion_pytorch_model.fp16.safetensors",
-            "unet/config.json",
-            "vae/diffusion_pytorch_model.fp16.safetensors",
-            "vae/config.json",
-        ),
+        _sd_fp16_files("feature_extractor/*"),
         "fp16 variant",
     ),
     ModelSpec(
