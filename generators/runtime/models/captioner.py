@@ -95,7 +95,9 @@ class CaptionerAdapter:
 
         from generators.runtime.models.blip_sdpa import share_cross_attention_projections, use_sdpa_vision_attention
 
-        model = BlipForConditionalGeneration.from_pretrained(folder, dtype=dtype, local_files_only=True)
+        model = BlipForConditionalGeneration.from_pretrained(
+            folder, dtype=dtype, local_files_only=True, use_safetensors=True
+        )
         use_sdpa_vision_attention(model)  # fused vision attention: ~10% of a batched caption, same outputs
         share_cross_attention_projections(model)  # beams/samples of one image: its K/V projected once (~13%)
         processor = BlipProcessor.from_pretrained(folder, local_files_only=True)

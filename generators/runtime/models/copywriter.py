@@ -179,7 +179,7 @@ class CopywriterAdapter:
     def load(self, folder: Path, device: torch.device, dtype: torch.dtype) -> CopywriterComponents:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True, use_safetensors=True)
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         tokenizer.padding_side = "left"  # batched generation appends after the prompt
         if tokenizer.pad_token is None:

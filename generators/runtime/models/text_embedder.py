@@ -102,7 +102,7 @@ class TextEmbedderAdapter:
     def load(self, folder: Path, device: torch.device, dtype: torch.dtype) -> TextEmbedderComponents:
         from transformers import AutoModel, AutoTokenizer
 
-        model = AutoModel.from_pretrained(folder, dtype=dtype, local_files_only=True)
+        model = AutoModel.from_pretrained(folder, dtype=dtype, local_files_only=True, use_safetensors=True)
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         max_length = min(256, int(getattr(model.config, "max_position_embeddings", 256)))
         return TextEmbedderComponents(model=model.to(device).eval(), tokenizer=tokenizer, max_length=max_length)
