@@ -3,6 +3,7 @@
 scorer = get_scorer("auto", project_dir=project.folder)   # one per job; models are cached anyway
 table = score_images(["a.jpg", "b.jpg"], ["a red linen shirt"], scorer=scorer)
 result = rank_images(paths, prompt="a red linen shirt", source_image="product.jpg", scorer=scorer)
+per_prompt = rank_images_each(paths, ["a red linen shirt", "a linen shirt on a beach"], scorer=scorer)
 captions = rank_texts(["caption one", "caption two"], image="product.jpg", scorer=scorer)
 """
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from generators.runtime.progress import CancelToken, ProgressFn
 from generators.runtime.provenance import Provenance
-from scoring.ranking import Candidate, RankCriteria, RankResult, rank
+from scoring.ranking import Candidate, RankCriteria, RankResult, rank, rank_each
 from scoring.scores import clip_score, clip_score_display
 
 if TYPE_CHECKING:
@@ -122,14 +123,42 @@ def rank_images(
         texts=texts or crit.texts,
         source_image=source_image if source_image is not None else crit.source_image,
     )
+    scorer = scorer or get_scorer(profile, project_dir=project_dir)
+    return rank(_image_candidates(images), crit, scorer=scorer, progress=progress, cancel=cancel)
+
+
+def rank_images_each(
+    images: Sequence[Any],
+    prompts: Sequence[str],
+    *,
+    source_image: Any = None,
+    criteria: RankCriteria | None = None,
+    scorer: ClipScorer | None = None,
+    profile: str | None = None,
+    project_dir: str | Path | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RankResult]:
+    """Rank the same image candidates separately against each prompt: one result per prompt, in order.
+
+    Each result is what `rank_images(images, prompt)` gives; the images are embedded only once.
+    """
+    crit = criteria or RankCriteria()
+    if source_image is not None:
+        crit = replace(crit, source_image=source_image)
+    scorer = scorer or get_scorer(profile, project_dir=project_dir)
+    return rank_each(_image_candidates(images), crit, prompts, scorer=scorer, progress=progress, cancel=cancel)
+
+
+def _image_candidates(images: Sequence[Any]) -> list[Candidate]:
+    """Candidates named by file name (full path when two folders hold the same name), else 'image N'."""
     cands = [
         Candidate(id=Path(s).name if isinstance(s, (str, Path)) else f"image {i + 1}", image=s)
         for i, s in enumerate(images)
     ]
-    if len({c.id for c in cands}) != len(cands):  # same file name in two folders: use full paths
+    if len({c.id for c in cands}) != len(cands):
         cands = [Candidate(id=_name(s, i), image=s) for i, s in enumerate(images)]
-    scorer = scorer or get_scorer(profile, project_dir=project_dir)
-    return rank(cands, crit, scorer=scorer, progress=progress, cancel=cancel)
+    return cands
 
 
 def rank_texts(

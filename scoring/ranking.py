@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,8 +161,54 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+@dataclass
+class _Features:
+    """One scoring pass over the candidates, before any weighting.
+
+    `text_cos[i, t]` is candidate i against criteria text t (text mode: the candidate text against the
+    product image, one column); `fidelity[i]` is an image candidate against the product image.
+    """
+
+    feats: np.ndarray  # [n, d]
+    text_cos: np.ndarray | None  # [n, T]
+    fidelity: np.ndarray | None  # [n]
+    windowed: np.ndarray  # [n, T] bool
+    errors: dict[int, str]
+
+    def cosines(self, cols: tuple[int, ...]) -> dict[Criterion, np.ndarray]:
+        """Per-criterion cosines when the image should match the texts `cols` (averaged over them)."""
+        cos: dict[Criterion, np.ndarray] = {}
+        if self.text_cos is not None and cols:
+            cos[Criterion.TEXT_CONSISTENCY] = self.text_cos[:, list(cols)].mean(axis=1)
+        if self.fidelity is not None:
+            cos[Criterion.SOURCE_FIDELITY] = self.fidelity.copy()
+        return cos
+
+    def windowed_for(self, cols: tuple[int, ...]) -> list[bool]:
+        if not cols or self.windowed.shape[1] == 0:
+            return [False] * len(self.feats)
+        return list(self.windowed[:, list(cols)].any(axis=1))
+
+
+@dataclass
+class _Group:
+    """One ranking to produce: which criteria texts it averages, and its working scores."""
+
+    cols: tuple[int, ...]
+    criteria: RankCriteria
+    feats: np.ndarray
+    cos: dict[Criterion, np.ndarray]
+    rel: list[float]
+    key: list[float]
+    close: list[int] = field(default_factory=list)
+
+
 class Ranker:
-    """Ranks candidate sets with one `ClipScorer`. `run(request)` is the single entry point."""
+    """Ranks candidate sets with one `ClipScorer`.
+
+    `run(request)` ranks once (several criteria texts are averaged); `run_each(request, prompts)` ranks the
+    same candidates separately against each prompt, sharing one embedding pass and one fp32 check.
+    """
 
     def __init__(self, scorer: ClipScorer) -> None:
         self.scorer = scorer
@@ -171,8 +217,76 @@ class Ranker:
         self, request: RankRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
     ) -> RankResult:
         """Score, verify close calls in fp32 if needed, order with MMR, and explain every placement."""
+        texts = request.criteria.texts
+        groups = [(request.criteria, tuple(range(len(texts))))]
+        return self._run(request.candidates, request.criteria, groups, progress, cancel)[0]
+
+    def run_each(
+        self,
+        request: RankRequest,
+        prompts: Sequence[str],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[RankResult]:
+        """One ranking per prompt (same as `run` with `texts=(prompt,)` for each), in the order given.
+
+        Images are embedded once and the close calls of every prompt are re-checked in one fp32 pass, so
+        ranking a set against 8 prompts costs little more than against one.
+        """
+        if not prompts:
+            raise RankingError("give at least one prompt to rank against")
+        if any(c.is_text for c in request.candidates):
+            raise RankingError("ranking against each prompt is for image candidates")
+        crit = replace(request.criteria, texts=tuple(prompts))
+        groups = [(replace(crit, texts=(p,)), (t,)) for t, p in enumerate(prompts)]
+        return self._run(request.candidates, crit, groups, progress, cancel)
+
+    def _run(
+        self,
+        candidates: Sequence[Candidate],
+        crit: RankCriteria,
+        groups_spec: list[tuple[RankCriteria, tuple[int, ...]]],
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+    ) -> list[RankResult]:
         start = time.perf_counter()
-        cands, crit = list(request.candidates), request.criteria
+        cands = list(candidates)
+        text_mode = self._validate(cands, crit)
+        if text_mode:
+            groups_spec = [(c, (0,)) for c, _ in groups_spec]
+        feats = self._features(self.scorer, cands, crit, text_mode, progress, cancel)
+        weights = {Criterion.TEXT_CONSISTENCY: crit.text_weight, Criterion.SOURCE_FIDELITY: crit.fidelity_weight}
+        groups = []
+        for group_crit, cols in groups_spec:
+            cos = feats.cosines(cols)
+            groups.append(
+                _Group(cols, group_crit, feats.feats, cos, self._relevance(cos, weights), self._order_key(cos, weights))
+            )
+        self._verify_close_calls(cands, crit, text_mode, feats.errors, groups, weights, cancel)
+        elapsed = time.perf_counter() - start
+        results = []
+        for g in groups:
+            windowed = feats.windowed_for(g.cols)
+            items = self._order(cands, g.criteria, g.feats, g.cos, g.rel, g.key, windowed, feats.errors, text_mode)
+            prov = Provenance(
+                models=(self.scorer.ref,),
+                params={
+                    **g.criteria.params(),
+                    "n_candidates": len(cands),
+                    "dtype": self.scorer.dtype_name,
+                    "verified_fp32": len(g.close),
+                    "ranked_together_with": len(groups) - 1,
+                },
+                timings={"rank": elapsed},
+                scores={r.candidate.id: r.total for r in items if r.total is not None},
+            )
+            results.append(RankResult(tuple(items), g.criteria, prov))
+        return results
+
+    @staticmethod
+    def _validate(cands: list[Candidate], crit: RankCriteria) -> bool:
+        """Refuse impossible requests; returns True when the candidates are texts."""
         if not cands:
             raise RankingError("there are no candidates to rank")
         ids = [c.id for c in cands]
@@ -186,52 +300,50 @@ class Ranker:
             raise RankingError("ranking texts needs the product image to judge them against")
         if not text_mode and not crit.texts and crit.source_image is None:
             raise RankingError("ranking images needs a prompt text or a product image to compare them with")
+        return text_mode
 
-        feats, cos, windowed, errors = self._features(self.scorer, cands, crit, text_mode, progress, cancel)
-        weights = {Criterion.TEXT_CONSISTENCY: crit.text_weight, Criterion.SOURCE_FIDELITY: crit.fidelity_weight}
-        rel = self._relevance(cos, weights)
-        key = self._order_key(cos, weights)
-        verified = 0
+    def _verify_close_calls(self, cands, crit, text_mode, errors, groups, weights, cancel) -> None:
+        """Re-score, in fp32, the candidates whose fast-dtype score is within rounding of each group's best.
+
+        A faster dtype must never change the winner: items closer to the best than the dtype's error could
+        bridge are re-scored with the fp32 twin (one pass for the close calls of every group).
+        """
         tol = self.scorer.refine_tolerance
-        if crit.verify_fp32 and tol > 0:
-            ok = [i for i in range(len(cands)) if i not in errors]
-            if ok:
-                best = max(key[i] for i in ok)
-                close = [i for i in ok if key[i] >= best - 2.5 * tol]
-                if len(close) > 1:
-                    sub = [cands[i] for i in close]
-                    f2, c2, _, e2 = self._features(self.scorer.exact(), sub, crit, text_mode, None, cancel)
-                    r2, k2 = self._relevance(c2, weights), self._order_key(c2, weights)
-                    for j, i in enumerate(close):
-                        if j not in e2:
-                            for k in cos:
-                                cos[k][i] = c2[k][j]
-                            feats[i] = f2[j]
-                            rel[i], key[i] = r2[j], k2[j]
-                    verified = len(close)
-        items = self._order(cands, crit, feats, cos, rel, key, windowed, errors, text_mode)
-        ref_models = (self.scorer.ref,)
-        prov = Provenance(
-            models=ref_models,
-            params={
-                **crit.params(),
-                "n_candidates": len(cands),
-                "dtype": self.scorer.dtype_name,
-                "verified_fp32": verified,
-            },
-            timings={"rank": time.perf_counter() - start},
-            scores={r.candidate.id: r.total for r in items if r.total is not None},
-        )
-        return RankResult(tuple(items), crit, prov)
+        if not crit.verify_fp32 or tol <= 0:
+            return
+        ok = [i for i in range(len(cands)) if i not in errors]
+        if not ok:
+            return
+        for g in groups:
+            best = max(g.key[i] for i in ok)
+            close = [i for i in ok if g.key[i] >= best - 2.5 * tol]
+            g.close = close if len(close) > 1 else []
+        union = sorted({i for g in groups for i in g.close})
+        if not union:
+            return
+        sub = [cands[i] for i in union]
+        exact = self._features(self.scorer.exact(), sub, crit, text_mode, None, cancel)
+        at = {i: j for j, i in enumerate(union)}
+        for g in groups:
+            if not g.close:
+                continue
+            c2 = exact.cosines(g.cols)
+            r2, k2 = self._relevance(c2, weights), self._order_key(c2, weights)
+            g.feats = g.feats.copy()
+            for i in g.close:
+                j = at[i]
+                if j in exact.errors:
+                    continue
+                for k in g.cos:
+                    g.cos[k][i] = c2[k][j]
+                g.feats[i] = exact.feats[j]
+                g.rel[i], g.key[i] = r2[j], k2[j]
 
     # ---- features -----------------------------------------------------------------------------------
     @staticmethod
-    def _features(scorer, cands, crit, text_mode, progress, cancel):
-        """Embeddings and raw cosines per criterion: (features [n, d], {criterion: [n]}, windowed, errors)."""
+    def _features(scorer, cands, crit, text_mode, progress, cancel) -> _Features:
+        """Embeddings and raw cosines of every candidate against every criteria text and the product image."""
         n = len(cands)
-        cos: dict[Criterion, np.ndarray] = {}
-        windowed = [False] * n
-        errors: dict[int, str] = {}
         if text_mode:
             src = scorer.encode_images([crit.source_image], names=[_source_name(crit.source_image)])
             if src.errors:
@@ -239,29 +351,31 @@ class Ranker:
             errors = {i: f"text '{c.id}' is empty" for i, c in enumerate(cands) if not (c.text or "").strip()}
             good = [i for i in range(n) if i not in errors]
             feats = np.zeros((n, src.vectors.shape[1]), dtype=np.float32)
+            windowed = np.zeros((n, 1), dtype=bool)
             if good:
                 txt = scorer.encode_texts([cands[i].text for i in good], cancel=cancel)
                 feats[good] = txt.vectors.numpy()
-                for j, i in enumerate(good):
-                    windowed[i] = txt.windowed[j]
-            cos[Criterion.TEXT_CONSISTENCY] = (feats @ src.vectors.numpy()[0]).astype(np.float64)
-            return feats, cos, windowed, errors
+                windowed[good, 0] = txt.windowed
+            text_cos = (feats @ src.vectors.numpy()[0]).astype(np.float64)[:, None]
+            return _Features(feats, text_cos, None, windowed, errors)
         img = scorer.encode_images(
             [c.image for c in cands], names=[c.id for c in cands], progress=progress, cancel=cancel
         )
         feats = img.vectors.numpy()
         errors = {i: str(e) for i, e in img.errors.items()}
+        text_cos, fidelity = None, None
+        windowed = np.zeros((n, len(crit.texts)), dtype=bool)
         if crit.texts:
             check(cancel)
             txt = scorer.encode_texts(list(crit.texts), cancel=cancel)
-            cos[Criterion.TEXT_CONSISTENCY] = (feats @ txt.vectors.numpy().T).mean(axis=1).astype(np.float64)
-            windowed = [any(txt.windowed)] * n
+            text_cos = (feats @ txt.vectors.numpy().T).astype(np.float64)
+            windowed[:] = np.asarray(txt.windowed, dtype=bool)[None, :]
         if crit.source_image is not None:
             src = scorer.encode_images([crit.source_image], names=[_source_name(crit.source_image)])
             if src.errors:
                 raise src.errors[0]
-            cos[Criterion.SOURCE_FIDELITY] = (feats @ src.vectors.numpy()[0]).astype(np.float64)
-        return feats, cos, windowed, errors
+            fidelity = (feats @ src.vectors.numpy()[0]).astype(np.float64)
+        return _Features(feats, text_cos, fidelity, windowed, errors)
 
     @staticmethod
     def _display(criterion: Criterion, value: float) -> float:
@@ -406,3 +520,25 @@ def rank(
 
         scorer = ClipScorer.from_profile()
     return Ranker(scorer).run(RankRequest(tuple(candidates), criteria), progress=progress, cancel=cancel)
+
+
+def rank_each(
+    candidates: Sequence[Candidate],
+    criteria: RankCriteria,
+    prompts: Sequence[str],
+    *,
+    scorer: ClipScorer | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RankResult]:
+    """Rank image `candidates` separately against each of `prompts` (one result per prompt, in order).
+
+    Equivalent to calling `rank` with `texts=(prompt,)` once per prompt, but every image is embedded once
+    and the close calls of all prompts are re-checked in one fp32 pass. `criteria.texts` is ignored.
+    """
+    if scorer is None:
+        from scoring.scorer import ClipScorer
+
+        scorer = ClipScorer.from_profile()
+    request = RankRequest(tuple(candidates), criteria)
+    return Ranker(scorer).run_each(request, prompts, progress=progress, cancel=cancel)

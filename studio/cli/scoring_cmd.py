@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rnk.add_argument("--diversity", type=float, default=0.3, help="0 = relevance only; higher favours variety")
     rnk.add_argument("--duplicate", type=float, default=0.98, help="similarity at which an image is a duplicate")
     rnk.add_argument("--all", action="store_true", help="also list hidden and failed candidates")
+    rnk.add_argument(
+        "--each", action="store_true", help="one ranking per --prompt (default: the prompts are averaged into one)"
+    )
     _common(rnk)
     rnk.set_defaults(func=_rank)
 
@@ -82,7 +85,7 @@ def _score(args: argparse.Namespace) -> int:
 
 def _rank(args: argparse.Namespace) -> int:
     from generators.runtime.errors import VitrineError
-    from scoring.api import get_scorer, rank_images
+    from scoring.api import get_scorer, rank_images, rank_images_each
     from scoring.images import IMAGE_SUFFIXES, list_images
     from scoring.ranking import RankCriteria
 
@@ -97,47 +100,60 @@ def _rank(args: argparse.Namespace) -> int:
             raise VitrineError(f"'{entry}' is neither a folder nor an image file")
     if not paths:
         raise VitrineError(f"no images found in {', '.join(args.folder)}")
+    if args.each and not args.prompt:
+        raise VitrineError("--each ranks against each --prompt: give at least one")
     crit = RankCriteria(threshold=args.threshold, diversity=args.diversity, duplicate_similarity=args.duplicate)
     scorer = get_scorer(args.profile, project_dir=args.project)
-    result = rank_images(paths, args.prompt or None, source_image=args.source, criteria=crit, scorer=scorer)
+    if args.each:
+        results = rank_images_each(paths, args.prompt, source_image=args.source, criteria=crit, scorer=scorer)
+    else:
+        results = [rank_images(paths, args.prompt or None, source_image=args.source, criteria=crit, scorer=scorer)]
+    placeholder = results[0].placeholder
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "placeholder": result.placeholder,
-                    "notice": PLACEHOLDER_BANNER if result.placeholder else None,
-                    "items": [
-                        {
-                            "position": r.position,
-                            "id": r.candidate.id,
-                            "path": str(r.candidate.image),
-                            "status": r.status.value,
-                            "total": r.total,
-                            "scores": r.scores,
-                            "cosines": r.cosines,
-                            "clip_score": r.clip_score,
-                            "reason": r.reason,
-                        }
-                        for r in result.items
-                    ],
-                    "provenance": result.provenance.to_dict(),
-                },
-                indent=2,
-                ensure_ascii=False,
-                default=str,
-            )
-        )
+        rankings = [_ranking_json(r) for r in results]
+        head = {"placeholder": placeholder, "notice": PLACEHOLDER_BANNER if placeholder else None}
+        body = {"rankings": rankings} if args.each else rankings[0]
+        print(json.dumps({**head, **body}, indent=2, ensure_ascii=False, default=str))
         return 0
-    _banner(result.placeholder)
+    _banner(placeholder)
+    for result in results:
+        _print_ranking(result, args.all, prompt=result.criteria.texts[0] if args.each else None)
+    return 0
+
+
+def _ranking_json(result) -> dict:
+    return {
+        "texts": list(result.criteria.texts),
+        "items": [
+            {
+                "position": r.position,
+                "id": r.candidate.id,
+                "path": str(r.candidate.image),
+                "status": r.status.value,
+                "total": r.total,
+                "scores": r.scores,
+                "cosines": r.cosines,
+                "clip_score": r.clip_score,
+                "reason": r.reason,
+            }
+            for r in result.items
+        ],
+        "provenance": result.provenance.to_dict(),
+    }
+
+
+def _print_ranking(result, show_all: bool, prompt: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
     ref = result.provenance.models[0]
-    table = Table(title=f"Ranking — {ref.model_id}" + (" [PLACEHOLDER]" if result.placeholder else ""))
+    title = f"Ranking — {ref.model_id}" + (" [PLACEHOLDER]" if result.placeholder else "")
+    if prompt is not None:
+        title += f"\nprompt: {prompt}"
+    table = Table(title=title)
     for col in ("#", "candidate", "status", "total", "reason"):
         table.add_column(col, overflow="fold")
-    shown = [r for r in result.items if args.all or r.visible]
-    for r in shown:
+    for r in (r for r in result.items if show_all or r.visible):
         colour = {"shown": "green", "failed": "red"}.get(r.status.value, "yellow")
         table.add_row(
             str(r.position),
@@ -149,6 +165,5 @@ def _rank(args: argparse.Namespace) -> int:
     console = Console(width=max(Console().width, 140))
     console.print(table)
     hidden = len(result.items) - len(result.shown)
-    if hidden and not args.all:
+    if hidden and not show_all:
         console.print(f"{hidden} candidate(s) hidden or unreadable; add --all to list them.")
-    return 0

@@ -37,3 +37,16 @@ def test_rank_folder_with_reasons(image_dir, tmp_path, capsys):
     assert all(it["reason"] for it in data["items"]) and data["items"][0]["position"] == 1
     assert main(["rank", str(folder), "--profile", "tiny"]) == 2  # nothing to compare with: clear error
     assert "needs a prompt" in capsys.readouterr().err
+
+
+def test_rank_each_prompt_prints_one_ranking_per_prompt(image_dir, capsys):
+    args = ["rank", str(image_dir), "-p", "a red shirt", "-p", "blue jeans", "--profile", "tiny", "--each"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["texts"] for r in data["rankings"]] == [["a red shirt"], ["blue jeans"]]
+    assert all(len(r["items"]) == 6 for r in data["rankings"])
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "prompt: a red shirt" in out and "prompt: blue jeans" in out
+    assert main(["rank", str(image_dir), "--profile", "tiny", "--each"]) == 2
+    assert "give at least one" in capsys.readouterr().err

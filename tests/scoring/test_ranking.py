@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from scoring.ranking import Candidate, RankCriteria, RankingError, Status, rank
-from scoring.scorer import ClipScorer
+from scoring.scorer import ClipScorer, EmptyTextError
 from tests.scoring.conftest import make_image
 
 CAPTIONS = ["a red square", "a blue circle", "a green stripe", "a yellow star"]
@@ -115,7 +115,6 @@ def test_refused_requests(scorer, image_dir):
     result = rank(captions, RankCriteria(source_image=files[0]), scorer=scorer)  # an empty caption does not sink it
     assert [r.status for r in result.items][-1] is Status.FAILED and "'b' is empty" in result.items[-1].reason
     assert len(result.shown) == 2
-    from scoring.scorer import EmptyTextError
 
     with pytest.raises(EmptyTextError):
         rank([Candidate.from_path(files[0])], RankCriteria(texts=("",)), scorer=scorer)
@@ -155,3 +154,47 @@ def test_unreadable_product_image_is_named(scorer, image_dir, tmp_path):
     missing = tmp_path / "product.jpg"
     with pytest.raises(ImageLoadError, match="product.jpg"):
         rank([Candidate.from_path(sorted(image_dir.iterdir())[0])], RankCriteria(source_image=missing), scorer=scorer)
+
+
+def test_rank_each_equals_one_rank_per_prompt_with_one_embedding_pass(settings, image_dir, tmp_path):
+    """Ranking against several prompts at once gives each prompt exactly what its own `rank` call gives,
+    while the images are embedded once (fast dtype, fp32 re-check of close calls included)."""
+    from PIL import Image
+
+    from scoring.ranking import rank_each
+    from scoring.scorer import Precision
+
+    prompts = ["a red shirt", "blue jeans", "a floral summer dress"]
+    files = sorted(image_dir.iterdir())
+    for f in list(files):  # a near-twin of every image: each prompt's best then has a close call to verify
+        twin = Image.open(f).convert("RGB")
+        twin.putpixel((0, 0), (0, 0, 0))
+        twin.save(tmp_path / f"twin-{f.name}")
+        files.append(tmp_path / f"twin-{f.name}")
+    cands = [Candidate.from_path(p) for p in files]
+    crit = RankCriteria(diversity=0.2, duplicate_similarity=1.01)
+    fast = ClipScorer.from_profile("tiny", precision=Precision.FAST, use_cache=False, settings=settings)
+    together = rank_each(cands, crit, prompts, scorer=fast)
+    assert fast.stats.image_forwards == 1 and fast.stats.images_encoded == len(files)
+    assert [r.criteria.texts for r in together] == [(p,) for p in prompts]
+    for prompt, got in zip(prompts, together, strict=True):
+        alone = rank(cands, replace(crit, texts=(prompt,)), scorer=fast)
+        assert [r.candidate.id for r in got.items] == [r.candidate.id for r in alone.items], prompt
+        assert [r.total for r in got.items] == [r.total for r in alone.items]
+        assert [r.reason for r in got.items] == [r.reason for r in alone.items]
+        assert got.provenance.params["verified_fp32"] == alone.provenance.params["verified_fp32"]
+        assert got.provenance.params["ranked_together_with"] == len(prompts) - 1
+    if fast.refine_tolerance > 0:
+        assert all(r.provenance.params["verified_fp32"] >= 2 for r in together)
+
+
+def test_rank_each_refuses_texts_and_empty_prompts(scorer, image_dir):
+    from scoring.ranking import rank_each
+
+    cands = [Candidate.from_path(p) for p in sorted(image_dir.iterdir())]
+    with pytest.raises(RankingError, match="at least one prompt"):
+        rank_each(cands, RankCriteria(), [], scorer=scorer)
+    with pytest.raises(RankingError, match="image candidates"):
+        rank_each([Candidate(id="c", text="a caption")], RankCriteria(), ["x"], scorer=scorer)
+    with pytest.raises(EmptyTextError):
+        rank_each(cands, RankCriteria(), ["a red shirt", " "], scorer=scorer)
