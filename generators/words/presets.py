@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -116,9 +117,14 @@ class BrandKit:
 EMPTY_BRAND_KIT = BrandKit()
 
 
+def preset_asset(name: str) -> Traversable:
+    """A file in `assets/presets/` (package data)."""
+    return resources.files("assets").joinpath("presets", name)
+
+
 def read_asset_json(name: str) -> dict[str, Any]:
     """A JSON file from `assets/presets/` (package data)."""
-    return json.loads(resources.files("assets").joinpath("presets", name).read_text(encoding="utf-8"))
+    return json.loads(preset_asset(name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -149,5 +155,8 @@ def tone_description(tone: str, language: Language) -> str:
     return table[tone].get(language.value) or table[tone]["en"]
 
 
+DEFAULT_BRAND_KIT_FILE = "brand_kit.json"  # in assets/presets/
+
+
 def default_brand_kit() -> BrandKit:
-    return BrandKit.from_dict(read_asset_json("brand_kit.json"))
+    return BrandKit.from_dict(read_asset_json(DEFAULT_BRAND_KIT_FILE))

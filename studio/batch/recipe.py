@@ -81,7 +81,8 @@ STEP_SPECS: dict[StepName, StepSpec] = {
         StepName.COPY,
         (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")),
         "sales copy",
-        options=("platforms", "copy_n", "tone", "language", "max_new_tokens"),
+        # brand_kit: a digest of the project's brand kit, which the runner adds (steps.PROJECT_OPTIONS).
+        options=("platforms", "copy_n", "tone", "language", "max_new_tokens", "brand_kit"),
     ),
     StepName.PAIRING: StepSpec(StepName.PAIRING, (("generators.pairing", "PairingPipeline"),), "outfit pairing"),
     StepName.TRYON: StepSpec(StepName.TRYON, (("generators.tryon", "TryOnPipeline"),), "try-on"),

@@ -22,7 +22,7 @@ from typing import Any
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from studio.batch.recipe import STEP_SPECS, Recipe, StepName, step_availability
-from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput
+from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput, with_project_options
 from studio.project.store import JobState, Product, Store
 
 
@@ -78,7 +78,10 @@ def current_rss_mb() -> float:
 
 def input_hash(product: Product, step: StepName, options: Mapping[str, Any] | None = None) -> str:
     """A finished job is fresh while its product content, the step version and the options it reads
-    (e.g. the platforms copy is written for) are unchanged."""
+    (e.g. the platforms copy is written for, the brand kit it follows) are unchanged.
+
+    `options` are the step options with the project-derived ones added (`steps.with_project_options`).
+    """
     spec = STEP_SPECS[step]
     used = {k: (options or {}).get(k) for k in spec.options}
     suffix = ""
@@ -150,6 +153,7 @@ def run_product_steps(
     raises VitrineError with the reason; a failing step records the failure and raises.
     """
     product = store.product(product_id)
+    options = with_project_options(store.folder, options)
     wanted = [StepName(s) for s in steps]
     forced = {StepName(s) for s in force}
     pipelines = PipelineCache(profile)
@@ -197,6 +201,8 @@ class BatchRunner:
         self.store, self.options, self.progress = store, options, progress
         self.cancel = cancel or CancelToken()
         self.functions = {**STEP_FUNCTIONS, **(options.step_functions or {})}
+        # Read once per run (the brand kit's digest…): an edit during the batch is caught by the next run.
+        self.step_options = with_project_options(store.folder, options.step_options)
         self.pipelines = PipelineCache(options.profile)
         self.result = BatchResult()
         self._done_units = 0
@@ -215,7 +221,7 @@ class BatchRunner:
         todo = []
         for step in steps:
             job = self.store.job(product.id, step.value)
-            fresh = input_hash(product, step, self.options.step_options)
+            fresh = input_hash(product, step, self.step_options)
             if job is not None and job.state.finished and job.input_hash == fresh:
                 self.result.resumed_done += 1
                 continue
@@ -239,7 +245,7 @@ class BatchRunner:
                     step,
                     self.functions[step],
                     self.pipelines,
-                    options=self.options.step_options,
+                    options=self.step_options,
                     cancel=self.cancel,
                 )
             except Cancelled:

@@ -8,15 +8,26 @@ store (atomic, content-addressed) before that transaction; a kill in between lea
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 from generators.runtime.progress import check
 from studio.batch.context import PipelineCache, StepContext, StepOutput
 from studio.batch.recipe import StepName
-from studio.batch.words_steps import run_attributes, run_caption, run_copy
+from studio.batch.words_steps import brand_kit_digest, run_attributes, run_caption, run_copy
 from studio.project.store import JobState, NewCandidate
 
-__all__ = ["STEP_FUNCTIONS", "PipelineCache", "StepContext", "StepOutput", "normalize_image", "run_ingest"]
+__all__ = [
+    "PROJECT_OPTIONS",
+    "STEP_FUNCTIONS",
+    "PipelineCache",
+    "StepContext",
+    "StepOutput",
+    "normalize_image",
+    "run_ingest",
+    "with_project_options",
+]
 
 LISTING_IMAGE_MAX_SIDE = 1024
 LISTING_JPEG_QUALITY = 90
@@ -64,3 +75,15 @@ STEP_FUNCTIONS: dict[StepName, StepFn] = {
     StepName.ATTRIBUTES: run_attributes,
     StepName.COPY: run_copy,
 }
+
+# Step options read from the project folder rather than given by the user. A step that lists one in its spec's
+# `options` is redone when it changes: editing the brand kit redoes copy, and nothing else.
+PROJECT_OPTIONS: dict[str, Callable[[Path], str]] = {"brand_kit": brand_kit_digest}
+
+
+def with_project_options(folder: Path, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`options` plus the project-derived ones (e.g. `brand_kit`: a digest of the brand kit copy follows).
+
+    The runner reads them once per run and uses the result both to decide freshness and to record it.
+    """
+    return {**(options or {}), **{name: read(Path(folder)) for name, read in PROJECT_OPTIONS.items()}}

@@ -7,6 +7,7 @@ happen inside the functions, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +123,33 @@ def _generator_product(ctx: StepContext, photo: Path | None) -> Any:
     return Product(p.sku, p.title, p.description, catalog, (photo,) if photo else (), p.category)
 
 
+def _project_brand_kit_file(folder: Path) -> Path | None:
+    path = Path(folder) / BRAND_KIT_FILE
+    return path if path.is_file() else None
+
+
 def project_brand_kit(folder: Path) -> Any:
     """The project's brand kit (`brand_kit.json`, saved by the Settings page), else the shipped default."""
     from generators.words.presets import BrandKit, default_brand_kit
 
-    path = Path(folder) / BRAND_KIT_FILE
-    return BrandKit.from_file(path) if path.is_file() else default_brand_kit()
+    path = _project_brand_kit_file(folder)
+    return BrandKit.from_file(path) if path else default_brand_kit()
+
+
+def brand_kit_digest(folder: Path) -> str:
+    """Digest of the brand kit `project_brand_kit` reads: the project's file, else the shipped default.
+
+    It hashes the file's bytes, not the parsed kit, so a broken file never stops a batch here (the copy step
+    reports it) and any edit, even one that only reformats, redoes copy: stale copy is worse than a redo.
+    """
+    from generators.words.presets import DEFAULT_BRAND_KIT_FILE, preset_asset
+
+    path = _project_brand_kit_file(folder)
+    try:
+        data = path.read_bytes() if path else preset_asset(DEFAULT_BRAND_KIT_FILE).read_bytes()
+    except OSError as exc:  # the copy step fails on it with the reason; a later fix changes the digest
+        return f"unreadable: {exc.strerror}"
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def copy_token_budget(platform: str, language: str | None = None) -> int:

@@ -130,6 +130,80 @@ def test_copy_recipe_with_tiny_models(tmp_path):
         assert len([c for c in store.candidates(pid, "caption") if c.id in approved]) == 1
 
 
+def test_editing_the_brand_kit_redoes_copy_and_nothing_else(tmp_path):
+    """Copy is fresh only for the brand kit it followed: editing `brand_kit.json` redoes copy, not captions or
+    attributes; another run without edits redoes nothing."""
+    import json
+
+    catalog = write_synthetic_catalog(tmp_path / "cat", 1, image_size=64)
+    with Store.create(tmp_path / "p") as store:
+        import_catalog(store, catalog)
+        pid = store.product_by_sku("SKU-00000").id
+        # Random tiny weights: a fixed budget keeps their (seeded) output parseable into shown candidates.
+        step_options = {
+            "platforms": ("amazon",),
+            "copy_n": 2,
+            "tone": "playful",
+            "language": "zh",
+            "max_new_tokens": 256,
+        }
+        options = BatchOptions(Recipe.COPY, profile="tiny", step_options=step_options)
+        first = run_batch(store, options)
+        assert (first.ran, first.failures) == (4, [])
+        assert {c.provenance["params"]["brand"] for c in store.candidates(pid, "copy")} == {"Default"}
+        before = {step: store.job(pid, step) for step in ("ingest", "caption", "attributes", "copy")}
+        captions = [c.id for c in store.candidates(pid, "caption")]
+
+        kit = {"name": "Acme Test Kit", "voice_words": ["crisp"], "banned_words": ["cheap"], "required_phrases": []}
+        (store.folder / "brand_kit.json").write_text(json.dumps(kit), encoding="utf-8")
+        second = run_batch(store, options)
+        assert (second.ran, second.resumed_done, second.failures) == (1, 3, [])
+        for step in ("ingest", "caption", "attributes"):
+            assert store.job(pid, step) == before[step], step  # not restarted: same attempt, same times
+        assert [c.id for c in store.candidates(pid, "caption")] == captions
+        copy_job = store.job(pid, "copy")
+        assert copy_job.state is JobState.DONE and copy_job.started_at > before["copy"].finished_at
+        assert copy_job.input_hash != before["copy"].input_hash
+        copies = store.candidates(pid, "copy")
+        assert copies and {c.provenance["params"]["brand"] for c in copies} == {"Acme Test Kit"}  # old ones replaced
+
+        third = run_batch(store, options)
+        assert (third.ran, third.resumed_done) == (0, 4)
+        assert store.job(pid, "copy") == copy_job
+
+
+def test_brand_kit_digest_follows_the_kit_copy_reads(tmp_path):
+    """The project's file when there is one (any edit counts), else the shipped default; only copy reads it."""
+    import hashlib
+
+    from generators.words.presets import DEFAULT_BRAND_KIT_FILE, preset_asset
+    from studio.batch.runner import input_hash
+    from studio.batch.steps import with_project_options
+    from studio.batch.words_steps import brand_kit_digest
+
+    shipped = hashlib.sha256(preset_asset(DEFAULT_BRAND_KIT_FILE).read_bytes()).hexdigest()[:16]
+    assert brand_kit_digest(tmp_path) == shipped
+    kit = tmp_path / "brand_kit.json"
+    kit.write_text('{"name": "A", "banned_words": ["cheap"]}', encoding="utf-8")
+    edited = brand_kit_digest(tmp_path)
+    assert edited != shipped
+    kit.write_text('{"name": "A", "banned_words": ["cheap", "miracle"]}', encoding="utf-8")
+    assert brand_kit_digest(tmp_path) not in (edited, shipped)
+    kit.write_text("{not json", encoding="utf-8")  # the copy step reports a broken kit; the digest never raises
+    assert len(brand_kit_digest(tmp_path)) == 16
+
+    catalog = write_synthetic_catalog(tmp_path / "cat", 1, image_size=32)
+    with Store.create(tmp_path / "p") as store:
+        import_catalog(store, catalog)
+        product = store.products()[0]
+        plain = with_project_options(store.folder, {"tone": "warm"})
+        assert plain == {"tone": "warm", "brand_kit": shipped}
+        other = {**plain, "brand_kit": edited}
+        assert input_hash(product, StepName.COPY, plain) != input_hash(product, StepName.COPY, other)
+        for step in (StepName.INGEST, StepName.CAPTION, StepName.ATTRIBUTES, StepName.TRYON):
+            assert input_hash(product, step, plain) == input_hash(product, step, other), step
+
+
 def test_memory_budget_limits_parallel_products(store):
     import threading
 

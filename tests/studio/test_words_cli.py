@@ -69,6 +69,7 @@ def test_caption_json(capsys, tmp_path):
 def test_batch_copy_flags_reach_the_copy_step(capsys, tmp_path):
     from studio.batch.recipe import StepName
     from studio.batch.runner import input_hash
+    from studio.batch.steps import with_project_options
     from studio.batch.synthetic import write_synthetic_catalog
     from studio.project.store import JobState, Store
 
@@ -83,6 +84,7 @@ def test_batch_copy_flags_reach_the_copy_step(capsys, tmp_path):
         product = store.products()[0]
         job = store.job(product.id, "copy")
         options = {"platforms": ("amazon",), "copy_n": 1, "tone": "warm", "language": "zh"}
+        options = with_project_options(store.folder, options)  # as the runner reads them (the brand kit's digest)
         assert job.state is JobState.DONE and job.input_hash == input_hash(product, StepName.COPY, options)
         for c in store.candidates(product.id, "copy"):
             assert (c.provenance["params"]["tone"], c.params["language"]) == ("warm", "zh")
