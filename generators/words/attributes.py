@@ -16,7 +16,7 @@ from typing import Any
 from generators.product import Product
 from generators.words.lexicon import Lexicon, MentionKind, default_lexicon
 
-CHECKED_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL)
+CHECKED_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT)
 
 
 class AttributeSource(StrEnum):
@@ -174,14 +174,11 @@ def build_attribute_sheet(
         found = values.get(kind.value, [])
         catalog = {v.canonical for v in found if v.source is AttributeSource.CATALOG and v.canonical}
         for v in found:
-            if (
-                catalog
-                and v.source is not AttributeSource.CATALOG
-                and v.canonical
-                and v.canonical not in catalog
-                and v.confidence > conflict_threshold
-            ):
-                conflicts.append(AttributeConflict(kind.value, tuple(sorted(catalog)), v))
+            if v.source is AttributeSource.CATALOG or not v.canonical or v.confidence <= conflict_threshold:
+                continue
+            peers = lex.same_axis(kind, catalog, v.canonical)  # "cropped" does not dispute a catalog "slim fit"
+            if peers and v.canonical not in peers:
+                conflicts.append(AttributeConflict(kind.value, tuple(sorted(peers)), v))
 
     ordered = {
         name: tuple(sorted(vals, key=lambda v: (v.source is not AttributeSource.CATALOG, -v.confidence)))

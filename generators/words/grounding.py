@@ -1,8 +1,16 @@
-"""Grounding: every colour, material, size, count and claim in a candidate is checked against the sheet.
+"""Grounding: every colour, material, fit, size, count and claim in a candidate is checked against the sheet.
 
 A contradiction (copy says "100% cotton", catalog says polyester) rejects or flags the candidate with the
 offending phrase marked; a mention the sheet cannot confirm ("waterproof" when nothing says so) is
 flagged as unverified. Synonyms come from the lexicon (crimson ≈ red, 棉 ≈ cotton).
+
+Fit is judged as a merchandiser would, since a wrong fit sends shoppers to the wrong size: slim (skinny,
+修身, 紧身), regular (classic fit, 常规版型) and loose (relaxed fit, baggy, oversized, 宽松, 落肩) exclude each
+other. "Relaxed fit" is a loose fit, a named cut roomier than regular, so it contradicts a regular-fit sheet;
+loose and oversized are one value, because copy (Chinese copy above all) uses them interchangeably. Only fit
+phrases count: "relaxed weekends" or "a classic tee" claim no fit, though a catalog's fit cell may say just
+"Regular", "Relaxed" or 常规. "Cropped" is about length, so a width fit neither confirms nor contradicts it
+(unverified). Catalogs rarely give a fit, so a fit mention is checked only when the sheet has one.
 """
 
 from __future__ import annotations
@@ -102,6 +110,8 @@ _DISCOUNT = re.compile(r"\b\d{1,2}\s?%\s?off\b|\bon sale\b|\bsale:|打\d折|\d�
 _PERCENT = re.compile(r"(\d{1,3})\s*%\s*$")
 _PURE = re.compile(r"(?:\bpure\s*|\ball[- ]|\bsolid\s*)$", re.IGNORECASE)
 _FREE_SIZE = {"ONE", "OS", "FREE", "均"}
+# Kinds most catalogs leave out: a mention is checked only against a value the sheet has, never "unverified".
+_CHECKED_ONLY_WHEN_KNOWN = frozenset({MentionKind.FIT})
 
 
 def _number(token: str) -> int:
@@ -172,18 +182,25 @@ def _sheet_count(sheet: AttributeSheet) -> int | None:
     return found[0][0] if found else None
 
 
-def _check_lexicon_mention(m: Mention, field: str, text: str, sheet: AttributeSheet) -> GroundingIssue | None:
+def _check_lexicon_mention(
+    m: Mention, field: str, text: str, sheet: AttributeSheet, lex: Lexicon
+) -> GroundingIssue | None:
     if m.kind is MentionKind.CLAIM:
         if m.canonical in sheet.claims:
             return None
         return GroundingIssue(m.kind, Severity.UNVERIFIED, field, m.phrase, m.start, m.end, "")
     supported = sheet.supported(m.kind)
-    if not supported:
-        # Only free-text values the lexicon does not know ("multicolour"): cannot confirm either way.
-        raw = sheet.raw_values(m.kind.value)
-        return GroundingIssue(m.kind, Severity.UNVERIFIED, field, m.phrase, m.start, m.end, "/".join(raw))
-    expected = "/".join(sorted(supported))
-    if m.canonical not in supported:
+    raw = sheet.raw_values(m.kind.value)
+    if not supported and not raw and m.kind in _CHECKED_ONLY_WHEN_KNOWN:
+        return None
+    peers = lex.same_axis(m.kind, supported, m.canonical)
+    if not peers:
+        # Only free-text values the lexicon does not know ("multicolour"), or values about another side of the
+        # product (a width fit, copy says "cropped"): cannot confirm either way.
+        known = "/".join(sorted(supported) or raw)
+        return GroundingIssue(m.kind, Severity.UNVERIFIED, field, m.phrase, m.start, m.end, known)
+    expected = "/".join(sorted(peers))
+    if m.canonical not in peers:
         return GroundingIssue(m.kind, Severity.CONTRADICTION, field, m.phrase, m.start, m.end, expected)
     before = text[max(0, m.start - 8) : m.start]
     exclusive = _PERCENT.search(before) and _PERCENT.search(before).group(1) == "100"
@@ -209,7 +226,7 @@ def check_grounding(
             if m.negated:
                 continue
             mentions += 1
-            issue = _check_lexicon_mention(m, field, text, sheet)
+            issue = _check_lexicon_mention(m, field, text, sheet, lex)
             if issue:
                 issues.append(issue)
         for size, start, end, phrase in extract_sizes(text):

@@ -1,8 +1,10 @@
-"""Find colour, material and claim mentions in English and Chinese text, with synonyms (crimson ≈ red, 棉 ≈ cotton)."""
+"""Find colour, material, fit and claim mentions in English and Chinese text, with synonyms (crimson ≈ red,
+棉 ≈ cotton, relaxed fit ≈ 宽松)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -12,17 +14,18 @@ from generators.words.presets import read_asset_json
 
 
 class MentionKind(StrEnum):
-    """What a mention is about; the lexicon has surface forms for the first three."""
+    """What a mention is about; the lexicon has surface forms for the first four."""
 
     COLOR = "color"
     MATERIAL = "material"
+    FIT = "fit"
     CLAIM = "claim"
     SIZE = "size"
     COUNT = "count"
     PRICE = "price"  # prices and discounts: the catalog's price, or nothing
 
 
-LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.CLAIM)
+LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT, MentionKind.CLAIM)
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,16 @@ class Lexicon:
     def __init__(self, data: dict[str, Any]) -> None:
         self.surfaces: dict[MentionKind, dict[str, str]] = {}
         self._patterns: dict[MentionKind, re.Pattern[str]] = {}
+        self._axes: dict[tuple[MentionKind, str], str] = {}
+        # Words too vague in running text ("a classic tee") that name a value as a whole catalog cell (fit: Regular).
+        self._cells: dict[MentionKind, dict[str, str]] = {}
         for kind in LEXICON_KINDS:
             table: dict[str, str] = {}
+            cells = self._cells.setdefault(kind, {})
             for canonical, forms in data.get(kind.value, {}).items():
+                if forms.get("axis"):
+                    self._axes[kind, canonical] = forms["axis"]
+                cells.update((cell.lower(), canonical) for cell in forms.get("cell", []))
                 for form in [canonical, *forms.get("en", []), *forms.get("zh", [])]:
                     table.setdefault(form.lower(), canonical)
             self.surfaces[kind] = table
@@ -91,9 +101,18 @@ class Lexicon:
                 found.append(Mention(kind, canonical, text[m.start() : m.end()], m.start(), m.end(), negated))
         return sorted(found, key=lambda x: x.start)
 
+    def same_axis(self, kind: MentionKind, values: Iterable[str], canonical: str) -> frozenset[str]:
+        """The `values` that describe the same side of a product as `canonical`, so either one excludes the
+        other: a width fit says nothing about length ("cropped"). Values without an axis share one."""
+        axis = self._axes.get((kind, canonical), "")
+        return frozenset(v for v in values if self._axes.get((kind, v), "") == axis)
+
     def canonical_values(self, kind: MentionKind, value: str) -> frozenset[str]:
-        """Canonical values named by a catalog value: "Crimson" -> {red}; "cotton/polyester" -> both."""
-        return frozenset(m.canonical for m in self.find(value, (kind,)) if not m.negated)
+        """Canonical values named by a catalog value: "Crimson" -> {red}; "cotton/polyester" -> both; "Regular"
+        (a whole cell) -> {regular fit}."""
+        found = frozenset(m.canonical for m in self.find(value, (kind,)) if not m.negated)
+        cell = self._cells.get(kind, {}).get(value.strip().lower())
+        return found or (frozenset({cell}) if cell else frozenset())
 
 
 @lru_cache(maxsize=1)

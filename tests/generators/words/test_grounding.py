@@ -127,3 +127,114 @@ def test_mark_phrase_with_context():
     issue = check_grounding({"d": text}, build_attribute_sheet(RED_POLY)).contradictions[0]
     marked = mark_phrase(text, issue, context=10)
     assert marked.startswith("…") and marked.endswith("…") and "[[cotton]]" in marked and len(marked) < 40
+
+
+REGULAR_FIT = Product("F1", "Crew Neck Tee", "", {"color": "navy", "fit": "Regular"})
+REGULAR_FIT_ZH = Product("F2", "圆领T恤", "", {"颜色": "藏青", "版型": "常规"})
+
+
+def test_slightly_oversized_contradicts_a_regular_fit_with_the_phrase_marked():
+    text = "A slightly oversized navy tee"
+    report, issues = _issues(text, REGULAR_FIT)
+    assert not report.ok and issues == [(MentionKind.FIT, Severity.CONTRADICTION, "oversized")]
+    issue = report.contradictions[0]
+    assert issue.expected == "regular fit" and "contradicts the product's fit (regular fit)" in issue.message
+    assert mark_phrase(text, issue) == "A slightly [[oversized]] navy tee"
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Classic fit navy crew tee", True),  # classic fit ≈ regular fit
+        ("Regular-fit tee in navy", True),
+        ("A navy tee for relaxed weekends", True),  # mood words claim no fit
+        ("A classic navy tee", True),
+        ("A tee that is not oversized", True),  # negated
+        ("Relaxed fit navy tee", False),  # relaxed fit is a loose fit: roomier than regular
+        ("Baggy navy tee", False),
+        ("Slim-fit navy tee", False),
+        ("Skinny navy tee", False),
+    ],
+)
+def test_fit_in_english_copy(text, ok):
+    report, issues = _issues(text, REGULAR_FIT)
+    assert report.ok is ok, issues
+    assert all(i.kind is MentionKind.FIT and i.expected == "regular fit" for i in report.contradictions)
+
+
+@pytest.mark.parametrize(
+    ("text", "ok", "phrase"),
+    [
+        ("常规版型藏青T恤", True, None),
+        ("标准版型，百搭圆领", True, None),
+        ("常规洗涤即可", True, None),  # 常规 alone is not a fit
+        ("宽松落肩T恤", False, "宽松"),
+        ("oversize风藏青T恤", False, "oversize风"),
+        ("修身显瘦T恤", False, "修身"),
+        ("紧身款", False, "紧身"),
+    ],
+)
+def test_fit_in_chinese_copy(text, ok, phrase):
+    report, _ = _issues(text, REGULAR_FIT_ZH)
+    assert report.ok is ok
+    if phrase:
+        issue = report.contradictions[0]
+        assert issue.kind is MentionKind.FIT and issue.phrase == phrase
+        assert mark_phrase(text, issue) == text.replace(phrase, f"[[{phrase}]]", 1)
+
+
+def test_fit_across_languages_and_compatible_loose_words():
+    assert not _issues("宽松T恤", REGULAR_FIT)[0].ok  # English catalog, Chinese copy
+    assert not _issues("slightly oversized tee", REGULAR_FIT_ZH)[0].ok  # and the other way round
+    relaxed = Product("R", "Tee", "", {"fit": "Relaxed"})  # a catalog cell may name a fit with one word
+    for text in [
+        "Relaxed fit tee",
+        "Slightly oversized tee",
+        "Baggy, loose-fitting tee",
+        "宽松落肩T恤",
+        "oversize风T恤",
+    ]:
+        assert _issues(text, relaxed)[0].ok, text  # loose and oversized are one fit
+    assert not _issues("Regular fit tee", relaxed)[0].ok and not _issues("常规版型T恤", relaxed)[0].ok
+
+
+def test_fit_is_checked_only_when_the_sheet_has_one():
+    no_fit = Product("N", "Crew Neck Tee", "", {"color": "navy"})
+    for text in ["Slightly oversized navy tee", "Slim-fit navy tee", "宽松T恤"]:
+        assert _issues(text, no_fit)[1] == [], text  # not even "unverified": catalogs rarely give a fit
+    titled = Product("T", "Slim Fit Oxford Shirt")  # the catalog's own title names the fit
+    assert _issues("Slim-fit shirt", titled)[0].ok and not _issues("Baggy shirt", titled)[0].ok
+    slim = Product("S", "Oxford Shirt", "", {"fit": "slim"})
+    assert _issues("A classic shirt for relaxed weekends, 常规洗涤", slim)[1] == []  # no fit phrase in there
+    confident = build_attribute_sheet(no_fit, {"fit": {"slim fit": 0.9, "oversized": 0.05}})
+    assert not check_grounding({"title": "Oversized tee"}, confident).ok  # a confident zero-shot fit counts
+
+
+def test_cropped_is_length_not_width():
+    _, issues = _issues("Cropped navy tee", REGULAR_FIT)
+    assert issues == [(MentionKind.FIT, Severity.UNVERIFIED, "Cropped")]  # a regular fit cannot confirm it
+    crop = Product("C", "Top", "", {"fit": "slim, cropped"})
+    assert _issues("修身短款上衣", crop)[0].ok and _issues("Cropped slim-fit top", crop)[0].ok
+    assert not _issues("Cropped oversized top", crop)[0].ok
+    only_length = Product("L", "Top", "", {"fit": "cropped"})
+    assert _issues("Slim-fit top", only_length)[1] == [(MentionKind.FIT, Severity.UNVERIFIED, "Slim-fit")]
+    sheet = build_attribute_sheet(REGULAR_FIT, {"fit": {"cropped": 0.9}})
+    assert not sheet.conflicts  # zero-shot "cropped" does not dispute a catalog "regular"
+    sheet = build_attribute_sheet(REGULAR_FIT, {"fit": {"slim fit": 0.9}})
+    assert [c.message for c in sheet.conflicts] == [
+        "fit: catalog says regular fit, clip says slim fit (p=0.90); please review"
+    ]
+
+
+def test_fit_vocabulary_matches_the_zero_shot_labels():
+    """Every label of the `fit` group in assets/vocab/attributes.json (en and zh) names one lexicon fit, and every
+    lexicon fit is some label's, so zero-shot fits ground copy and conflicts are found."""
+    from scoring.attributes import load_vocabulary
+
+    lex = default_lexicon()
+    named = set()
+    for label in load_vocabulary()["fit"].labels:
+        en, zh = lex.canonical_values(MentionKind.FIT, label.en), lex.canonical_values(MentionKind.FIT, label.zh)
+        assert len(en) == 1 and en == zh, label
+        named |= en
+    assert named == set(lex.surfaces[MentionKind.FIT].values())
