@@ -23,6 +23,7 @@ import numpy as np
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, ProgressFn, check
 from generators.runtime.provenance import Provenance
+from scoring.diversity import maximal_marginal_relevance
 from scoring.scores import clip_score, clip_score_display, distinctness_display, similarity_display
 
 if TYPE_CHECKING:
@@ -413,7 +414,7 @@ class Ranker:
         below = {i for i in ok if rel[i] * 100.0 < crit.threshold}
         pool = sorted((i for i in ok if i not in below), key=lambda i: -key[i])
         lam = 1.0 - min(max(crit.diversity, 0.0), 1.0)
-        selected, max_sim, dup_of = self._mmr(pool, feats, key, lam, crit.duplicate_similarity)
+        selected, max_sim, dup_of = maximal_marginal_relevance(pool, feats, key, lam, crit.duplicate_similarity)
         order = (
             [(i, Status.SHOWN) for i in selected]
             + [(i, Status.DUPLICATE) for i in sorted(dup_of, key=lambda i: -key[i])]
@@ -438,45 +439,6 @@ class Ranker:
             reason = self._reason(cands, crit, i, status, scores, total, dup_of, text_mode, windowed[i])
             out.append(RankedCandidate(cand, pos, status, total, scores, raw, cs, windowed[i], reason))
         return out
-
-    @staticmethod
-    def _mmr(
-        pool: list[int], feats: np.ndarray, rel: list[float], lam: float, dup_at: float
-    ) -> tuple[list[int], dict[int, float], dict[int, tuple[int, float]]]:
-        """Greedy maximal marginal relevance over `pool` (sorted best first).
-
-        Returns the picks in order, each pick's max similarity to the picks before it, and the items dropped
-        as near-duplicates (item -> (the pick it duplicates, similarity)). O(n) numpy work per pick.
-        """
-        selected: list[int] = []
-        max_sim_at_pick: dict[int, float] = {}
-        dup_of: dict[int, tuple[int, float]] = {}
-        n = len(pool)
-        if not n:
-            return selected, max_sim_at_pick, dup_of
-        f = feats[pool].astype(np.float64)
-        sims = f @ f.T
-        base = lam * np.array([rel[i] for i in pool])
-        alive = np.ones(n, dtype=bool)
-        closest = np.zeros(n)  # max similarity to anything picked so far (0 before the first pick)
-        score = base.copy()
-        left = n
-        while left:
-            k = int(np.argmax(score))  # ties go to the earlier (more relevant) item
-            max_sim_at_pick[pool[k]] = float(closest[k])
-            selected.append(pool[k])
-            alive[k] = False
-            left -= 1
-            col = sims[:, k]
-            # near-duplicates of what was just shown are dropped (hidden), not ranked
-            dups = np.flatnonzero(alive & (col >= dup_at))
-            for d in dups:
-                dup_of[pool[d]] = (pool[k], float(col[d]))
-            alive[dups] = False
-            left -= len(dups)
-            closest = col.copy() if len(selected) == 1 else np.maximum(closest, col)
-            score = np.where(alive, base - (1.0 - lam) * closest, -np.inf)
-        return selected, max_sim_at_pick, dup_of
 
     @staticmethod
     def _reason(cands, crit, i, status, scores, total, dup_of, text_mode, windowed) -> str:
