@@ -416,7 +416,11 @@ class CopyPipeline:
         status = CandidateStatus.RANKED if not flags else CandidateStatus.FLAGGED
         if (not report_.ok or copied) and request.grounding_policy is GroundingPolicy.REJECT:
             status = CandidateStatus.REJECTED
-        scores: dict[str, float | None] = {"grounding": report_.score, "brand": outcome.brand_compliance}
+        scores: dict[str, float | None] = {
+            "grounding": report_.score,
+            "brand": outcome.brand_compliance,
+            "completeness": outcome.completeness,
+        }
         reason = ""
         if status is CandidateStatus.REJECTED:
             reason = "copies the worked example" if report_.ok else "contradicts the product data"
@@ -457,11 +461,13 @@ class CopyPipeline:
         live = [c for c in candidates if c.status.shown]
         clip = self._clip_scores(product, [f"{c.fields.title}. {c.fields.description}" for c in live], warnings)
         parts = {
-            c.index: ScoreParts(s, float(c.scores["grounding"]), float(c.scores["brand"]))
+            c.index: ScoreParts(
+                s, float(c.scores["grounding"]), float(c.scores["brand"]), float(c.scores["completeness"])
+            )
             for c, s in zip(live, clip, strict=True)
         }
         flags = {c.index: len(c.flags) for c in live}
-        # Each flag (missing bullets, unverified claim, wrong language) costs a little: complete copy first.
+        # Each flag (unverified claim, wrong language, missing sections) costs a little more on top.
         totals = {i: max(0.0, combined_score(p) - 0.05 * flags[i]) for i, p in parts.items()}
         order = sorted(totals, key=lambda i: -totals[i])
         dupes: dict[int, int] = {}
@@ -481,12 +487,19 @@ class CopyPipeline:
             max((p.clip for p in parts.values() if p.clip is not None), default=None),
             max((p.grounding for p in parts.values()), default=0.0),
             max((p.brand for p in parts.values()), default=0.0),
+            max((p.completeness for p in parts.values()), default=0.0),
         )
         out: dict[int, CopyCandidate] = {c.index: c for c in candidates}
         rank = 0
         for i in order:
             c, p = out[i], parts[i]
-            scores = {"clip": p.clip, "grounding": p.grounding, "brand": p.brand, "total": totals[i]}
+            scores = {
+                "clip": p.clip,
+                "grounding": p.grounding,
+                "brand": p.brand,
+                "completeness": p.completeness,
+                "total": totals[i],
+            }
             if i in dupes:
                 out[i] = replace(
                     c,

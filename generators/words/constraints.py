@@ -31,6 +31,7 @@ class ConstraintOutcome:
     fixes: tuple[str, ...] = ()  # what was changed (truncated title, banned word removed, phrase added)
     notes: tuple[str, ...] = ()  # shortfalls that could not be fixed (3 of 5 bullets)
     brand_compliance: float = 1.0  # how well the model followed the brand rules by itself (0..1)
+    completeness: float = 1.0  # share of the platform's sections the copy fills (bullets, description), 0..1
 
 
 _TRAILING = " ,;:-–—/&(、，；：·"
@@ -237,4 +238,10 @@ def apply_constraints(
     leftover = limit_violations(fields, preset)
     if leftover:  # cannot happen unless a limit is smaller than a required phrase
         return ConstraintOutcome(fields, True, "; ".join(leftover), tuple(fixes))
-    return ConstraintOutcome(fields, False, "", tuple(fixes), tuple(notes), max(0.0, 1.0 - penalty))
+    if not fields.description.strip():
+        notes.append("no description")
+    # Title, bullets and description are what a listing page shows: a candidate missing most of them is
+    # not a close second to a complete one, whatever its other scores.
+    filled = min(len(fields.bullets), preset.bullets) + (1 if fields.description.strip() else 0)
+    completeness = filled / (preset.bullets + 1)
+    return ConstraintOutcome(fields, False, "", tuple(fixes), tuple(notes), max(0.0, 1.0 - penalty), completeness)

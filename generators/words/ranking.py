@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Weights of the combined score; CLIP's share goes to the others when there is no image.
-WEIGHTS = {"clip": 0.4, "grounding": 0.35, "brand": 0.25}
+WEIGHTS = {"clip": 0.35, "grounding": 0.3, "brand": 0.15, "completeness": 0.2}
 
 
 @dataclass(frozen=True)
@@ -16,11 +16,17 @@ class ScoreParts:
     clip: float | None
     grounding: float
     brand: float
+    completeness: float = 1.0  # share of the platform's sections filled (bullets, description)
 
 
 def combined_score(parts: ScoreParts) -> float:
     weights = dict(WEIGHTS)
-    values = {"clip": parts.clip, "grounding": parts.grounding, "brand": parts.brand}
+    values = {
+        "clip": parts.clip,
+        "grounding": parts.grounding,
+        "brand": parts.brand,
+        "completeness": parts.completeness,
+    }
     if parts.clip is None:
         weights.pop("clip")
     total = sum(weights.values())
@@ -55,6 +61,8 @@ def reason_for(parts: ScoreParts, best: ScoreParts, issues: int, fixes: Sequence
         else f"grounding {parts.grounding:.2f} ({issues} flagged)"
     )
     bits.append("brand rules followed" if parts.brand >= 1.0 else f"brand rules repaired ({parts.brand:.2f})")
+    if parts.completeness < 1.0:
+        bits.append(f"incomplete ({parts.completeness:.0%} of sections filled)")
     if fixes:
         bits.append("fixed: " + "; ".join(fixes))
     return ", ".join(bits)

@@ -219,7 +219,7 @@ def _copy(args: argparse.Namespace) -> int:
         grounding = f"{s['grounding']:.2f}" if s.get("grounding") is not None else "-"
         print(
             f"\n=== {head} (candidate {c.index}) total {total} · clip {clip} · grounding {grounding} "
-            f"· brand {s.get('brand', 0):.2f} · {c.status.value}"
+            f"· brand {s.get('brand', 0):.2f} · complete {s.get('completeness', 1):.0%} · {c.status.value}"
         )
         print(f"reason: {c.reason}")
         print(c.text)

@@ -141,3 +141,25 @@ def test_sample_catalog_reads_into_products():
     tee = find_product(products, "VT-TEE-RED")
     assert tee.title and tee.attributes["color"] == "red" and tee.image is not None and tee.image.is_file()
     assert "person_images" not in tee.attributes
+
+
+def test_completeness_counts_the_sections_a_listing_shows():
+    amazon = preset_for(Platform.AMAZON)  # 5 bullets + description
+    full = CopyFields("Red Tee", tuple(f"Point {i}" for i in range(5)), "Soft cotton.")
+    one_bullet = CopyFields("Red Tee", ("Sleeve",), "Soft cotton.")
+    bare = CopyFields("Red Tee")
+    assert apply_constraints(full, amazon, BrandKit()).completeness == 1.0
+    partial = apply_constraints(one_bullet, amazon, BrandKit())
+    assert partial.completeness == pytest.approx(2 / 6) and "1 of 5 bullets" in partial.notes
+    empty = apply_constraints(bare, amazon, BrandKit())
+    assert empty.completeness == 0.0 and "no description" in empty.notes
+
+
+def test_an_incomplete_candidate_ranks_well_below_a_complete_one():
+    from generators.words.ranking import ScoreParts, combined_score, reason_for
+
+    complete = ScoreParts(None, grounding=1.0, brand=1.0, completeness=1.0)
+    one_bullet = ScoreParts(None, grounding=1.0, brand=1.0, completeness=2 / 6)
+    assert combined_score(complete) == pytest.approx(1.0)
+    assert combined_score(complete) - combined_score(one_bullet) > 0.15  # not a close second
+    assert "incomplete (33% of sections filled)" in reason_for(one_bullet, complete, 0, ())
