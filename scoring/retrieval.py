@@ -34,7 +34,7 @@ class CatalogSearchError(VitrineError, ValueError):
 class CatalogImage:
     """One catalog image: the product it belongs to, the image itself and (if known) the product category."""
 
-    item_id: str
+    item_id: str  # the product: an item with several photos has one CatalogImage per photo
     image: Any
     category: str | None = None
 
@@ -118,12 +118,17 @@ class CatalogIndex:
         return self._categories
 
     def _hits(self, cos: np.ndarray, k: int, text: bool, mask: np.ndarray | None = None) -> list[SearchHit]:
+        """The k best items, one hit per item id (a product's best-matching photo stands for it)."""
         order = np.argsort(-cos, kind="stable")
-        hits = []
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
         for i in order:
             if mask is not None and not mask[i]:
                 continue
             it = self.items[i]
+            if it.item_id in seen:
+                continue
+            seen.add(it.item_id)
             score = clip_score_display(cos[i]) if text else similarity_display(cos[i])
             hits.append(SearchHit(it.item_id, it.image, it.category, float(cos[i]), round(score, 1), len(hits) + 1))
             if len(hits) >= k:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "studio.cli.models_cmd",
     "studio.cli.scoring_cmd",
+    "studio.cli.search_cmd",
     "studio.cli.words_cmd",
     "studio.cli.project_cmd",
     "studio.cli.gui_cmd",
