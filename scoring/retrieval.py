@@ -59,6 +59,14 @@ class LookSuggestion:
 
 
 @lru_cache(maxsize=4)
+def load_broad_categories(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Broad department (tops, 鞋, home…) -> the vocabulary categories it may hold (empty: not fashion)."""
+    file = Path(path) if path is not None else vocab_dir() / "complements.json"
+    data = json.loads(file.read_text(encoding="utf-8"))
+    return {k.lower(): tuple(v) for k, v in data.get("broad_categories", {}).items()}
+
+
+@lru_cache(maxsize=4)
 def load_complement_rules(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """category -> complementary categories, from `assets/vocab/complements.json` by default."""
     file = Path(path) if path is not None else vocab_dir() / "complements.json"
@@ -106,14 +114,30 @@ class CatalogIndex:
 
     @property
     def categories(self) -> list[str | None]:
-        """Each indexed item's vocabulary category: the catalog's own if recognised, else zero-shot."""
+        """Each indexed item's vocabulary category: the catalog's own if recognised, else zero-shot.
+
+        An item filed under a broad department ("tops", "鞋") is classified among that department's
+        categories only; one filed under a department outside fashion ("home") keeps its own category.
+        """
         if self._categories is None:
-            cats = [normalize_category(it.category) for it in self.items]
+            broad = load_broad_categories()
+            cats: list[str | None] = []
+            allowed: dict[int, tuple[str, ...]] = {}
+            for i, it in enumerate(self.items):
+                label = normalize_category(it.category)
+                dept = broad.get((it.category or "").strip().lower())
+                if label is None and dept == ():
+                    label = (it.category or "").strip()  # outside the vocabulary: no look rules apply
+                elif label is None and dept:
+                    allowed[i] = dept
+                cats.append(label)
             missing = [i for i, c in enumerate(cats) if c is None]
             if missing:
                 preds = AttributeClassifier(self.scorer).classify_vectors(self.vectors[missing], ["category"], 1)
                 for i, p in zip(missing, preds, strict=True):
-                    cats[i] = p["category"].top[0].value
+                    dist = p["category"].probabilities
+                    pool = allowed.get(i) or tuple(dist)
+                    cats[i] = max(pool, key=lambda lab: dist.get(lab, 0.0))
             self._categories = cats
         return self._categories
 

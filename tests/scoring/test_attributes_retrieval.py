@@ -89,3 +89,21 @@ def test_zero_shot_category_for_uncategorised_items(scorer, image_dir):
     index = CatalogIndex(scorer, [CatalogImage(f"u{i}", f) for i, f in enumerate(files)])
     labels = {lab.en for lab in load_vocabulary()["category"].labels}
     assert all(c in labels for c in index.categories)
+
+
+def test_broad_departments_narrow_the_zero_shot_category(scorer, tmp_path):
+    from scoring.attributes import load_vocabulary
+    from scoring.retrieval import load_broad_categories
+
+    labels = {lab.en for lab in load_vocabulary()["category"].labels}
+    broad = load_broad_categories()
+    assert all(set(v) <= labels for v in broad.values())  # departments only name vocabulary categories
+    assert broad["tops"] and broad["鞋"] and broad["home"] == ()
+    items = [CatalogImage(f"t{n}", make_image(tmp_path / f"t{n}.png", seed=60 + n), "Tops") for n in range(4)] + [
+        CatalogImage("shoe", make_image(tmp_path / "s.png", seed=70), "鞋"),
+        CatalogImage("cup", make_image(tmp_path / "c.png", seed=71), "home"),
+    ]
+    cats = CatalogIndex(scorer, items).categories
+    assert all(c in broad["tops"] for c in cats[:4])
+    assert cats[4] in broad["鞋"]
+    assert cats[5] == "home"  # outside fashion: kept, so no look is suggested for or with it
