@@ -6,6 +6,11 @@ the window paints first, and the job worker imports the ML stack when a job firs
 
 from __future__ import annotations
 
+from studio.gui.pyside_refcount import pin_singletons
+
+# Before any Qt call: this PySide6 build under-counts references to None and True (see pyside_refcount).
+pin_singletons()
+
 
 def run_gui(argv: list[str] | None = None) -> int:
     """Start the studio and return its exit code (imports Qt only when called)."""
