@@ -64,6 +64,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "catalog.report": ("Import report", "导入报告"),
     "catalog.hide": ("Hide", "隐藏"),
+    "catalog.unreadable": ("Unreadable", "无法读取"),
     "status.new": ("new", "新建"),
     "status.generated": ("generated", "已生成"),
     "status.approved": ("approved", "已通过"),

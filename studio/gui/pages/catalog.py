@@ -27,6 +27,7 @@ from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.thumbnail_grid import ProductTile, ThumbnailGrid
+from studio.project.thumbnails import project_thumbnail_cache
 
 STATUSES = ("new", "generated", "approved")
 
@@ -145,7 +146,7 @@ class CatalogPage(Page):
     def reload(self) -> None:
         store = self.state.store
         tiles = product_tiles(store) if store is not None else []
-        self.grid.set_products(tiles)
+        self.grid.set_products(tiles, project_thumbnail_cache(store.folder) if store is not None else None)
         current = self.category.currentData()
         self.category.blockSignals(True)
         self.category.clear()
@@ -224,6 +225,7 @@ class CatalogPage(Page):
         if self.category.count():
             self.category.setItemText(0, self.t("catalog.all_categories"))
         if hasattr(self, "grid"):
+            self.grid.set_unreadable_label(self.t("catalog.unreadable"))
             self._apply_filter()
 
 

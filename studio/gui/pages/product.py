@@ -32,7 +32,8 @@ from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand, edit_text
 from studio.gui.widgets.candidate_card import CandidateCard
 from studio.gui.widgets.empty_state import EmptyState
-from studio.gui.widgets.thumbnail_grid import load_thumbnail
+from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
+from studio.project.thumbnails import project_thumbnail_cache
 
 CONFLICT_BG = QColor("#fdecea")
 
@@ -86,8 +87,7 @@ class ProductPage(Page):
         header = QFrame(objectName="panel")
         hl = QHBoxLayout(header)
         hl.setContentsMargins(12, 10, 12, 10)
-        self.photo = QLabel()
-        self.photo.setFixedSize(96, 96)
+        self.photo = ThumbnailLabel(96)
         hl.addWidget(self.photo)
         info = QVBoxLayout()
         self.sku_label = QLabel(objectName="muted")
@@ -210,7 +210,8 @@ class ProductPage(Page):
         from studio.project.store import ImageRole
 
         images = store.images(product.id, ImageRole.PRODUCT) or store.images(product.id)
-        self.photo.setPixmap(load_thumbnail(store.assets.path_for(images[0].sha256) if images else None, 96))
+        photo = store.assets.path_for(images[0].sha256) if images else None
+        self.photo.show_photo(photo, project_thumbnail_cache(store.folder))
         self.sku_label.setText(product.sku + (f" · {product.category}" if product.category else ""))
         self.name_label.setText(product.title or product.sku)
         shown = [f"{k}: {v}" for k, v in product.fields.items() if v and k not in ("images", "image")]
@@ -366,6 +367,7 @@ class ProductPage(Page):
         self.empty.set_texts(self.t("product.empty"), self.t("product.empty_hint"), self.t("nav.catalog"))
         self.tabs.setTabText(0, self.t("product.tab_captions").replace("&", "&&"))
         self.tabs.setTabText(1, self.t("product.tab_copy"))
+        self.photo.set_unreadable_label(self.t("catalog.unreadable"))
         self.caption_button.setText(self.t("product.generate_captions"))
         self.copy_button.setText(self.t("product.generate_copy"))
         for button in (self.caption_button, self.copy_button):

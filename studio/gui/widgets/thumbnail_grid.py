@@ -1,20 +1,40 @@
-"""Product thumbnails in a grid, filtered by a search text, a category and a status."""
+"""Product thumbnails in a grid, filtered by a search text, a category and a status.
+
+Photos are decoded on worker threads (`ThumbnailLoader`); only the items on screen, plus a line of tiles above
+and below, are requested, and each scroll, resize, filter or reset replaces that request. The model returns
+a tile per item from the loader's memory cache by the item's own photo path: a placeholder while loading, the
+photo, or a clearly marked "unreadable" tile.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QImageReader, QPainter, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QListView, QWidget
 
+from studio.gui.widgets.thumbnail_loader import ThumbKey, ThumbnailLoader, Unreadable
+from studio.gui.widgets.thumbnail_tiles import ThumbState, state_tile, tile_state
+from studio.project.thumbnails import ThumbnailDiskCache
+
 THUMB = 132
-THUMBS_PER_TICK = 16  # decoded per event-loop turn, so a big catalog never freezes the window
+#: Items requested while the grid is hidden (e.g. an import finished on another page): its first screenful.
+HIDDEN_PREFETCH = 48
 SKU_ROLE = Qt.ItemDataRole.UserRole + 1
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
+PATH_ROLE = Qt.ItemDataRole.UserRole + 5
 
 
 @dataclass(frozen=True)
@@ -29,24 +49,6 @@ class ProductTile:
     search_text: str = ""  # extra words the search box matches (tags, description)
 
 
-def load_thumbnail(path: Path | None, size: int = THUMB) -> QPixmap:
-    """A square thumbnail; decodes at reduced size (cheap for big JPEGs); a grey tile when unreadable."""
-    canvas = QPixmap(size, size)
-    canvas.fill(QColor("#eceff4"))
-    if path is not None and Path(path).is_file():
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        src = reader.size()
-        if src.isValid() and src.width() > 0 and src.height() > 0:
-            reader.setScaledSize(src.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-        if not image.isNull():
-            painter = QPainter(canvas)
-            painter.drawImage((size - image.width()) // 2, (size - image.height()) // 2, image)
-            painter.end()
-    return canvas
-
-
 class _Filter(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
@@ -59,6 +61,23 @@ class _Filter(QSortFilterProxyModel):
         if self.status and idx.data(STATUS_ROLE) != self.status:
             return False
         return not self.text or all(word in (idx.data(SEARCH_ROLE) or "") for word in self.text.split())
+
+
+class _ProductModel(QStandardItemModel):
+    """Items hold their photo's path; the decoration is looked up in the grid's thumbnail cache when painted."""
+
+    def __init__(self, grid: ThumbnailGrid) -> None:
+        super().__init__(grid)
+        self._grid = grid
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._grid.tile_for(super().data(index, PATH_ROLE))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = super().data(index, role)
+            found = self._grid.cached(super().data(index, PATH_ROLE))
+            return f"{tip}\n⚠ {found.reason}" if isinstance(found, Unreadable) else tip
+        return super().data(index, role)
 
 
 class ThumbnailGrid(QListView):
@@ -77,47 +96,57 @@ class ThumbnailGrid(QListView):
         self.setSpacing(6)
         self.setWordWrap(True)
         self.setUniformItemSizes(True)
-        self.source = QStandardItemModel(self)
+        self.loader = ThumbnailLoader(self)
+        self.loader.ready.connect(self._thumbnail_ready)
+        self.source = _ProductModel(self)
         self.proxy = _Filter()
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
         self.activated.connect(lambda idx: self.product_activated.emit(idx.data(SKU_ROLE)))
-        self._blank = QIcon(load_thumbnail(None))
-        self._pending: list[tuple[QStandardItem, Path | None]] = []
-        self._loader = QTimer(self, interval=0)
-        self._loader.timeout.connect(self._load_some)
+        self._rows_by_path: dict[str, list[int]] = {}
+        self._unreadable_label = "Unreadable"
+        self._tiles = {state: state_tile(state, THUMB, self._unreadable_label) for state in ThumbState}
+        # Scrolls, resizes and model changes come in bursts; one request per event-loop turn is enough.
+        self._refresh = QTimer(self, singleShot=True, interval=0)
+        self._refresh.timeout.connect(self.request_visible)
+        self.verticalScrollBar().valueChanged.connect(self._schedule_refresh)
+        for signal in (
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+        ):
+            signal.connect(self._schedule_refresh)
 
-    def set_products(self, tiles: list[ProductTile]) -> None:
-        """Show `tiles` at once with blank icons; photos are decoded a few per event-loop turn."""
+    def _schedule_refresh(self, *_args: object) -> None:
+        # Not `connect(self._refresh.start)`: a signal's int argument would pick start(msec) and set the interval.
+        self._refresh.start()
+
+    # ---- products -----------------------------------------------------------------------------------
+    def set_products(self, tiles: list[ProductTile], disk_cache: ThumbnailDiskCache | None = None) -> None:
+        """Show `tiles` at once; their photos arrive from the workers (kept on disk in `disk_cache` if given)."""
+        self.loader.disk_cache = disk_cache
         self.source.clear()
-        self._pending = []
-        for tile in tiles:
-            item = QStandardItem(self._blank, f"{tile.sku}\n{tile.title}")
-            self._pending.append((item, tile.image))
+        self._rows_by_path = {}
+        for row, tile in enumerate(tiles):
+            path = str(tile.image) if tile.image is not None else ""
+            item = QStandardItem(f"{tile.sku}\n{tile.title}")
             item.setEditable(False)
             item.setToolTip(f"{tile.sku} — {tile.title}\n{tile.category}")
             item.setData(tile.sku, SKU_ROLE)
             item.setData(tile.category, CATEGORY_ROLE)
             item.setData(tile.status, STATUS_ROLE)
             item.setData(" ".join((tile.sku, tile.title, tile.category, tile.search_text)).lower(), SEARCH_ROLE)
+            item.setData(path, PATH_ROLE)
+            if path:
+                self._rows_by_path.setdefault(path, []).append(row)
             self.source.appendRow(item)
-        self._pending.reverse()
-        if self._pending:
-            self._loader.start()
-
-    def _load_some(self) -> None:
-        for _ in range(min(THUMBS_PER_TICK, len(self._pending))):
-            item, path = self._pending.pop()
-            item.setIcon(QIcon(load_thumbnail(path)))
-        if not self._pending:
-            self._loader.stop()
-
-    def thumbnails_loaded(self) -> bool:
-        return not self._pending
+        self._refresh.start()
 
     def set_filter(self, text: str = "", category: str = "", status: str = "") -> None:
         self.proxy.text, self.proxy.category, self.proxy.status = text.strip().lower(), category, status
         self.proxy.invalidate()
+        self._refresh.start()
 
     def visible_skus(self) -> list[str]:
         return [self.proxy.index(r, 0).data(SKU_ROLE) for r in range(self.proxy.rowCount())]
@@ -125,3 +154,100 @@ class ThumbnailGrid(QListView):
     def current_sku(self) -> str | None:
         idx = self.currentIndex()
         return idx.data(SKU_ROLE) if idx.isValid() else None
+
+    # ---- tiles --------------------------------------------------------------------------------------
+    def set_unreadable_label(self, label: str) -> None:
+        """The word written on tiles of photos that cannot be decoded (follows the UI language)."""
+        self._unreadable_label = label
+        self._tiles[ThumbState.UNREADABLE] = state_tile(ThumbState.UNREADABLE, THUMB, label)
+        self.viewport().update()
+
+    def _key(self, path: str) -> ThumbKey:
+        return ThumbKey(path, THUMB)
+
+    def cached(self, path: str | None) -> QPixmap | Unreadable | None:
+        """What the loader holds for the photo at `path` (None: nothing yet, or no photo)."""
+        return self.loader.lookup(self._key(path)) if path else None
+
+    def tile_for(self, path: str | None) -> QPixmap:
+        """The pixmap an item with the photo at `path` shows now."""
+        found = self.cached(path)
+        return found if isinstance(found, QPixmap) else self._tiles[tile_state(path, found)]
+
+    def state_of_path(self, path: str | None) -> ThumbState:
+        """What an item with the photo at `path` shows now."""
+        return tile_state(path, self.cached(path))
+
+    def thumbnail_state(self, sku: str) -> ThumbState | None:
+        """The state of the first item showing `sku` (None when no item does)."""
+        for row in range(self.source.rowCount()):
+            index = self.source.index(row, 0)
+            if index.data(SKU_ROLE) == sku:
+                return self.state_of_path(index.data(PATH_ROLE))
+        return None
+
+    # ---- what to load -------------------------------------------------------------------------------
+    def _first_row(self, rows: int, top: int) -> int:
+        """The first proxy row whose tile reaches below `top` (viewport y); tiles flow left to right, down."""
+        lo, hi = 0, rows
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.visualRect(self.proxy.index(mid, 0)).bottom() < top:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _last_row(self, rows: int, bottom: int) -> int:
+        """The last proxy row whose tile starts above `bottom`; -1 when none does."""
+        lo, hi = 0, rows
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.visualRect(self.proxy.index(mid, 0)).top() <= bottom:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo - 1
+
+    def wanted_rows(self) -> list[int]:
+        """Proxy rows to decode, most wanted first: on screen, then a line of tiles below, then one above."""
+        rows = self.proxy.rowCount()
+        if rows == 0:
+            return []
+        if not self.isVisible() or self.viewport().height() <= 0:
+            return list(range(min(rows, HIDDEN_PREFETCH)))
+        height, margin = self.viewport().height(), self.gridSize().height()
+        first, last = self._first_row(rows, 0), self._last_row(rows, height)
+        before, after = self._first_row(rows, -margin), self._last_row(rows, height + margin)
+        return [*range(first, last + 1), *range(last + 1, after + 1), *range(first - 1, before - 1, -1)]
+
+    def _wanted_keys(self) -> list[ThumbKey]:
+        paths = (self.proxy.index(row, 0).data(PATH_ROLE) for row in self.wanted_rows())
+        return [self._key(path) for path in paths if path]
+
+    def request_visible(self) -> None:
+        """Ask the loader for the thumbnails of the items near the viewport (replacing any earlier request)."""
+        self.loader.request(self._wanted_keys())
+
+    def thumbnails_loaded(self) -> bool:
+        """True when every item near the viewport shows its photo (or its unreadable tile) and nothing is pending."""
+        if self._refresh.isActive() or self.loader.busy():
+            return False
+        if all(self.loader.lookup(key) is not None for key in self._wanted_keys()):
+            return True
+        self._refresh.start()  # something on screen was dropped from memory meanwhile: ask for it again
+        return False
+
+    def _thumbnail_ready(self, key: ThumbKey) -> None:
+        for row in self._rows_by_path.get(key.path, []):
+            index = self.source.index(row, 0)
+            self.source.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    # ---- events -------------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._refresh.start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refresh.start()
