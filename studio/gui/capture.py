@@ -76,11 +76,14 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
         models = window.show_page("models")  # showing it the first time starts its status job
         wait_until(lambda: bool(models.rows), 300)
         wait_until(lambda: not runner.active(), 300)
-    wait_until(window.pages["catalog"].grid.thumbnails_loaded, 60)
+    grid = window.pages["catalog"].grid
     for spec in window.specs:
         window.show_page(spec.key)
+        if spec.key == "catalog":  # thumbnails are decoded for the tiles on screen, once the grid is shown
+            wait_until(grid.thumbnails_loaded, 60)
         if spec.key == "product":
             product = window.pages["product"]
+            wait_until(lambda photo=product.photo: not photo.loader.busy(), 30)  # decoded on a worker too
             product.tabs.setCurrentIndex(0)
             paths.append(grab(window, outdir / "product-captions.png"))
             product.tabs.setCurrentIndex(1)
@@ -91,6 +94,7 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
         paths.append(grab(window, outdir / f"{spec.key}.png"))
     window.set_language("zh")
     window.show_page("catalog")
+    wait_until(grid.thumbnails_loaded, 60)
     paths.append(grab(window, outdir / "catalog-zh.png"))
     window.set_language("en")
     return paths
