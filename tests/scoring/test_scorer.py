@@ -136,3 +136,9 @@ def test_class_token_shortcut_matches_open_clip_exactly(scorer):
     x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     with torch.inference_mode():
         assert torch.allclose(tok_scorer._encode_pixels(x), model.encode_image(x), atol=1e-5)
+        # and in bf16 (the CPU fast dtype) it agrees with the library's own bf16 forward
+        half = __import__("copy").deepcopy(model).to(torch.bfloat16)
+        bf = replace(tok_scorer.components, model=half)
+        got = ClipScorer(bf, scorer.ref, cache=None)._encode_pixels(x.to(torch.bfloat16)).float()
+        want = half.encode_image(x.to(torch.bfloat16)).float()
+        assert torch.nn.functional.cosine_similarity(got, want).min() > 0.999
