@@ -25,6 +25,7 @@ $(FOOTAGE): | $(VENV)/.installed
 demo: $(VENV)/.installed $(FOOTAGE)
 	$(BIN)/vitrine models status --load
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/vitrine batch assets/sample_catalog/catalog.csv --recipe full --out out/demo --platform amazon --copy-n 2
+	$(BIN)/vitrine look assets/sample_catalog/catalog.csv --sku VT-JEAN-BLUE --project out/demo.project --per-category 2
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
