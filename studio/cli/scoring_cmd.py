@@ -8,6 +8,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from studio.cli.progress_bar import progress_bar
+
 PLACEHOLDER_BANNER = "PLACEHOLDER MODEL (random weights): scores are meaningless"
 
 
@@ -15,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     score = sub.add_parser("score", help="CLIPScore of images against one or more texts")
     score.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     score.add_argument("--text", "-t", action="append", required=True, help="text to score against (repeatable)")
-    _common(score)
+    add_scoring_options(score)
     score.set_defaults(func=_score)
 
     rnk = sub.add_parser("rank", help="rank the images of a folder against a prompt, with reasons")
@@ -29,14 +31,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     rnk.add_argument(
         "--each", action="store_true", help="one ranking per --prompt (default: the prompts are averaged into one)"
     )
-    _common(rnk)
+    add_scoring_options(rnk)
     rnk.set_defaults(func=_rank)
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def add_scoring_options(p: argparse.ArgumentParser) -> None:
+    """--profile, --project, --json and --quiet: shared by every command that runs CLIP."""
     p.add_argument("--profile", default=None, help="model profile (default: settings.profile): auto, tiny, perf, ...")
     p.add_argument("--project", default=None, help="project folder: embeddings are cached inside it")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _banner(placeholder: bool) -> None:
@@ -48,7 +52,11 @@ def _score(args: argparse.Namespace) -> int:
     from scoring.api import get_scorer, score_images
 
     scorer = get_scorer(args.profile, project_dir=args.project)
-    report = score_images([Path(p) for p in args.images], args.text, scorer=scorer)
+    progress, close = progress_bar(args, "embedding images")
+    try:
+        report = score_images([Path(p) for p in args.images], args.text, scorer=scorer, progress=progress)
+    finally:
+        close()
     if args.json:
         print(
             json.dumps(
@@ -104,10 +112,15 @@ def _rank(args: argparse.Namespace) -> int:
         raise VitrineError("--each ranks against each --prompt: give at least one")
     crit = RankCriteria(threshold=args.threshold, diversity=args.diversity, duplicate_similarity=args.duplicate)
     scorer = get_scorer(args.profile, project_dir=args.project)
-    if args.each:
-        results = rank_images_each(paths, args.prompt, source_image=args.source, criteria=crit, scorer=scorer)
-    else:
-        results = [rank_images(paths, args.prompt or None, source_image=args.source, criteria=crit, scorer=scorer)]
+    progress, close = progress_bar(args, "embedding candidates")
+    kwargs = {"source_image": args.source, "criteria": crit, "scorer": scorer, "progress": progress}
+    try:
+        if args.each:
+            results = rank_images_each(paths, args.prompt, **kwargs)
+        else:
+            results = [rank_images(paths, args.prompt or None, **kwargs)]
+    finally:
+        close()
     placeholder = results[0].placeholder
     if args.json:
         rankings = [_ranking_json(r) for r in results]

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from studio.cli.scoring_cmd import PLACEHOLDER_BANNER
+from studio.cli.progress_bar import progress_bar
+from studio.cli.scoring_cmd import PLACEHOLDER_BANNER, add_scoring_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,21 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     query.add_argument("--text", "-t", help='what to look for, e.g. "a red cotton t-shirt"')
     query.add_argument("--image", "-i", help="a photo: find the catalog products that look most like it")
     search.add_argument("-k", type=int, default=8, help="how many products to list")
-    _common(search)
+    add_scoring_options(search)
     search.set_defaults(func=_search)
 
     look = sub.add_parser("look", help="complete the look: the best items of complementary categories")
     look.add_argument("catalog", metavar="CATALOG", help="catalog CSV/TSV/JSON, or a folder of photos named by SKU")
     look.add_argument("--sku", required=True, help="the anchor product")
     look.add_argument("--per-category", type=int, default=3, help="suggestions per complementary category")
-    _common(look)
+    add_scoring_options(look)
     look.set_defaults(func=_look)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--profile", default=None, help="model profile (default: settings.profile): auto, tiny, perf, ...")
-    p.add_argument("--project", default=None, help="project folder: embeddings are cached inside it")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def _index(args: argparse.Namespace) -> Any:
@@ -48,7 +43,11 @@ def _index(args: argparse.Namespace) -> Any:
     if not found.photos:
         raise VitrineError(f"'{args.catalog}' has no product photos to search")
     scorer = get_scorer(args.profile, project_dir=args.project)
-    index = CatalogIndex(scorer, [CatalogImage(p.sku, p.path, p.category) for p in found.photos])
+    progress, close = progress_bar(args, "embedding catalog photos")
+    try:
+        index = CatalogIndex(scorer, [CatalogImage(p.sku, p.path, p.category) for p in found.photos], progress=progress)
+    finally:
+        close()
     for sku, error in index.errors.items():
         print(f"skipped: {sku}: {error}", file=sys.stderr)
     return index

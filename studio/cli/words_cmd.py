@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from studio.cli.progress_bar import progress_bar
+
 PLACEHOLDER_BANNER = "PLACEHOLDER MODEL (random weights): the text below is noise, not copy"
 
 
@@ -81,12 +83,6 @@ def _scorer(args: argparse.Namespace) -> Any:
     from scoring.api import get_scorer
 
     return get_scorer(args.profile)
-
-
-def _progress(args: argparse.Namespace, desc: str) -> tuple[Any, Any]:
-    from generators.runtime.progress import tqdm_progress
-
-    return tqdm_progress(desc, disable=args.quiet or args.json)
 
 
 def _caption(args: argparse.Namespace) -> int:
@@ -233,7 +229,7 @@ def _copy(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, pipe: Any, request: Any, label: str) -> Any:
     """Run a pipeline with a progress bar that is closed whatever happens."""
-    progress, close = _progress(args, label)
+    progress, close = progress_bar(args, label)
     try:
         return pipe.run(request, progress=progress)
     finally:
