@@ -1,13 +1,17 @@
-"""Product thumbnails in a grid, filtered by a search text, a category and a status.
+"""Product thumbnails in a grid, filtered by a search text, a category and a status, or ranked by a search.
 
 Photos are decoded on worker threads (`ThumbnailLoader`); only the items on screen, plus a line of tiles above
 and below, are requested, and each scroll, resize, filter or reset replaces that request. The model returns
 a tile per item from the loader's memory cache by the item's own photo path: a placeholder while loading, the
 photo, or a clearly marked "unreadable" tile.
+
+A ranking (`set_ranking`, from a CLIP search) shows only the ranked products, best first, each with its 0–100
+score painted as a pill on the photo; clearing it brings back the filtered grid in catalog order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +24,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QListView, QWidget
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from studio.gui.theme import ACCENT, PLACEHOLDER
 from studio.gui.widgets.thumbnail_loader import ThumbKey, ThumbnailLoader, Unreadable
 from studio.gui.widgets.thumbnail_tiles import ThumbState, state_tile, tile_state
 from studio.project.thumbnails import ThumbnailDiskCache
@@ -35,6 +40,7 @@ CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
 PATH_ROLE = Qt.ItemDataRole.UserRole + 5
+SCORE_ROLE = Qt.ItemDataRole.UserRole + 6  # the item's TileScore while a ranking is shown, else None
 
 
 @dataclass(frozen=True)
@@ -49,18 +55,34 @@ class ProductTile:
     search_text: str = ""  # extra words the search box matches (tags, description)
 
 
+@dataclass(frozen=True)
+class TileScore:
+    """A product's place in a ranking: its rank (1 = best), 0–100 score and the line its tooltip adds."""
+
+    rank: int
+    score: float
+    tip: str = ""
+
+
 class _Filter(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self.text, self.category, self.status = "", "", ""
+        self.ranks: dict[str, int] | None = None  # sku -> rank while a ranking is shown
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         idx = self.sourceModel().index(row, 0, parent)
+        if self.ranks is not None and idx.data(SKU_ROLE) not in self.ranks:
+            return False
         if self.category and idx.data(CATEGORY_ROLE) != self.category:
             return False
         if self.status and idx.data(STATUS_ROLE) != self.status:
             return False
         return not self.text or all(word in (idx.data(SEARCH_ROLE) or "") for word in self.text.split())
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:
+        ranks = self.ranks or {}
+        return ranks.get(left.data(SKU_ROLE), 1 << 30) < ranks.get(right.data(SKU_ROLE), 1 << 30)
 
 
 class _ProductModel(QStandardItemModel):
@@ -73,11 +95,54 @@ class _ProductModel(QStandardItemModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DecorationRole:
             return self._grid.tile_for(super().data(index, PATH_ROLE))
+        if role == SCORE_ROLE:
+            return self._grid.score_of(super().data(index, SKU_ROLE))
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = super().data(index, role)
+            score = self._grid.score_of(super().data(index, SKU_ROLE))
+            if score is not None and score.tip:
+                tip = f"{score.tip}\n{tip}"
             found = self._grid.cached(super().data(index, PATH_ROLE))
             return f"{tip}\n⚠ {found.reason}" if isinstance(found, Unreadable) else tip
         return super().data(index, role)
+
+
+class _ScoreDelegate(QStyledItemDelegate):
+    """Paints the item as usual, then its ranking score as a pill in the photo's top-right corner."""
+
+    # The colours of the score and PLACEHOLDER badges (theme.py), so a tile's pill reads like a card's.
+    ACCENT, PLACEHOLDER_BG, PLACEHOLDER_FG = QColor(ACCENT), QColor("#fef3c7"), QColor(PLACEHOLDER)
+
+    def __init__(self, grid: ThumbnailGrid) -> None:
+        super().__init__(grid)
+        self._grid = grid
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        score = index.data(SCORE_ROLE)
+        if score is None:
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        style = opt.widget.style() if opt.widget is not None else self._grid.style()
+        photo = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, opt.widget)
+        text = f"{score.score:.0f}"
+        font = painter.font()
+        font.setBold(True)
+        font.setPixelSize(12)
+        painter.save()
+        painter.setFont(font)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = painter.fontMetrics().horizontalAdvance(text) + 14
+        pill = photo.adjusted(photo.width() - width - 4, 4, -4, 0)
+        pill.setHeight(20)
+        fake = self._grid.ranking_placeholder
+        painter.setPen(QPen(QColor("#f59e0b"), 1) if fake else Qt.PenStyle.NoPen)
+        painter.setBrush(self.PLACEHOLDER_BG if fake else self.ACCENT)
+        painter.drawRoundedRect(pill, 10, 10)
+        painter.setPen(self.PLACEHOLDER_FG if fake else QColor("white"))
+        painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.restore()
 
 
 class ThumbnailGrid(QListView):
@@ -102,6 +167,10 @@ class ThumbnailGrid(QListView):
         self.proxy = _Filter()
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
+        self._scores: dict[str, TileScore] = {}
+        #: True while the shown ranking comes from a placeholder model (its pills are drawn amber)
+        self.ranking_placeholder = False
+        self.setItemDelegate(_ScoreDelegate(self))
         self.activated.connect(lambda idx: self.product_activated.emit(idx.data(SKU_ROLE)))
         self._rows_by_path: dict[str, list[int]] = {}
         self._unreadable_label = "Unreadable"
@@ -148,8 +217,30 @@ class ThumbnailGrid(QListView):
         self.proxy.invalidate()
         self._refresh.start()
 
+    def set_ranking(self, scores: Mapping[str, TileScore] | None, *, placeholder: bool = False) -> None:
+        """Show only the products in `scores` (sku -> TileScore), best rank first; None: back to catalog order."""
+        self._scores = dict(scores or {})
+        self.ranking_placeholder = placeholder and scores is not None
+        self.proxy.ranks = {sku: s.rank for sku, s in self._scores.items()} if scores is not None else None
+        self.proxy.invalidate()
+        self.proxy.sort(0 if scores is not None else -1)
+        self.scrollToTop()
+        self._refresh.start()
+
+    def ranked(self) -> bool:
+        """True while a ranking (not the catalog order) is shown."""
+        return self.proxy.ranks is not None
+
+    def score_of(self, sku: str | None) -> TileScore | None:
+        """The ranking score shown on `sku`'s tile (None: no ranking, or not ranked)."""
+        return self._scores.get(sku) if sku is not None else None
+
     def visible_skus(self) -> list[str]:
         return [self.proxy.index(r, 0).data(SKU_ROLE) for r in range(self.proxy.rowCount())]
+
+    def sku_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
+        """The SKU of the item at a (proxy) index; None for an invalid one (e.g. empty space)."""
+        return index.data(SKU_ROLE) if index.isValid() else None
 
     def current_sku(self) -> str | None:
         idx = self.currentIndex()

@@ -85,13 +85,15 @@ class ThumbnailLabel(QLabel):
     Args:
         edge: side of the square in pixels.
         parent: the owning widget.
+        loader: a loader shared with other labels (whose owner then requests their keys together, since a
+            request replaces the previous one); by default the label has its own.
     """
 
-    def __init__(self, edge: int, parent: QWidget | None = None) -> None:
+    def __init__(self, edge: int, parent: QWidget | None = None, *, loader: ThumbnailLoader | None = None) -> None:
         super().__init__(parent)
         self.edge = edge
         self.setFixedSize(edge, edge)
-        self.loader = ThumbnailLoader(self, workers=1, memory_bytes=4 << 20)
+        self.loader = loader if loader is not None else ThumbnailLoader(self, workers=1, memory_bytes=4 << 20)
         self.loader.ready.connect(self._ready)
         self._path = ""
         self._unreadable_label = ""
@@ -104,10 +106,19 @@ class ThumbnailLabel(QLabel):
 
     def show_photo(self, path: str | Path | None, disk_cache: ThumbnailDiskCache | None = None) -> None:
         """Show the photo at `path` (None: the no-photo tile); it appears when a worker has decoded it."""
-        self._path = str(path) if path is not None else ""
+        self.set_path(path)
         self.loader.disk_cache = disk_cache
+        key = self.key()
+        self.loader.request([key] if key is not None else [])
+
+    def set_path(self, path: str | Path | None) -> None:
+        """Show the photo at `path` once the loader holds it, without asking for it (a shared loader's owner does)."""
+        self._path = str(path) if path is not None else ""
         self._repaint()
-        self.loader.request([ThumbKey(self._path, self.edge)] if self._path else [])
+
+    def key(self) -> ThumbKey | None:
+        """The thumbnail this label shows (None: no photo)."""
+        return ThumbKey(self._path, self.edge) if self._path else None
 
     def state(self) -> ThumbState:
         """What the label shows now."""
