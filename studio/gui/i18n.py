@@ -71,6 +71,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "catalog.products": ("{n} products", "{n} 个商品"),
     "catalog.no_match": ("No products match the search", "没有符合搜索条件的商品"),
     "catalog.no_match_hint": ("Clear the search box or pick another category.", "请清空搜索框或选择其他类别。"),
+    # search by look (CLIP retrieval)
+    "catalog.look_mode": ("✦ Search by look", "✦ 按外观搜索"),
+    "catalog.look_mode_tip": (
+        "Describe what you want and press Enter: CLIP ranks the product photos by how well they match. "
+        "Click again (or Esc) to go back to keyword search.",
+        "描述想要的商品并按回车：CLIP 按图片与描述的匹配程度为商品排序。再次点击（或按 Esc）返回关键词搜索。",
+    ),
+    "catalog.look_search": (
+        "Describe it, e.g. “red summer dress”, then Enter",
+        "描述商品，如“红色夏季连衣裙”，按回车搜索",
+    ),
+    "catalog.open": ("Open", "打开"),
+    "catalog.find_similar": ("✦ Find similar", "✦ 查找相似商品"),
+    "catalog.searching": ("✦ Ranking the catalog by look for “{query}”…", "✦ 正在按外观为“{query}”排序商品…"),
+    "catalog.searching_similar": ("✦ Finding products that look like {sku}…", "✦ 正在查找与 {sku} 相似的商品…"),
+    "catalog.look_results": ("✦ {n} products ranked by look for “{query}”", "✦ 按外观为“{query}”排序的 {n} 个商品"),
+    "catalog.similar_results": ("✦ {n} products that look like {sku}", "✦ 与 {sku} 外观相似的 {n} 个商品"),
+    "catalog.look_skipped": ("{n} without a readable photo left out", "{n} 个商品因没有可读图片未参与排序"),
+    "catalog.look_failed": ("Search by look failed: {error}", "按外观搜索失败：{error}"),
+    "catalog.clear_look": ("✕ Back to catalog", "✕ 返回目录"),
+    "search.placeholder_notice": (
+        "CLIP is a placeholder (random weights): this order and its scores are not real.",
+        "CLIP 为随机权重的占位模型：此排序和分数并非真实结果。",
+    ),
+    "search.match_tip": ("Look match {score}/100 · #{rank}", "外观匹配度 {score}/100 · 第 {rank} 名"),
+    "search.similar_tip": ("Similarity {score}/100 · #{rank}", "相似度 {score}/100 · 第 {rank} 名"),
+    "search.not_real": (" · placeholder model, not real", " · 占位模型，非真实结果"),
+    "job.search_look": ("Search by look: {query}", "按外观搜索：{query}"),
+    "job.find_similar": ("Find similar: {sku}", "查找相似：{sku}"),
+    "job.complete_look": ("Complete the look: {sku}", "搭配推荐：{sku}"),
     # product
     "product.empty": ("No product selected", "未选择商品"),
     "product.empty_hint": (
@@ -100,6 +130,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "product.no_copy_hint": (
         "Pick a platform, tone and language, then click “Generate copy”.",
         "选择平台、语气和语言，然后点击“生成文案”。",
+    ),
+    "product.tab_look": ("✦ Complete the look", "✦ 搭配推荐"),
+    "look.heading": ("Goes with {sku} · {category}", "与 {sku}（{category}）搭配"),
+    "look.unknown_category": ("category unknown", "类别未知"),
+    "look.hint": (
+        "Items of complementary categories in this catalog, closest in style first. Click one to open it.",
+        "本目录中互补类别的商品，风格最接近的排在前面。点击即可打开。",
+    ),
+    "look.loading": ("Finding items that go with this product…", "正在查找可搭配的商品…"),
+    "look.loading_hint": (
+        "The first time, CLIP embeds the catalog's photos (see Jobs); later it is instant.",
+        "首次运行时 CLIP 会为目录图片计算向量（见“任务”），之后即可立即得到结果。",
+    ),
+    "look.empty": ("Nothing to pair yet", "暂无可搭配的商品"),
+    "look.empty_hint": (
+        "Complete the look pairs complementary categories (a t-shirt with jeans, sneakers, a hat…). "
+        "Import products of those categories to see suggestions.",
+        "搭配推荐会组合互补类别（如 T 恤配牛仔裤、运动鞋、帽子）。导入这些类别的商品后即可看到推荐。",
+    ),
+    "look.failed": ("Could not complete the look", "无法生成搭配推荐"),
+    "look.score_tip": (
+        "Style similarity to {sku}: {score}/100 · click to open {item}",
+        "与 {sku} 的风格相似度：{score}/100 · 点击打开 {item}",
     ),
     "card.approve": ("Approve", "通过"),
     "card.edit": ("Edit", "编辑"),

@@ -92,3 +92,23 @@ def export(
         outcome = export_batch(store, Path(out_dir), platforms=tuple(platforms), mode=ExportMode(mode))
     report(progress, 1, 1, outcome.state)
     return outcome
+
+
+def search_catalog(project: Path, query: Any, progress: ProgressFn, cancel: CancelToken) -> Any:
+    """Rank the project's products for a `SearchQuery` with CLIP; returns the SearchResult."""
+    from generators.runtime.settings import get_settings
+    from studio.project.search import search_catalog as _search
+    from studio.project.store import Store
+
+    with Store.open(project) as store:
+        return _search(store, query, profile=get_settings().profile, progress=progress, cancel=cancel)
+
+
+def complete_the_look(project: Path, sku: str, progress: ProgressFn, cancel: CancelToken) -> Any:
+    """The best items of each complementary category for the product `sku`; returns the LookResult."""
+    from generators.runtime.settings import get_settings
+    from studio.project.search import complete_the_look as _look
+    from studio.project.store import Store
+
+    with Store.open(project) as store:
+        return _look(store, sku, profile=get_settings().profile, progress=progress, cancel=cancel)

@@ -1,4 +1,5 @@
-"""Product workspace: captions & attributes (editable, conflicts highlighted) and copy (ranked cards)."""
+"""Product workspace: captions & attributes (editable, conflicts highlighted), copy (ranked cards), and
+complete the look (complementary catalog items, found by CLIP on the job worker when the tab is shown)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from studio.gui import services, tasks
+from studio.gui.jobs import Job
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand, edit_text
 from studio.gui.widgets.candidate_card import CandidateCard
 from studio.gui.widgets.empty_state import EmptyState
+from studio.gui.widgets.look_panel import LookPanel
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
+from studio.project.search import LookResult
 from studio.project.thumbnails import project_thumbnail_cache
 
 CONFLICT_BG = QColor("#fdecea")
@@ -176,6 +180,16 @@ class ProductPage(Page):
         col.addWidget(self.copy_list, 1)
         self.tabs.addTab(copy_tab, "")
 
+        # -- complete the look tab: computed when shown, kept per product until the catalog changes
+        self.look_panel = LookPanel(state.tr)
+        self.look_panel.product_clicked.connect(state.open_product)
+        self.tabs.addTab(self.look_panel, "")
+        self.looks: dict[str, LookResult] = {}
+        self.look_job: Job | None = None
+        self._looks_pending: set[tuple[int, str]] = set()  # (catalog epoch, sku) of looks being computed
+        self._catalog_epoch = 0
+        self.tabs.currentChanged.connect(lambda _i: self.show_look())
+
         QShortcut(QKeySequence("Ctrl+G"), self, activated=self._generate_current)
         state.product_opened.connect(self.open_sku)
         state.project_changed.connect(self._project_changed)
@@ -192,6 +206,9 @@ class ProductPage(Page):
 
     # ---- loading ----------------------------------------------------------------------------------
     def _project_changed(self) -> None:
+        self._catalog_epoch += 1  # looks found before are stale: products came or went
+        self.looks.clear()
+        self._looks_pending.clear()
         sku = self.state.current_sku
         if sku is None:
             self.product = None
@@ -218,6 +235,7 @@ class ProductPage(Page):
         self.fields_label.setText("   ".join(shown[:8]))
         self.provenance.setHtml(self._provenance_hint())
         self.reload_all()
+        self.show_look()
 
     def reload_all(self) -> None:
         self.reload_captions()
@@ -334,9 +352,56 @@ class ProductPage(Page):
         c = self.state.store.candidate(int(candidate_id))
         self.provenance.setHtml(services.provenance_html(c.provenance))
 
+    # ---- complete the look ------------------------------------------------------------------------
+    def on_shown(self) -> None:
+        self.show_look()
+
+    def show_look(self) -> Job | None:
+        """Fill the look tab for the open product, if it is the tab on screen: from the cache, or by a job.
+
+        Returns the job started (None when the tab is hidden, the look is cached, or already on its way).
+        """
+        store, product = self.state.store, self.product
+        if store is None or product is None or self.tabs.currentWidget() is not self.look_panel:
+            return None
+        if not self.isVisible():
+            return None  # on_shown comes back here once the page is on screen
+        if (look := self.looks.get(product.sku)) is not None:
+            self.look_panel.show_result(look, store.assets.path_for, project_thumbnail_cache(store.folder))
+            return None
+        self.look_panel.show_loading()
+        wanted = (self._catalog_epoch, product.sku)
+        if wanted in self._looks_pending:
+            return None
+        self._looks_pending.add(wanted)
+        fn = partial(tasks.complete_the_look, store.folder, product.sku)
+        self.look_job = self.state.runner.submit(
+            self.t("job.complete_look", sku=product.sku),
+            fn,
+            on_done=partial(self._look_done, wanted),
+            on_error=partial(self._look_failed, wanted),
+        )
+        return self.look_job
+
+    def _look_done(self, wanted: tuple[int, str], look: LookResult) -> None:
+        if wanted[0] != self._catalog_epoch:
+            return  # the catalog changed while it ran
+        self._looks_pending.discard(wanted)
+        self.looks[wanted[1]] = look
+        if self.product is not None and self.product.sku == wanted[1]:
+            self.show_look()
+
+    def _look_failed(self, wanted: tuple[int, str], message: str) -> None:
+        self._looks_pending.discard(wanted)  # not cached: showing the tab again tries again
+        if self.product is not None and self.product.sku == wanted[1] and wanted[0] == self._catalog_epoch:
+            self.look_panel.show_failed(message)
+
     # ---- generation jobs --------------------------------------------------------------------------
     def _generate_current(self) -> None:
-        (self.generate_captions if self.tabs.currentIndex() == 0 else self.generate_copy)()
+        if self.tabs.currentIndex() == 0:
+            self.generate_captions()
+        elif self.tabs.currentIndex() == 1:
+            self.generate_copy()
 
     def _submit(self, title: str, steps: tuple[str, ...], options: dict):
         store, product = self.state.store, self.product
@@ -367,6 +432,8 @@ class ProductPage(Page):
         self.empty.set_texts(self.t("product.empty"), self.t("product.empty_hint"), self.t("nav.catalog"))
         self.tabs.setTabText(0, self.t("product.tab_captions").replace("&", "&&"))
         self.tabs.setTabText(1, self.t("product.tab_copy"))
+        self.tabs.setTabText(2, self.t("product.tab_look"))
+        self.look_panel.retranslate()
         self.photo.set_unreadable_label(self.t("catalog.unreadable"))
         self.caption_button.setText(self.t("product.generate_captions"))
         self.copy_button.setText(self.t("product.generate_copy"))
