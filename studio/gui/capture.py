@@ -1,7 +1,8 @@
 """Screenshots of every page, made offscreen: `python -m studio.gui.capture [OUTDIR]` (default docs/screenshots).
 
 Opens the studio on a throwaway project with the sample catalog imported, runs captions and copy for one
-product when those pipelines are installed, and writes one PNG per page (plus the copy tab and a Chinese UI).
+product when those pipelines are installed, and writes one PNG per page (plus the copy tab, a search by look,
+complete the look, and a Chinese UI).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+SEARCH_EXAMPLE = "a red cotton t-shirt"  # the catalog's search-by-look screenshot
 
 
 def sample_catalog(workdir: Path) -> Path:
@@ -76,11 +78,20 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
         models = window.show_page("models")  # showing it the first time starts its status job
         wait_until(lambda: bool(models.rows), 300)
         wait_until(lambda: not runner.active(), 300)
-    grid = window.pages["catalog"].grid
+    catalog = window.pages["catalog"]
+    grid = catalog.grid
     for spec in window.specs:
         window.show_page(spec.key)
         if spec.key == "catalog":  # thumbnails are decoded for the tiles on screen, once the grid is shown
             wait_until(grid.thumbnails_loaded, 60)
+            if with_jobs:
+                paths.append(grab(window, outdir / "catalog.png"))
+                job = catalog.search_by_look(SEARCH_EXAMPLE)
+                if job is not None and wait_until(lambda job=job: job.state.finished, 300) and catalog.look_result:
+                    wait_until(grid.thumbnails_loaded, 60)
+                    paths.append(grab(window, outdir / "catalog-search.png"))
+                catalog.clear_look()
+                continue
         if spec.key == "product":
             product = window.pages["product"]
             wait_until(lambda photo=product.photo: not photo.loader.busy(), 30)  # decoded on a worker too
@@ -90,6 +101,12 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
             if product.copy_list.cards:
                 product.show_provenance(product.copy_list.cards[0].view.id)
             paths.append(grab(window, outdir / "product-copy.png"))
+            if with_jobs:
+                product.tabs.setCurrentWidget(product.look_panel)  # showing the tab starts its job
+                job = product.look_job
+                if job is not None and wait_until(lambda job=job: job.state.finished, 300):
+                    wait_until(lambda loader=product.look_panel.loader: not loader.busy(), 30)
+                    paths.append(grab(window, outdir / "product-look.png"))
             continue
         paths.append(grab(window, outdir / f"{spec.key}.png"))
     window.set_language("zh")
