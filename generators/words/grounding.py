@@ -1,4 +1,4 @@
-"""Grounding: every colour, material, fit, size, count and claim in a candidate is checked against the sheet.
+"""Grounding: every colour, material, fit, size, count, price, figure and claim in a candidate is checked.
 
 A contradiction (copy says "100% cotton", catalog says polyester) rejects or flags the candidate with the
 offending phrase marked; a mention the sheet cannot confirm ("waterproof" when nothing says so) is
@@ -108,6 +108,8 @@ _PRICE = re.compile(
 )
 _DISCOUNT = re.compile(r"\b\d{1,2}\s?%\s?off\b|\bon sale\b|\bsale:|打\d折|\d折|半价|限时特价", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d{1,3})\s*%\s*$")
+# Digits only as boundaries: Chinese copy writes figures between characters (克重250克), and \w matches those.
+_FIGURE = re.compile(r"(?<![\d.,])(?:\d{2,}(?:[.,]\d+)*|\d+[.,]\d+)(?!\d)")
 _PURE = re.compile(r"(?:\bpure\s*|\ball[- ]|\bsolid\s*)$", re.IGNORECASE)
 _FREE_SIZE = {"ONE", "OS", "FREE", "均"}
 # Kinds most catalogs leave out: a mention is checked only against a value the sheet has, never "unverified".
@@ -170,6 +172,39 @@ def _check_prices(field: str, text: str, sheet: AttributeSheet) -> tuple[int, li
     for m in _DISCOUNT.finditer(text):
         seen += 1
         issues.append(GroundingIssue(MentionKind.PRICE, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), ""))
+    return seen, issues
+
+
+def _figure_value(token: str) -> float | None:
+    """1,299 and 1,299.50 (thousands) or 19,90 (decimal comma) as a number."""
+    thousands = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token)
+    try:
+        return float(token.replace(",", "") if thousands else token.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _check_figures(
+    field: str, text: str, sheet: AttributeSheet, claimed: list[tuple[int, int]]
+) -> tuple[int, list[GroundingIssue]]:
+    """Figures of two or more digits the catalog never states ("100% 2601802834", "500 ml") are unverified.
+
+    Small models invent model numbers and dimensions; a figure is supported when the same value appears in
+    the catalog's own text. Figures already judged as a price, size or count (`claimed` spans) are skipped,
+    and "100%" before a material is the material check's business.
+    """
+    known = {v for v in (_figure_value(t) for t in re.findall(r"\d+(?:[.,]\d+)*", sheet.text)) if v is not None}
+    issues, seen = [], 0
+    for m in _FIGURE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in claimed):
+            continue
+        if m.group(0) == "100" and text[m.end() : m.end() + 2].lstrip().startswith("%"):
+            continue
+        seen += 1
+        if _figure_value(m.group(0)) not in known:
+            issues.append(
+                GroundingIssue(MentionKind.NUMBER, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), "")
+            )
     return seen, issues
 
 
@@ -244,6 +279,12 @@ def check_grounding(
         seen, price_issues = _check_prices(field, text, sheet)
         mentions += seen
         issues += price_issues
+        claimed = [(m.start(), m.end()) for m in (*_PRICE.finditer(text), *_DISCOUNT.finditer(text))]
+        claimed += [(start, end) for *_, start, end, _ in extract_sizes(text)]
+        claimed += [(start, end) for _, start, end, _ in extract_counts(text)]
+        seen, figure_issues = _check_figures(field, text, sheet, claimed)
+        mentions += seen
+        issues += figure_issues
         for n, start, end, phrase in extract_counts(text):
             mentions += 1
             if count is None:

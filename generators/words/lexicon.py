@@ -23,6 +23,7 @@ class MentionKind(StrEnum):
     SIZE = "size"
     COUNT = "count"
     PRICE = "price"  # prices and discounts: the catalog's price, or nothing
+    NUMBER = "number"  # any other figure (model number, dimension, percentage): only the catalog's own
 
 
 LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT, MentionKind.CLAIM)

@@ -81,7 +81,7 @@ STEP_SPECS: dict[StepName, StepSpec] = {
         StepName.COPY,
         (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")),
         "sales copy",
-        version="2",  # 2: grounding checks fit; ranking weighs completeness
+        version="2",  # 2: grounding checks fit and invented figures; ranking weighs completeness
         # brand_kit: a digest of the project's brand kit, which the runner adds (steps.PROJECT_OPTIONS).
         options=("platforms", "copy_n", "tone", "language", "max_new_tokens", "brand_kit"),
     ),

@@ -238,3 +238,19 @@ def test_fit_vocabulary_matches_the_zero_shot_labels():
         assert len(en) == 1 and en == zh, label
         named |= en
     assert named == set(lex.surfaces[MentionKind.FIT].values())
+
+
+def test_invented_figures_are_unverified_and_catalog_figures_pass():
+    tee = Product(
+        "T", "Classic Tee", "Jersey, 180 gsm, 68 cm long.", {"price": "19.90", "material": "cotton", "size": "S, M"}
+    )
+    # the exact junk a 135M model wrote: a made-up number after "100% cotton"
+    report, issues = _issues("Classic Tee, 100% Cotton, 100% 2601802834", tee)
+    assert issues == [(MentionKind.NUMBER, Severity.UNVERIFIED, "2601802834")]
+    assert report.ok and report.score < 1.0  # flagged, not a contradiction, and it costs grounding score
+    assert _issues("Heavy 180 gsm jersey, 68 cm long, only $19.90", tee)[1] == []  # the catalog's own figures
+    assert _issues("Made of 100% cotton, size M, a 2-pack", tee)[1] == [
+        (MentionKind.COUNT, Severity.UNVERIFIED, "2-pack")
+    ]  # 100%, sizes and counts are judged by their own checks, not twice
+    assert [i[2] for i in _issues("Model 4471, 500 ml, 3.5 kg", tee)[1]] == ["4471", "500", "3.5"]
+    assert [i[2] for i in _issues("克重250克，长68厘米", tee)[1]] == ["250"]
