@@ -110,7 +110,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "product.tab_captions": ("Captions & attributes", "描述与属性"),
     "product.tab_copy": ("Copy", "文案"),
     "product.generate_captions": ("Generate captions", "生成描述"),
-    "product.generate_copy": ("Generate copy", "生成文案"),
+    "product.generate_copy": ("Generate", "生成文案"),
     "product.platform": ("Platform", "平台"),
     "product.tone": ("Tone", "语气"),
     "product.language": ("Language", "语言"),

@@ -116,3 +116,18 @@ def test_no_clip_score_means_no_clip_number(window, tmp_path):
     store.finish_job(job, JobState.DONE, candidates=[unscored])
     (view,) = candidate_views(store, product.id, "copy")
     assert view.score is None  # the ranking total is not a CLIPScore
+
+
+def test_long_and_many_flags_keep_the_card_narrow(qtbot):
+    from studio.gui.services import CandidateView
+    from studio.gui.widgets.candidate_card import CandidateCard
+
+    long_flag = "bullet 4: '2601802834' (number) is not supported by the product data: " + "Classic tee " * 20
+    flags = [long_flag, "2 of 5 bullets", "no description", "title: 'XL' contradicts size", "bullet 1: 'silk'"]
+    card = CandidateCard(CandidateView(id=1, text="Classic Crew-Neck T-Shirt", rank=1, flags=flags))
+    qtbot.addWidget(card)
+    badges = card.flag_badges
+    assert len(badges) == 3 and badges[-1].text() == "+3"  # two pills, then the rest in one
+    assert "bullet 1: 'silk'" in badges[-1].toolTip() and badges[0].toolTip() == long_flag
+    assert badges[0].text().endswith("…") and badges[0].sizeHint().width() < 260
+    assert card.minimumSizeHint().width() < 560  # fits the copy list beside the provenance panel

@@ -48,6 +48,7 @@ class CardList(QScrollArea):
     def __init__(self) -> None:
         super().__init__()
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards wrap to the width
         inner = QWidget()
         self._layout = QVBoxLayout(inner)
         self._layout.setContentsMargins(0, 4, 8, 4)
@@ -167,10 +168,15 @@ class ProductPage(Page):
         for label, combo in zip(self.pick_labels, (self.platform, self.tone, self.language), strict=True):
             pick.addWidget(label)
             pick.addWidget(combo)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # Shrinkable (long names elide) so the row, and its Generate button, fit beside the provenance panel
+            # on a 1360-pixel screen; the combos share whatever room there is.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            combo.setMaximumWidth(160)
         self._fill_choices()
         self.platform.currentIndexChanged.connect(self.reload_copy)
-        pick.addStretch(1)
+        pick.addStretch(0)
         self.copy_button = QPushButton(objectName="primary")
         self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.copy_button.clicked.connect(self.generate_copy)

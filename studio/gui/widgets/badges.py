@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -45,9 +46,27 @@ class PlaceholderBadge(QLabel):
 
 
 class FlagBadge(QLabel):
-    """A red pill for a grounding flag (a claim not supported by the product data)."""
+    """A red pill for a grounding flag (a claim not supported by the product data).
+
+    Flags can be long ("bullet 4: '2601802834' (number) is not supported by the product data: …"); the pill
+    shows at most `MAX_WIDTH` pixels of it, elided, so a card never grows wider than its list. The tooltip
+    has the whole flag.
+    """
+
+    MAX_WIDTH = 200
 
     def __init__(self, text: str, tooltip: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent, objectName="flagBadge")
-        if tooltip:
-            self.setToolTip(tooltip)
+        self.full_text = text
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self.MAX_WIDTH)
+        self.setText(shown)
+        self.setToolTip(tooltip or (text if shown != text else ""))
+
+
+def flag_badges(flags: list[str], shown: int = 2) -> list[FlagBadge]:
+    """Pills for a candidate's flags: the first `shown`, then one "+N" pill whose tooltip lists the rest."""
+    badges = [FlagBadge(f"⚑ {flag}", flag) for flag in flags[:shown]]
+    rest = flags[shown:]
+    if rest:
+        badges.append(FlagBadge(f"+{len(rest)}", "\n".join(rest)))
+    return badges

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.gui.services import CandidateView
-from studio.gui.widgets.badges import FlagBadge, PlaceholderBadge, ScoreBadge
+from studio.gui.widgets.badges import PlaceholderBadge, ScoreBadge, flag_badges
 
 
 class CandidateCard(QFrame):
@@ -47,11 +47,16 @@ class CandidateCard(QFrame):
         )
         self.placeholder_badge.setVisible(view.placeholder)
         head.addWidget(self.placeholder_badge)
-        self.flag_badges = [FlagBadge(f"⚑ {flag}", flag) for flag in view.flags]
-        for badge in self.flag_badges:
-            head.addWidget(badge)
         head.addStretch(1)
         outer.addLayout(head)
+        # Flags get their own row: beside the rank and badges they made narrow cards wider than the list.
+        self.flag_badges = flag_badges(list(view.flags))
+        if self.flag_badges:
+            flags_row = QHBoxLayout()
+            for badge in self.flag_badges:
+                flags_row.addWidget(badge)
+            flags_row.addStretch(1)
+            outer.addLayout(flags_row)
 
         self.text_label = QLabel(view.text)
         self.text_label.setWordWrap(True)
