@@ -438,12 +438,17 @@ class CopyPipeline:
             report_.issues,
         )
 
-    def _clip_scores(self, product: Product, texts: list[str], warnings: list[str]) -> list[float | None]:
+    def _clip_scores(
+        self, product: Product, texts: list[str], warnings: list[str], chinese: bool
+    ) -> list[float | None]:
         if self.scorer is None or product.image is None or not texts:
             return [None] * len(texts)
         if getattr(self.scorer, "placeholder", False) and not self.copywriter.placeholder:
             # Random CLIP scores would reorder real copy arbitrarily.
             warnings.append("CLIP is a placeholder model (random weights): not used for ranking real copy")
+            return [None] * len(texts)
+        if chinese and not self.scorer.multilingual:  # an English-only CLIP would rank Chinese copy by noise
+            warnings.append(f"CLIP not used for ranking: {self.scorer.ref.model_id} reads English only")
             return [None] * len(texts)
         try:
             table = self.scorer.score([product.image], texts)
@@ -459,7 +464,9 @@ class CopyPipeline:
         self, candidates: list[CopyCandidate], product: Product, request: CopyRequest, warnings: list[str]
     ) -> list[CopyCandidate]:
         live = [c for c in candidates if c.status.shown]
-        clip = self._clip_scores(product, [f"{c.fields.title}. {c.fields.description}" for c in live], warnings)
+        texts = [f"{c.fields.title}. {c.fields.description}" for c in live]
+        chinese = (request.language or preset_for(request.platform).language) is Language.ZH
+        clip = self._clip_scores(product, texts, warnings, chinese or any(has_cjk(t) for t in texts))
         parts = {
             c.index: ScoreParts(
                 s, float(c.scores["grounding"]), float(c.scores["brand"]), float(c.scores["completeness"])

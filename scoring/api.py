@@ -61,6 +61,7 @@ class ScoreRow:
 class ScoreReport:
     rows: tuple[ScoreRow, ...]
     provenance: Provenance
+    warnings: tuple[str, ...] = ()  # e.g. Chinese text given to an English-only CLIP
 
     @property
     def placeholder(self) -> bool:
@@ -100,7 +101,8 @@ def score_images(
         timings={"score": time.perf_counter() - start},
         scores={f"{r.image} | {r.text[:40]}": r.clip_score for r in rows if r.clip_score is not None},
     )
-    return ScoreReport(tuple(rows), prov)
+    notice = scorer.language_notice(texts)
+    return ScoreReport(tuple(rows), prov, (notice,) if notice else ())
 
 
 def rank_images(

@@ -139,6 +139,7 @@ class RankResult:
     items: tuple[RankedCandidate, ...]
     criteria: RankCriteria
     provenance: Provenance
+    warnings: tuple[str, ...] = ()  # e.g. Chinese prompts given to an English-only CLIP
 
     @property
     def shown(self) -> list[RankedCandidate]:
@@ -282,7 +283,8 @@ class Ranker:
                 timings={"rank": elapsed},
                 scores={r.candidate.id: r.total for r in items if r.total is not None},
             )
-            results.append(RankResult(tuple(items), g.criteria, prov))
+            notice = self.scorer.language_notice([*g.criteria.texts, *(c.text or "" for c in cands)])
+            results.append(RankResult(tuple(items), g.criteria, prov, (notice,) if notice else ()))
         return results
 
     @staticmethod

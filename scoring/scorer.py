@@ -202,6 +202,29 @@ class ClipScorer:
         return self.ref.placeholder
 
     @property
+    def multilingual(self) -> bool:
+        """True when the text tower reads more than English.
+
+        OpenAI and LAION CLIPs use open_clip's own BPE tokenizer and learned from English captions: Chinese
+        text gets tokens but no meaning, and its scores are noise. Towers with a Hugging Face tokenizer
+        (XLM-RoBERTa, mT5 and the like) are the multilingual ones.
+        """
+        from open_clip.tokenizer import SimpleTokenizer
+
+        return not isinstance(self.components.tokenizer, SimpleTokenizer)
+
+    def language_notice(self, texts: Sequence[str]) -> str | None:
+        """A warning when Chinese, Japanese or Korean text is given to an English-only CLIP, else None."""
+        from generators.words.lexicon import has_cjk
+
+        if self.multilingual or not any(has_cjk(t or "") for t in texts):
+            return None
+        return (
+            f"{self.ref.model_id} reads English only: scores of Chinese (CJK) text are not meaningful; "
+            "write it in English"
+        )
+
+    @property
     def context_length(self) -> int:
         return int(self.components.context_length)
 

@@ -48,6 +48,11 @@ def _banner(placeholder: bool) -> None:
         print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
 
 
+def _warn(warnings: tuple[str, ...] | list[str]) -> None:
+    for line in dict.fromkeys(warnings):
+        print(f"warning: {line}", file=sys.stderr)
+
+
 def _score(args: argparse.Namespace) -> int:
     from scoring.api import get_scorer, score_images
 
@@ -64,6 +69,7 @@ def _score(args: argparse.Namespace) -> int:
                     "placeholder": report.placeholder,
                     "notice": PLACEHOLDER_BANNER if report.placeholder else None,
                     "model": report.provenance.models[0].model_id,
+                    "warnings": list(report.warnings),
                     "rows": [asdict(r) for r in report.rows],
                 },
                 indent=2,
@@ -72,6 +78,7 @@ def _score(args: argparse.Namespace) -> int:
         )
         return 0 if all(r.error is None for r in report.rows) else 1
     _banner(report.placeholder)
+    _warn(report.warnings)
     from rich.console import Console
     from rich.table import Table
 
@@ -129,6 +136,7 @@ def _rank(args: argparse.Namespace) -> int:
         print(json.dumps({**head, **body}, indent=2, ensure_ascii=False, default=str))
         return 0
     _banner(placeholder)
+    _warn([w for r in results for w in r.warnings])
     for result in results:
         _print_ranking(result, args.all, prompt=result.criteria.texts[0] if args.each else None)
     return 0
@@ -137,6 +145,7 @@ def _rank(args: argparse.Namespace) -> int:
 def _ranking_json(result) -> dict:
     return {
         "texts": list(result.criteria.texts),
+        "warnings": list(result.warnings),
         "items": [
             {
                 "position": r.position,

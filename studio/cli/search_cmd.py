@@ -87,13 +87,18 @@ def _search(args: argparse.Namespace) -> int:
     placeholder = index.scorer.placeholder
     hits = index.search_text(args.text, args.k) if args.text is not None else index.search_image(args.image, args.k)
     query = {"text": args.text} if args.text is not None else {"image": args.image}
+    language = index.scorer.language_notice([args.text]) if args.text is not None else None
+    warnings = [language] if language else []
     if args.json:
         notice = PLACEHOLDER_BANNER if placeholder else None
-        out = {"placeholder": placeholder, "notice": notice, "query": query, "hits": [_hit_dict(h) for h in hits]}
+        hits_json = [_hit_dict(h) for h in hits]
+        out = {"placeholder": placeholder, "notice": notice, "warnings": warnings, "query": query, "hits": hits_json}
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     if placeholder:
         print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
     what = f"'{args.text}'" if args.text is not None else f"photos like {Path(args.image).name}"
     _print_hits(f"Search — {what} — {index.scorer.ref.model_id}", hits, placeholder)
     return 0

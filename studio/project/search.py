@@ -66,6 +66,7 @@ class SearchResult:
     placeholder: bool
     model_id: str
     skipped: tuple[str, ...] = ()  # products left out, each with its reason (no photo, unreadable photo)
+    english_only: bool = False  # a Chinese (CJK) query went to a CLIP that reads English only
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,10 @@ def search_catalog(
         hits = _ranked(catalog, found, query.limit, leave_out=query.sku)
     report(progress, 1, 1, f"{len(hits)} products ranked")
     scorer = index.scorer
-    return SearchResult(query, tuple(hits), scorer.placeholder, scorer.ref.model_id, tuple(catalog.skipped))
+    english_only = bool(query.text and scorer.language_notice([query.text]))
+    return SearchResult(
+        query, tuple(hits), scorer.placeholder, scorer.ref.model_id, tuple(catalog.skipped), english_only
+    )
 
 
 def complete_the_look(

@@ -140,3 +140,24 @@ def test_copy_that_repeats_the_worked_example_is_rejected(pipe):
     assert "worked example" in result.candidates[0].reason
     mug = Product("MUG", "Coffee Mug", "A 350 ml mug.", {"color": "red"})
     assert pipe.review(CopyRequest(mug, Platform.AMAZON), [leaked]).candidates[0].status.shown
+
+
+def test_an_english_only_clip_does_not_rank_chinese_copy(tmp_path):
+    """Chinese copy scored by an English-only CLIP would be ranked by noise: CLIP is left out, with a warning,
+    while English copy of the same product is still scored."""
+    from scoring.scorer import ClipScorer, Precision
+    from tests.scoring.conftest import make_image
+
+    photo = make_image(tmp_path / "tee.png", seed=5)
+    product = Product("TEE", "Classic Tee", "", {"color": "red", "material": "polyester"}, (photo,))
+    scorer = ClipScorer.from_profile("tiny", precision=Precision.EXACT, use_cache=False)
+    assert not scorer.multilingual
+    pipe = CopyPipeline(load_model("copywriter", "tiny"), scorer=scorer)
+    request = CopyRequest(product, Platform.XIAOHONGSHU, language=Language.ZH, n=2, seed=1, max_new_tokens=24)
+    zh = pipe.run(request)
+    assert any("reads English only" in w for w in zh.warnings)
+    assert all(c.scores.get("clip") is None for c in zh.ranked)
+    warnings: list[str] = []
+    assert pipe._clip_scores(product, ["A soft red tee."], warnings, chinese=False)[0] is not None
+    assert pipe._clip_scores(product, ["柔软的红色T恤"], warnings, chinese=True) == [None]
+    assert len(warnings) == 1

@@ -50,3 +50,13 @@ def test_rank_each_prompt_prints_one_ranking_per_prompt(image_dir, capsys):
     assert "prompt: a red shirt" in out and "prompt: blue jeans" in out
     assert main(["rank", str(image_dir), "--profile", "tiny", "--each"]) == 2
     assert "give at least one" in capsys.readouterr().err
+
+
+def test_chinese_text_on_an_english_only_clip_is_warned_about(image_dir, capsys):
+    image = str(sorted(image_dir.iterdir())[0])
+    assert main(["score", image, "-t", "红色T恤", "--profile", "tiny", "--json"]) == 0
+    assert "reads English only" in json.loads(capsys.readouterr().out)["warnings"][0]
+    assert main(["rank", str(image_dir), "-p", "红色T恤", "--profile", "tiny"]) == 0
+    assert "warning: vitrine-tiny/clip reads English only" in capsys.readouterr().err
+    assert main(["score", image, "-t", "a red t-shirt", "--profile", "tiny", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []

@@ -198,3 +198,13 @@ def test_rank_each_refuses_texts_and_empty_prompts(scorer, image_dir):
         rank_each([Candidate(id="c", text="a caption")], RankCriteria(), ["x"], scorer=scorer)
     with pytest.raises(EmptyTextError):
         rank_each(cands, RankCriteria(), ["a red shirt", " "], scorer=scorer)
+
+
+def test_chinese_prompts_on_an_english_only_clip_carry_a_warning(scorer, image_dir):
+    files = sorted(image_dir.iterdir())
+    cands = [Candidate.from_path(p) for p in files]
+    assert not scorer.multilingual  # the tiny CLIP uses open_clip's English BPE, like OpenAI/LAION CLIPs
+    zh = rank(cands, RankCriteria(texts=("红色T恤",)), scorer=scorer)
+    assert zh.warnings and "reads English only" in zh.warnings[0]
+    assert rank(cands, RankCriteria(texts=("a red t-shirt",)), scorer=scorer).warnings == ()
+    assert scorer.language_notice(["a red t-shirt", "纯棉"]) is not None

@@ -44,6 +44,8 @@ def test_search_by_text_ranks_each_photographed_product_once(store):
     assert result.placeholder and result.model_id  # the tiny CLIP is never presented as real
     assert result.skipped == ("BARE: no product photo",)
     assert pickle.loads(pickle.dumps(result)) == result  # crosses from the job worker to the window
+    assert not result.english_only
+    assert search_catalog(store, _text("红色纯棉T恤"), profile="tiny").english_only  # the GUI says so
 
 
 def test_only_the_first_search_embeds_the_photos(store):

@@ -326,7 +326,15 @@ class CatalogPage(Page):
         self.look_bar.show_state(
             title,
             placeholder=result.placeholder,
-            notice=self.t("search.placeholder_notice") if result.placeholder else "",
+            notice=" ".join(
+                filter(
+                    None,
+                    [
+                        self.t("search.placeholder_notice") if result.placeholder else "",
+                        self.t("search.english_only") if result.english_only else "",
+                    ],
+                )
+            ),
             tip="\n".join(filter(None, [skipped, *result.skipped[:20], result.model_id])),
         )
         self._apply_filter()
