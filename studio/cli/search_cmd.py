@@ -83,12 +83,22 @@ def _search(args: argparse.Namespace) -> int:
         raise VitrineError("-k must be at least 1")
     if args.text is not None and not args.text.strip():
         raise VitrineError("--text is empty: describe what to look for")
+    from scoring.query_translation import clip_query
+
     index = _index(args)
     placeholder = index.scorer.placeholder
-    hits = index.search_text(args.text, args.k) if args.text is not None else index.search_image(args.image, args.k)
-    query = {"text": args.text} if args.text is not None else {"image": args.image}
-    language = index.scorer.language_notice([args.text]) if args.text is not None else None
-    warnings = [language] if language else []
+    warnings: list[str] = []
+    note = None
+    if args.text is not None:
+        asked = clip_query(index.scorer, args.text)
+        hits = index.search_text(asked.text, args.k)
+        query = {"text": args.text, "searched_as": asked.text, "not_understood": list(asked.unknown)}
+        note = asked.note()
+        language = index.scorer.language_notice([asked.text])
+        warnings += [language] if language else []
+    else:
+        hits = index.search_image(args.image, args.k)
+        query = {"image": args.image}
     if args.json:
         notice = PLACEHOLDER_BANNER if placeholder else None
         hits_json = [_hit_dict(h) for h in hits]
@@ -97,6 +107,8 @@ def _search(args: argparse.Namespace) -> int:
         return 0
     if placeholder:
         print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr)
     what = f"'{args.text}'" if args.text is not None else f"photos like {Path(args.image).name}"

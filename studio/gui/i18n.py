@@ -99,6 +99,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This CLIP reads English only: describe the look in English for a meaningful order.",
         "当前 CLIP 模型只理解英文：请用英文描述外观，排序才有意义。",
     ),
+    "search.searched_as": (
+        "Searched as “{text}”: Chinese words translated with the attribute vocabulary.",
+        "已按“{text}”搜索：中文词语由属性词表译为英文。",
+    ),
     "search.match_tip": ("Look match {score}/100 · #{rank}", "外观匹配度 {score}/100 · 第 {rank} 名"),
     "search.similar_tip": ("Similarity {score}/100 · #{rank}", "相似度 {score}/100 · 第 {rank} 名"),
     "search.not_real": (" · placeholder model, not real", " · 占位模型，非真实结果"),

@@ -67,6 +67,8 @@ class SearchResult:
     model_id: str
     skipped: tuple[str, ...] = ()  # products left out, each with its reason (no photo, unreadable photo)
     english_only: bool = False  # a Chinese (CJK) query went to a CLIP that reads English only
+    searched_as: str = ""  # the query the model saw, when a Chinese query was translated for it
+    not_understood: tuple[str, ...] = ()  # Chinese words of the query no vocabulary knows
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def search_catalog(
     A similar-search leaves the query product itself out, but keeps other products with the same photo
     (a duplicate listing is exactly what a person looking for similar products wants to see first).
     """
+    from scoring.query_translation import clip_query
     from scoring.retrieval import CatalogSearchError
 
     if query.limit < 1:
@@ -181,16 +184,24 @@ def search_catalog(
     catalog = _ProjectCatalog(store)
     anchor = catalog.photo_of(query.sku) if query.kind is SearchKind.SIMILAR else ""
     index = catalog.index(profile, progress, cancel)
-    if query.kind is SearchKind.TEXT:
-        hits = _ranked(catalog, index.search_text(query.text.strip(), query.limit), query.limit)
+    asked = clip_query(index.scorer, query.text.strip()) if query.kind is SearchKind.TEXT else None
+    if asked is not None:
+        hits = _ranked(catalog, index.search_text(asked.text, query.limit), query.limit)
     else:
         found = index.search_image(anchor, query.limit + 1, exclude_identical=False)
         hits = _ranked(catalog, found, query.limit, leave_out=query.sku)
     report(progress, 1, 1, f"{len(hits)} products ranked")
     scorer = index.scorer
-    english_only = bool(query.text and scorer.language_notice([query.text]))
+    english_only = bool(asked and scorer.language_notice([asked.text]))
     return SearchResult(
-        query, tuple(hits), scorer.placeholder, scorer.ref.model_id, tuple(catalog.skipped), english_only
+        query,
+        tuple(hits),
+        scorer.placeholder,
+        scorer.ref.model_id,
+        tuple(catalog.skipped),
+        english_only,
+        asked.text if asked and asked.translated else "",
+        asked.unknown if asked else (),
     )
 
 

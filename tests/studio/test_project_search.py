@@ -45,7 +45,13 @@ def test_search_by_text_ranks_each_photographed_product_once(store):
     assert result.skipped == ("BARE: no product photo",)
     assert pickle.loads(pickle.dumps(result)) == result  # crosses from the job worker to the window
     assert not result.english_only
-    assert search_catalog(store, _text("红色纯棉T恤"), profile="tiny").english_only  # the GUI says so
+    zh = search_catalog(store, _text("红色纯棉T恤"), profile="tiny")  # translated for the English-only CLIP
+    assert zh.searched_as == "red cotton t-shirt" and not zh.english_only and zh.not_understood == ()
+    assert [h.sku for h in zh.hits] == [
+        h.sku for h in search_catalog(store, _text("red cotton t-shirt"), profile="tiny").hits
+    ]
+    odd = search_catalog(store, _text("冲浪板"), profile="tiny")  # nothing known: searched as typed, and said
+    assert odd.english_only and odd.searched_as == "" and odd.not_understood == ("冲浪板",)
 
 
 def test_only_the_first_search_embeds_the_photos(store):

@@ -332,6 +332,7 @@ class CatalogPage(Page):
                     [
                         self.t("search.placeholder_notice") if result.placeholder else "",
                         self.t("search.english_only") if result.english_only else "",
+                        self.t("search.searched_as", text=result.searched_as) if result.searched_as else "",
                     ],
                 )
             ),
