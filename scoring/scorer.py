@@ -22,6 +22,7 @@ from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import ModelRef
 from scoring.cache import EmbeddingCache, default_cache_path, model_cache_key
+from scoring.clip_fast_paths import encode_pixels, encode_tokens
 from scoring.images import ImageLoadError, content_hash, pil_content_hash, read_image_bytes
 from scoring.preprocess import PREPROCESS_VERSION, PreprocessSpec, iter_pixel_batches, normalize_batch
 from scoring.scores import clip_score, clip_score_display
@@ -320,7 +321,7 @@ class ClipScorer:
             if good:
                 x = normalize_batch([px for _, px in good], self.spec, c.device, c.dtype)
                 with torch.inference_mode():
-                    emb = self._encode_pixels(x).float()
+                    emb = encode_pixels(c.model, x).float()
                     emb = torch.nn.functional.normalize(emb, dim=-1).cpu().numpy()
                 self.stats.image_forwards += 1
                 self.stats.images_encoded += len(good)
@@ -342,66 +343,6 @@ class ClipScorer:
             out[i] = vec
         report(progress, n, n, "embedding images")
         return ImageEmbeddings(torch.from_numpy(out), tuple(keys), dict(sorted(errors.items())))
-
-    def _encode_pixels(self, x: torch.Tensor) -> torch.Tensor:
-        """open_clip's `encode_image`, skipping work whose result is thrown away.
-
-        A class-token ViT keeps only the class token of its last block: that block's attention query, output
-        projection and MLP are computed for that one token (keys and values still see every patch). The
-        class token's value is exactly what the full block computes. Other vision towers take the
-        library's own path.
-        """
-        import torch
-        from open_clip.transformer import ResidualAttentionBlock, VisionTransformer
-
-        model = self.components.model
-        visual = getattr(model, "visual", None)
-        blocks = getattr(getattr(visual, "transformer", None), "resblocks", None)
-        last = blocks[-1] if blocks else None
-        if not (
-            type(visual) is VisionTransformer
-            and visual.attn_pool is None
-            and visual.pool_type == "tok"
-            and not visual.output_tokens
-            and visual.transformer.batch_first
-            and type(last) is ResidualAttentionBlock
-            and not hasattr(last, "ln_1_kv")
-            and isinstance(last.attn, torch.nn.MultiheadAttention)
-            and last.attn.batch_first
-            and last.attn._qkv_same_embed_dim  # one packed in_proj_weight
-            and last.attn.bias_k is None
-            and not last.attn.add_zero_attn
-        ):
-            return model.encode_image(x)
-        h = visual._embeds(x)
-        for block in blocks[:-1]:
-            h = block(h)
-        kv = last.ln_1(h)
-        cls = h[:, :1] + last.ls_1(self._class_token_attention(last.attn, kv))
-        cls = cls + last.ls_2(last.mlp(last.ln_2(cls)))
-        pooled = visual.ln_post(cls[:, 0])  # per-token LayerNorm: same before or after picking the token
-        return pooled @ visual.proj if visual.proj is not None else pooled
-
-    @staticmethod
-    def _class_token_attention(attn: torch.nn.MultiheadAttention, x: torch.Tensor) -> torch.Tensor:
-        """`attn(x[:, :1], x, x)` for a batch-first self-attention layer, written out.
-
-        nn.MultiheadAttention leaves its fused fast path when the query is not the key, and its general path
-        was measured slower here for one query token than the fast path for all 50 (78 vs 64 ms per batch
-        of 32 in bf16). Written out: one projection for keys and values, one for the class token's query,
-        then scaled dot-product attention.
-        """
-        import torch.nn.functional as F
-
-        b, n, d = x.shape
-        heads = attn.num_heads
-        w, bias = attn.in_proj_weight, attn.in_proj_bias
-        q = F.linear(x[:, :1], w[:d], None if bias is None else bias[:d])
-        k, v = F.linear(x, w[d:], None if bias is None else bias[d:]).view(b, n, 2, heads, d // heads).unbind(2)
-        out = F.scaled_dot_product_attention(
-            q.view(b, 1, heads, d // heads).transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
-        )
-        return attn.out_proj(out.transpose(1, 2).reshape(b, 1, d))
 
     def embed_images(self, images: Sequence[Any], **kwargs: Any) -> torch.Tensor:
         """L2-normalized image vectors [n, d]; raises the first `ImageLoadError` (use `encode_images` to go on)."""
@@ -462,7 +403,7 @@ class ClipScorer:
                 check(cancel)
                 length = max(len(q) for q in seqs[start : start + 64])
                 with torch.inference_mode():
-                    emb = self._encode_tokens(tokens[start : start + 64].to(c.device), length).float()
+                    emb = encode_tokens(c.model, tokens[start : start + 64].to(c.device), length).float()
                 parts.append(torch.nn.functional.normalize(emb, dim=-1).cpu())
                 self.stats.text_forwards += 1
             flat = torch.cat(parts)
@@ -475,32 +416,6 @@ class ClipScorer:
                 self.cache.put_many(self.model_key, new)
         vecs = np.stack([found[k] if k in found else new[k] for k in keys]).astype(np.float32)
         return TextEmbeddings(torch.from_numpy(vecs), tuple(len(w[0]) for w in windows), tuple(w[1] for w in windows))
-
-    def _encode_tokens(self, tokens: torch.Tensor, length: int) -> torch.Tensor:
-        """open_clip's `CLIP.encode_text`, run only over the first `length` positions.
-
-        The text tower is causal and pools at the end token, so padding after the longest text's end token
-        cannot change any output: skipping it is exact and saves most of the work for short texts.
-        Other architectures (e.g. Hugging Face text towers) take the library's own path.
-        """
-        import torch
-        from open_clip.model import CLIP
-        from open_clip.transformer import text_global_pool
-
-        model = self.components.model
-        mask = getattr(model, "attn_mask", None)
-        if type(model) is not CLIP or mask is None or getattr(model, "text_pool_type", "") not in ("argmax", "eos"):
-            return model.encode_text(tokens)
-        length = max(1, min(length, tokens.shape[1]))
-        tokens = tokens[:, :length]
-        cast = model.transformer.get_cast_dtype()
-        x = model.token_embedding(tokens).to(cast) + model.positional_embedding[:length].to(cast)
-        x = model.ln_final(model.transformer(x, attn_mask=mask[:length, :length]))
-        x = text_global_pool(x, tokens, model.text_pool_type, eos_token_id=getattr(model, "text_eos_id", None))
-        proj = model.text_projection
-        if proj is None:
-            return x
-        return proj(x) if isinstance(proj, torch.nn.Module) else x @ proj
 
     def embed_texts(self, texts: Sequence[str]) -> torch.Tensor:
         """L2-normalized text vectors [n, d]."""

@@ -117,28 +117,32 @@ def test_edited_file_is_never_served_a_stale_vector(scorer, tmp_path):
     assert not np.allclose(before.numpy(), after.numpy())
 
 
-def test_class_token_shortcut_matches_open_clip_exactly(scorer):
+def test_class_token_shortcut_matches_open_clip_exactly():
     """The ViT shortcut (last block computed for the class token only) equals open_clip's encode_image."""
+    import copy
     import json
-    from dataclasses import replace
 
     import open_clip
     import torch
 
     from generators.runtime.models.clip import TINY_MODEL_CFG
+    from scoring.clip_fast_paths import encode_pixels
 
     cfg = json.loads(json.dumps(TINY_MODEL_CFG))
     cfg["vision_cfg"]["pool_type"] = "tok"  # the real CLIP layout
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = open_clip.model.CLIP(**cfg).eval()
-    tok_scorer = ClipScorer(replace(scorer.components, model=model), scorer.ref, cache=None)
     x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    last_block_calls = []
+    hook = model.visual.transformer.resblocks[-1].register_forward_hook(lambda *a: last_block_calls.append(1))
     with torch.inference_mode():
-        assert torch.allclose(tok_scorer._encode_pixels(x), model.encode_image(x), atol=1e-5)
+        got = encode_pixels(model, x)
+        assert not last_block_calls  # the shortcut ran, not the library's full last block
+        hook.remove()
+        assert torch.allclose(got, model.encode_image(x), atol=1e-5)
         # and in bf16 (the CPU fast dtype) it agrees with the library's own bf16 forward
-        half = __import__("copy").deepcopy(model).to(torch.bfloat16)
-        bf = replace(tok_scorer.components, model=half)
-        got = ClipScorer(bf, scorer.ref, cache=None)._encode_pixels(x.to(torch.bfloat16)).float()
+        half = copy.deepcopy(model).to(torch.bfloat16)
+        got = encode_pixels(half, x.to(torch.bfloat16)).float()
         want = half.encode_image(x.to(torch.bfloat16)).float()
         assert torch.nn.functional.cosine_similarity(got, want).min() > 0.999
