@@ -9,14 +9,13 @@ compliance -> near-duplicates dropped with MiniLM embeddings -> ranked candidate
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from generators.product import Product
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, Stopwatch
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
 from generators.words.constraints import apply_constraints, render_text
+from generators.words.copy_ranking import CopyRanker
 from generators.words.copy_types import (
     CandidateStatus,
     CopyCandidate,
@@ -35,7 +34,6 @@ from generators.words.presets import (
     tone_description,
 )
 from generators.words.prompts import ASSISTANT_PREFIX, build_messages, copied_example_phrases
-from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
 
 if TYPE_CHECKING:
     from generators.runtime.loading import LoadedModel
@@ -122,6 +120,7 @@ class CopyPipeline:
         self.tokenizer = copywriter.components.tokenizer
         self.embedder = embedder
         self.scorer = scorer
+        self.ranker = CopyRanker(scorer, embedder, copywriter_placeholder=copywriter.placeholder)
         self._prompt_cache: dict[str, Any] = {}
         self._newlines: set[int] | None = None
         self._kv: tuple[tuple[int, ...], Any] | None = None
@@ -333,7 +332,7 @@ class CopyPipeline:
         check(cancel)
         report(progress, total_steps - 1, total_steps, "ranking")
         with sw("rank"):
-            candidates = self._rank(candidates, product, request, warnings)
+            candidates = self.ranker.rank(candidates, product, request, warnings)
         report(progress, total_steps, total_steps, "done")
         if language is Language.ZH and not self.copywriter.placeholder and "135M" in self.copywriter.resolved.model_id:
             warnings.append("SmolLM2-135M writes poor Chinese; use the standard profile (Qwen2.5-1.5B) for zh copy")
@@ -437,89 +436,6 @@ class CopyPipeline:
             fixes,
             report_.issues,
         )
-
-    def _clip_scores(
-        self, product: Product, texts: list[str], warnings: list[str], chinese: bool
-    ) -> list[float | None]:
-        if self.scorer is None or product.image is None or not texts:
-            return [None] * len(texts)
-        if getattr(self.scorer, "placeholder", False) and not self.copywriter.placeholder:
-            # Random CLIP scores would reorder real copy arbitrarily.
-            warnings.append("CLIP is a placeholder model (random weights): not used for ranking real copy")
-            return [None] * len(texts)
-        if chinese and not self.scorer.multilingual:  # an English-only CLIP would rank Chinese copy by noise
-            warnings.append(f"CLIP not used for ranking: {self.scorer.ref.model_id} reads English only")
-            return [None] * len(texts)
-        try:
-            table = self.scorer.score([product.image], texts)
-        except Exception as exc:
-            warnings.append(f"CLIP scoring skipped: {exc}")
-            return [None] * len(texts)
-        if table.errors:
-            warnings.append(f"CLIP scoring skipped: {next(iter(table.errors.values()))}")
-            return [None] * len(texts)
-        return [min(1.0, 2.5 * max(0.0, float(c))) for c in table.cos[0]]
-
-    def _rank(
-        self, candidates: list[CopyCandidate], product: Product, request: CopyRequest, warnings: list[str]
-    ) -> list[CopyCandidate]:
-        live = [c for c in candidates if c.status.shown]
-        texts = [f"{c.fields.title}. {c.fields.description}" for c in live]
-        chinese = (request.language or preset_for(request.platform).language) is Language.ZH
-        clip = self._clip_scores(product, texts, warnings, chinese or any(has_cjk(t) for t in texts))
-        parts = {
-            c.index: ScoreParts(
-                s, float(c.scores["grounding"]), float(c.scores["brand"]), float(c.scores["completeness"])
-            )
-            for c, s in zip(live, clip, strict=True)
-        }
-        flags = {c.index: len(c.flags) for c in live}
-        # Each flag (unverified claim, wrong language, missing sections) costs a little more on top.
-        totals = {i: max(0.0, combined_score(p) - 0.05 * flags[i]) for i, p in parts.items()}
-        order = sorted(totals, key=lambda i: -totals[i])
-        dupes: dict[int, int] = {}
-        if len(live) > 1:
-            by_index = {c.index: c for c in live}
-            if self.embedder is not None:
-                vecs = self.embedder.components.embed([by_index[i].text for i in order])
-                sim_small = (vecs @ vecs.T).tolist()
-                pos = {i: k for k, i in enumerate(order)}
-                sim = {i: {j: sim_small[pos[i]][pos[j]] for j in order} for i in order}
-            else:  # exact repeats only
-                sim = {i: {j: float(by_index[i].text == by_index[j].text) for j in order} for i in order}
-            # Random-weight (placeholder) embedders call everything similar: only exact repeats count then.
-            placeholder = self.embedder is not None and self.embedder.placeholder
-            dupes = near_duplicates(order, sim, 0.9999 if placeholder else request.duplicate_threshold)
-        best = ScoreParts(
-            max((p.clip for p in parts.values() if p.clip is not None), default=None),
-            max((p.grounding for p in parts.values()), default=0.0),
-            max((p.brand for p in parts.values()), default=0.0),
-            max((p.completeness for p in parts.values()), default=0.0),
-        )
-        out: dict[int, CopyCandidate] = {c.index: c for c in candidates}
-        rank = 0
-        for i in order:
-            c, p = out[i], parts[i]
-            scores = {
-                "clip": p.clip,
-                "grounding": p.grounding,
-                "brand": p.brand,
-                "completeness": p.completeness,
-                "total": totals[i],
-            }
-            if i in dupes:
-                out[i] = replace(
-                    c,
-                    status=CandidateStatus.DUPLICATE,
-                    scores=scores,
-                    reason=f"nearly identical to candidate {dupes[i]}",
-                )
-                continue
-            rank += 1
-            out[i] = replace(c, scores=scores, rank=rank, reason=reason_for(p, best, len(c.issues), c.fixes))
-        shown = sorted((c for c in out.values() if c.rank is not None), key=lambda c: c.rank)
-        hidden = sorted((c for c in out.values() if c.rank is None), key=lambda c: c.index)
-        return shown + hidden
 
 
 __all__ = [

@@ -158,6 +158,6 @@ def test_an_english_only_clip_does_not_rank_chinese_copy(tmp_path):
     assert any("reads English only" in w for w in zh.warnings)
     assert all(c.scores.get("clip") is None for c in zh.ranked)
     warnings: list[str] = []
-    assert pipe._clip_scores(product, ["A soft red tee."], warnings, chinese=False)[0] is not None
-    assert pipe._clip_scores(product, ["柔软的红色T恤"], warnings, chinese=True) == [None]
+    assert pipe.ranker.clip_scores(product, ["A soft red tee."], warnings, chinese=False)[0] is not None
+    assert pipe.ranker.clip_scores(product, ["柔软的红色T恤"], warnings, chinese=True) == [None]
     assert len(warnings) == 1
