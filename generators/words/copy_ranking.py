@@ -28,6 +28,8 @@ class CopyRanker:
         self.copywriter_placeholder = copywriter_placeholder
 
     def clip_scores(self, product: Product, texts: list[str], warnings: list[str], chinese: bool) -> list[float | None]:
+        """CLIPScore (0..1) of each text against the product photo; None each when CLIP cannot judge them
+        (no scorer or photo, a placeholder CLIP on real copy, Chinese copy on an English-only CLIP)."""
         if self.scorer is None or product.image is None or not texts:
             return [None] * len(texts)
         if getattr(self.scorer, "placeholder", False) and not self.copywriter_placeholder:
@@ -50,6 +52,8 @@ class CopyRanker:
     def rank(
         self, candidates: list[CopyCandidate], product: Product, request: CopyRequest, warnings: list[str]
     ) -> list[CopyCandidate]:
+        """The candidates in order: ranked ones (best first, each with scores and a reason), then the hidden
+        ones (rejected, dropped, near-duplicates) in generation order."""
         live = [c for c in candidates if c.status.shown]
         texts = [f"{c.fields.title}. {c.fields.description}" for c in live]
         chinese = (request.language or preset_for(request.platform).language) is Language.ZH
