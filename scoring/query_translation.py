@@ -35,11 +35,11 @@ class ClipQuery:
     def translated(self) -> bool:
         return self.text != self.original
 
-    def note(self) -> str | None:
+    def note(self, action: str = "searched as") -> str | None:
         """One line for the CLI and the studio, or None when the query went to the model as typed."""
         if not self.translated:
             return None
-        line = f"searched as '{self.text}' (Chinese terms translated with Vitrine's attribute vocabulary"
+        line = f"{action} '{self.text}' (Chinese terms translated with Vitrine's attribute vocabulary"
         if self.unknown:
             line += "; not understood: " + ", ".join(self.unknown)
         return line + ")"

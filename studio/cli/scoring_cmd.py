@@ -102,6 +102,7 @@ def _rank(args: argparse.Namespace) -> int:
     from generators.runtime.errors import VitrineError
     from scoring.api import get_scorer, rank_images, rank_images_each
     from scoring.images import IMAGE_SUFFIXES, list_images
+    from scoring.query_translation import clip_query
     from scoring.ranking import RankCriteria
 
     paths: list[Path] = []
@@ -119,15 +120,21 @@ def _rank(args: argparse.Namespace) -> int:
         raise VitrineError("--each ranks against each --prompt: give at least one")
     crit = RankCriteria(threshold=args.threshold, diversity=args.diversity, duplicate_similarity=args.duplicate)
     scorer = get_scorer(args.profile, project_dir=args.project)
+    # Chinese prompts meet an English-only CLIP translated term by term (said on stderr)
+    asked = [clip_query(scorer, p) for p in args.prompt]
+    prompts = [a.text for a in asked]
     progress, close = progress_bar(args, "embedding candidates")
     kwargs = {"source_image": args.source, "criteria": crit, "scorer": scorer, "progress": progress}
     try:
         if args.each:
-            results = rank_images_each(paths, args.prompt, **kwargs)
+            results = rank_images_each(paths, prompts, **kwargs)
         else:
-            results = [rank_images(paths, args.prompt or None, **kwargs)]
+            results = [rank_images(paths, prompts or None, **kwargs)]
     finally:
         close()
+    for a in asked:
+        if a.note():
+            print(f"note: '{a.original}': {a.note('ranked against')}", file=sys.stderr)
     placeholder = results[0].placeholder
     if args.json:
         rankings = [_ranking_json(r) for r in results]

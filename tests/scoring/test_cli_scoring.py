@@ -56,7 +56,10 @@ def test_chinese_text_on_an_english_only_clip_is_warned_about(image_dir, capsys)
     image = str(sorted(image_dir.iterdir())[0])
     assert main(["score", image, "-t", "红色T恤", "--profile", "tiny", "--json"]) == 0
     assert "reads English only" in json.loads(capsys.readouterr().out)["warnings"][0]
-    assert main(["rank", str(image_dir), "-p", "红色T恤", "--profile", "tiny"]) == 0
+    assert main(["rank", str(image_dir), "-p", "冲浪板", "--profile", "tiny"]) == 0  # no vocabulary knows it
     assert "warning: vitrine-tiny/clip reads English only" in capsys.readouterr().err
+    assert main(["rank", str(image_dir), "-p", "红色T恤", "--profile", "tiny", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["texts"] == ["red t-shirt"] and "ranked against 'red t-shirt'" in err
     assert main(["score", image, "-t", "a red t-shirt", "--profile", "tiny", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
