@@ -153,6 +153,12 @@ def build_attribute_sheet(
     for m in lex.find(product.title, CHECKED_KINDS):
         if not m.negated and not any(v.source is AttributeSource.CATALOG for v in values.get(m.kind.value, [])):
             add(m.kind.value, AttributeValue(m.phrase, AttributeSource.CATALOG, 0.9, m.canonical))
+    # So does a description's fit sentence ("… Regular fit."). Only fit: descriptions also name what goes with
+    # the product ("wear it with blue jeans"), which would make wrong colours and materials authoritative.
+    described = [m for m in lex.find(product.description, (MentionKind.FIT,)) if not m.negated]
+    if not any(v.source is AttributeSource.CATALOG for v in values.get(MentionKind.FIT.value, [])):
+        for m in described:
+            add(MentionKind.FIT.value, AttributeValue(m.phrase, AttributeSource.CATALOG, 0.8, m.canonical))
 
     for name, probs in (clip_attributes or {}).items():
         key = lex.attribute_key(name)

@@ -254,3 +254,15 @@ def test_invented_figures_are_unverified_and_catalog_figures_pass():
     ]  # 100%, sizes and counts are judged by their own checks, not twice
     assert [i[2] for i in _issues("Model 4471, 500 ml, 3.5 kg", tee)[1]] == ["4471", "500", "3.5"]
     assert [i[2] for i in _issues("克重250克，长68厘米", tee)[1]] == ["250"]
+
+
+def test_a_fit_stated_in_the_catalog_description_is_checked():
+    """The sample tee says "Regular fit." only in its description; the 135M model wrote "Slightly oversized"."""
+    tee = Product("VT-TEE-RED", "Classic Crew-Neck T-Shirt, Red", "Soft cotton jersey tee. Regular fit.", {})
+    report, issues = _issues("Slightly oversized to match your style.", tee)
+    assert not report.ok and (MentionKind.FIT, Severity.CONTRADICTION, "oversized") in issues
+    assert _issues("A classic regular fit tee", tee)[0].ok
+    sheet = build_attribute_sheet(tee)
+    assert [v.canonical for v in sheet.values["fit"]] == ["regular fit"]
+    plain = Product("P", "Tee", "Soft cotton jersey tee.", {})
+    assert _issues("Slightly oversized", plain)[0].ok  # no fit anywhere in the catalog: not checked
