@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 
@@ -205,8 +206,7 @@ def test_loading_large_jpegs_keeps_the_event_loop_responsive(qtbot, tmp_path):
 
     Before decoding moved to workers the grid decoded 16 photos per event-loop turn: the same load measured
     a 254 ms stall on this 2-core machine; after, 9-10 ms (16-31 ms with two CPU hogs beside it). The bound
-    is loose, and widened by the gap the same heartbeat shows with nothing to do, so a busy shared machine
-    does not fail it.
+    is loose (see the assertion), so a busy shared machine does not fail it.
     """
     source = tmp_path / "source.jpg"
     _large_jpeg(source)
@@ -232,6 +232,7 @@ def test_loading_large_jpegs_keeps_the_event_loop_responsive(qtbot, tmp_path):
     # The same products without photos first: the view's one-off costs (first layout, fonts) are paid here.
     grid.set_products([ProductTile(f"SKU-{i:02d}", f"Photo {i}") for i in range(60)])
     qtbot.waitUntil(grid.thumbnails_loaded)
+    gc.collect()  # the suite's earlier tests leave a big heap; a full collection mid-measurement is not the grid
     clock.start()
     heartbeat.start()
     qtbot.wait(400)  # the same heartbeat with nothing to load: how noisy the (shared) machine is right now
@@ -244,9 +245,15 @@ def test_loading_large_jpegs_keeps_the_event_loop_responsive(qtbot, tmp_path):
     assert all(grid.thumbnail_state(f"SKU-{i:02d}") is ThumbState.READY for i in range(60))
     assert len(list(cache.folder.rglob("*.jpg"))) == 60
     assert len(gaps) > 20
-    longest = max(gaps)
-    print(f"longest heartbeat gap loading 60 photos of 3000x2000: {longest} ms over {len(gaps)} ticks (idle: {idle})")
-    assert longest < max(50, idle + 30)  # a machine that stalls us while idle cannot be blamed on the grid
+    longest, second = sorted(gaps)[-1], sorted(gaps)[-2]
+    print(
+        f"heartbeat gaps loading 60 photos of 3000x2000: longest {longest} ms, second {second} ms "
+        f"over {len(gaps)} ticks (idle: {idle})"
+    )
+    # Decoding on the GUI thread stalls once per batch (four ~250 ms gaps here); one hiccup of a shared
+    # machine (a CI neighbour, a GC pass: 77 ms was seen once) must not fail the test, so the second-longest
+    # gap is judged, against half the old stall, widened by what the idle heartbeat shows.
+    assert second < max(120, idle + 60)
 
 
 def test_memory_cache_drops_least_recently_used_first(qapp):
