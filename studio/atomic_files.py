@@ -58,7 +58,7 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _fill_atomically(dest: Path, fill) -> Path:  # fill(binary file) writes the content
+def _fill_atomically(dest: Path, fill, durable: bool = True) -> Path:  # fill(binary file) writes the content
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest.parent)
@@ -70,18 +70,24 @@ def _fill_atomically(dest: Path, fill) -> Path:  # fill(binary file) writes the 
                 os.chmod(tmp, file_mode())
             fill(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(dest.parent)
+    if durable:
+        fsync_dir(dest.parent)
     return dest
 
 
-def atomic_write_bytes(dest: Path, data: bytes) -> Path:
-    """Write `data` to `dest` atomically: temp file in the same folder, fsync, rename, fsync the folder."""
-    return _fill_atomically(dest, lambda fh: fh.write(data))
+def atomic_write_bytes(dest: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write `data` to `dest` atomically: temp file in the same folder, fsync, rename, fsync the folder.
+
+    `durable=False` skips both fsyncs, for caches: a reader still never sees half a file, but an entry may be
+    lost in a crash (and is then made again).
+    """
+    return _fill_atomically(dest, lambda fh: fh.write(data), durable)
 
 
 def atomic_write_text(dest: Path, text: str, encoding: str = "utf-8") -> Path:

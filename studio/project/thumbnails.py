@@ -11,13 +11,14 @@ of decoding megabytes. The cache is best effort: a missing, unreadable or unwrit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
-import tempfile
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scoring.images import ImageLoadError, open_image
+from studio.atomic_files import atomic_write_bytes
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -49,8 +50,8 @@ def project_thumbnail_cache(project_folder: str | Path) -> ThumbnailDiskCache:
 class ThumbnailDiskCache:
     """Thumbnails stored as JPEGs in `folder`, one per (source file version, edge). Safe to share between threads.
 
-    Entries are written to a temp file and renamed into place, so a reader never sees half a file. Nothing is
-    fsynced: an entry lost in a crash is made again.
+    Entries are written atomically (`studio.atomic_files`), so a reader never sees half a file, but not fsynced:
+    an entry lost in a crash is made again.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -82,16 +83,7 @@ class ThumbnailDiskCache:
         entry = self.entry_path(source, edge)
         if entry is None:
             return
-        tmp = None
-        try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".jpg", dir=entry.parent)
-            with os.fdopen(fd, "wb") as fh:
-                image.save(fh, format="JPEG", quality=JPEG_QUALITY)
-            os.replace(tmp, entry)
-            tmp = None
-        except OSError:
-            pass
-        finally:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+        buf = io.BytesIO()
+        image.save(buf, format="JPEG", quality=JPEG_QUALITY)
+        with contextlib.suppress(OSError):  # a read-only project or a full disk costs the cache, nothing else
+            atomic_write_bytes(entry, buf.getvalue(), durable=False)
