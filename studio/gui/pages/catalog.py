@@ -33,7 +33,7 @@ from studio.gui import tasks
 from studio.gui.jobs import Job
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
-from studio.gui.widgets.badges import PlaceholderBadge
+from studio.gui.widgets.badges import PlaceholderNotice
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.thumbnail_grid import ProductTile, ThumbnailGrid, TileScore
 from studio.project.search import SearchKind, SearchQuery, SearchResult
@@ -112,13 +112,9 @@ class LookResultBar(QFrame):
         self.title = QLabel(objectName="sectionTitle")
         self.title.setWordWrap(True)
         lines.addWidget(self.title)
-        warning = QHBoxLayout()
-        self.placeholder_badge = PlaceholderBadge()
-        self.notice = QLabel(objectName="muted")
-        self.notice.setStyleSheet("color: #b45309;")
-        warning.addWidget(self.placeholder_badge)
-        warning.addWidget(self.notice, 1)
-        lines.addLayout(warning)
+        self.warning = PlaceholderNotice()
+        self.placeholder_badge, self.notice = self.warning.badge, self.warning.notice
+        lines.addWidget(self.warning)
         outer.addLayout(lines, 1)
         self.clear_button = QPushButton()
         outer.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -128,9 +124,7 @@ class LookResultBar(QFrame):
         """Show `title`; `placeholder` adds the badge and `notice` (a one-line warning) beside it."""
         self.title.setText(title)
         self.title.setToolTip(tip)
-        self.placeholder_badge.setVisible(placeholder)
-        self.notice.setText(notice)
-        self.notice.setVisible(bool(notice))
+        self.warning.set_state(placeholder, notice)
         self.setVisible(True)
 
 
@@ -326,19 +320,21 @@ class CatalogPage(Page):
         self.look_bar.show_state(
             title,
             placeholder=result.placeholder,
-            notice=" ".join(
-                filter(
-                    None,
-                    [
-                        self.t("search.placeholder_notice") if result.placeholder else "",
-                        self.t("search.english_only") if result.english_only else "",
-                        self.t("search.searched_as", text=result.searched_as) if result.searched_as else "",
-                    ],
-                )
-            ),
+            notice=" ".join(self._search_notes(result)),
             tip="\n".join(filter(None, [skipped, *result.skipped[:20], result.model_id])),
         )
         self._apply_filter()
+
+    def _search_notes(self, result: SearchResult) -> list[str]:
+        """What the person should know about this order: placeholder model, language, translated query."""
+        notes = []
+        if result.placeholder:
+            notes.append(self.t("search.placeholder_notice"))
+        if result.english_only:
+            notes.append(self.t("search.english_only"))
+        if result.searched_as:
+            notes.append(self.t("search.searched_as", text=result.searched_as))
+        return notes
 
     def _drop_look(self) -> None:
         """Forget the search (cancelling it if it still runs): the grid goes back to catalog order."""
@@ -427,8 +423,7 @@ class CatalogPage(Page):
         self.look_mode.setToolTip(self.t("catalog.look_mode_tip"))
         self.fit_button(self.look_mode)
         self.look_bar.clear_button.setText(self.t("catalog.clear_look"))
-        self.look_bar.placeholder_badge.setText(self.t("card.placeholder"))
-        self.look_bar.placeholder_badge.setToolTip(self.t("card.placeholder_tip"))
+        self.look_bar.warning.set_labels(self.t("card.placeholder"), self.t("card.placeholder_tip"))
         self.import_csv.setText(self.t("catalog.import_csv"))
         self.import_folder.setText(self.t("catalog.import_folder"))
         self.empty.set_texts(self.t("catalog.empty"), self.t("catalog.empty_hint"), self.t("catalog.import_csv"))

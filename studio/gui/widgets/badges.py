@@ -1,9 +1,9 @@
-"""Small badges: CLIPScore (0-100), PLACEHOLDER, grounding flags."""
+"""Small badges: CLIPScore (0-100), PLACEHOLDER, grounding flags, and the placeholder notice row."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 
 def clip_score_100(score: float | None) -> int | None:
@@ -70,3 +70,28 @@ def flag_badges(flags: list[str], shown: int = 2) -> list[FlagBadge]:
     if rest:
         badges.append(FlagBadge(f"+{len(rest)}", "\n".join(rest)))
     return badges
+
+
+class PlaceholderNotice(QWidget):
+    """A PLACEHOLDER pill and a one-line amber notice beside it (search results, complete the look)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.badge = PlaceholderBadge()
+        self.notice = QLabel(objectName="muted")
+        self.notice.setStyleSheet("color: #b45309;")
+        self.notice.setWordWrap(True)
+        row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.notice, 1)
+
+    def set_labels(self, badge: str, tooltip: str) -> None:
+        self.badge.setText(badge)
+        self.badge.setToolTip(tooltip)
+
+    def set_state(self, placeholder: bool, notice: str) -> None:
+        """The pill when the result came from a placeholder model; the notice when there is one."""
+        self.badge.setVisible(placeholder)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.gui.i18n import Language, Translator
-from studio.gui.widgets.badges import PlaceholderBadge
+from studio.gui.widgets.badges import PlaceholderNotice
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.thumbnail_loader import ThumbnailLoader
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
@@ -123,14 +123,9 @@ class LookPanel(QWidget):
         self.heading = QLabel(objectName="sectionTitle")
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
-        warning = QHBoxLayout()
-        self.placeholder_badge = PlaceholderBadge()
-        self.notice = QLabel(objectName="muted")
-        self.notice.setStyleSheet("color: #b45309;")
-        self.notice.setWordWrap(True)
-        warning.addWidget(self.placeholder_badge, 0, Qt.AlignmentFlag.AlignTop)
-        warning.addWidget(self.notice, 1)
-        layout.addLayout(warning)
+        self.warning = PlaceholderNotice()
+        self.placeholder_badge, self.notice = self.warning.badge, self.warning.notice
+        layout.addWidget(self.warning)
         self.hint = QLabel(objectName="muted")
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
@@ -177,10 +172,8 @@ class LookPanel(QWidget):
     def _render(self) -> None:
         t, result = self.tr.t, self.result
         placeholder = result is not None and result.placeholder
-        self.placeholder_badge.setText(t("card.placeholder"))
-        self.placeholder_badge.setToolTip(t("card.placeholder_tip"))
-        self.placeholder_badge.setVisible(placeholder)
-        self.notice.setText(t("search.placeholder_notice") if placeholder else "")
+        self.warning.set_labels(t("card.placeholder"), t("card.placeholder_tip"))
+        self.warning.set_state(placeholder, t("search.placeholder_notice") if placeholder else "")
         self.heading.setVisible(result is not None)
         self.hint.setVisible(bool(result is not None and result.groups))
         self.hint.setText(t("look.hint"))
