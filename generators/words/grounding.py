@@ -185,15 +185,15 @@ def _figure_value(token: str) -> float | None:
 
 
 def _check_figures(
-    field: str, text: str, sheet: AttributeSheet, claimed: list[tuple[int, int]]
+    field: str, text: str, known: set[float], claimed: list[tuple[int, int]]
 ) -> tuple[int, list[GroundingIssue]]:
     """Figures of two or more digits the catalog never states ("100% 2601802834", "500 ml") are unverified.
 
     Small models invent model numbers and dimensions; a figure is supported when the same value appears in
-    the catalog's own text. Figures already judged as a price, size or count (`claimed` spans) are skipped,
-    and "100%" before a material is the material check's business.
+    the catalog's own text (`known`, from `_sheet_figures`, read once per candidate). Figures already judged
+    as a price, size or count (`claimed` spans) are skipped, and "100%" before a material is the material
+    check's business.
     """
-    known = {v for v in (_figure_value(t) for t in re.findall(r"\d+(?:[.,]\d+)*", sheet.text)) if v is not None}
     issues, seen = [], 0
     for m in _FIGURE.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in claimed):
@@ -206,6 +206,11 @@ def _check_figures(
                 GroundingIssue(MentionKind.NUMBER, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), "")
             )
     return seen, issues
+
+
+def _sheet_figures(sheet: AttributeSheet) -> set[float]:
+    """Every figure in the catalog's own text, as numbers."""
+    return {v for v in (_figure_value(t) for t in re.findall(r"\d+(?:[.,]\d+)*", sheet.text)) if v is not None}
 
 
 def _sheet_count(sheet: AttributeSheet) -> int | None:
@@ -253,7 +258,7 @@ def check_grounding(
     lex = lexicon or default_lexicon()
     issues: list[GroundingIssue] = []
     mentions = 0
-    sizes, count = _sheet_sizes(sheet), _sheet_count(sheet)
+    sizes, count, figures = _sheet_sizes(sheet), _sheet_count(sheet), _sheet_figures(sheet)
     for field, text in fields.items():
         if not text:
             continue
@@ -282,7 +287,7 @@ def check_grounding(
         claimed = [(m.start(), m.end()) for m in (*_PRICE.finditer(text), *_DISCOUNT.finditer(text))]
         claimed += [(start, end) for *_, start, end, _ in extract_sizes(text)]
         claimed += [(start, end) for _, start, end, _ in extract_counts(text)]
-        seen, figure_issues = _check_figures(field, text, sheet, claimed)
+        seen, figure_issues = _check_figures(field, text, figures, claimed)
         mentions += seen
         issues += figure_issues
         for n, start, end, phrase in extract_counts(text):
