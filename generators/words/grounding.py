@@ -269,7 +269,8 @@ def check_grounding(
             issue = _check_lexicon_mention(m, field, text, sheet, lex)
             if issue:
                 issues.append(issue)
-        for size, start, end, phrase in extract_sizes(text):
+        found_sizes, found_counts = extract_sizes(text), extract_counts(text)
+        for size, start, end, phrase in found_sizes:
             mentions += 1
             if size in _FREE_SIZE:
                 continue
@@ -285,12 +286,11 @@ def check_grounding(
         mentions += seen
         issues += price_issues
         claimed = [(m.start(), m.end()) for m in (*_PRICE.finditer(text), *_DISCOUNT.finditer(text))]
-        claimed += [(start, end) for *_, start, end, _ in extract_sizes(text)]
-        claimed += [(start, end) for _, start, end, _ in extract_counts(text)]
+        claimed += [(start, end) for _, start, end, _ in (*found_sizes, *found_counts)]
         seen, figure_issues = _check_figures(field, text, figures, claimed)
         mentions += seen
         issues += figure_issues
-        for n, start, end, phrase in extract_counts(text):
+        for n, start, end, phrase in found_counts:
             mentions += 1
             if count is None:
                 if n != 1:
