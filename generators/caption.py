@@ -105,7 +105,7 @@ def _open(source: Any, draft_size: int | None = None) -> Any:
     if isinstance(source, Image.Image):
         return source.convert("RGB")
     try:
-        from scoring.images import open_image
+        from generators.runtime.images import open_image
     except ImportError:  # scoring not installed: plain Pillow with EXIF orientation
         from PIL import ImageOps
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scoring.images import ImageLoadError, open_image
+from generators.runtime.images import ImageLoadError, open_image
 
 if TYPE_CHECKING:
     import torch

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from generators.runtime.errors import VitrineError
+from generators.runtime.images import ImageLoadError
 from generators.runtime.progress import CancelToken, ProgressFn
 from scoring.attributes import AttributeClassifier, load_vocabulary, vocab_dir
-from scoring.images import ImageLoadError
 from scoring.scores import clip_score_display, similarity_display
 
 if TYPE_CHECKING:

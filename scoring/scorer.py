@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from generators.runtime.errors import VitrineError
+from generators.runtime.images import ImageLoadError, content_hash, pil_content_hash, read_image_bytes
 from generators.runtime.progress import CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import ModelRef
 from scoring.cache import EmbeddingCache, default_cache_path, model_cache_key
 from scoring.clip_fast_paths import encode_pixels, encode_tokens
-from scoring.images import ImageLoadError, content_hash, pil_content_hash, read_image_bytes
 from scoring.preprocess import PREPROCESS_VERSION, PreprocessSpec, iter_pixel_batches, normalize_batch
 from scoring.scores import clip_score, clip_score_display
 

@@ -37,7 +37,7 @@ def normalize_image(data: bytes, name: str, max_side: int = LISTING_IMAGE_MAX_SI
     """Upright (EXIF orientation applied), RGB on white, at most `max_side` pixels, JPEG with no EXIF/GPS."""
     from PIL import Image
 
-    from scoring.images import open_image
+    from generators.runtime.images import open_image
 
     im = open_image(data, name=name, draft_size=max_side)
     im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)

@@ -100,8 +100,8 @@ def _score(args: argparse.Namespace) -> int:
 
 def _rank(args: argparse.Namespace) -> int:
     from generators.runtime.errors import VitrineError
+    from generators.runtime.images import IMAGE_SUFFIXES, list_images
     from scoring.api import get_scorer, rank_images, rank_images_each
-    from scoring.images import IMAGE_SUFFIXES, list_images
     from scoring.query_translation import clip_query
     from scoring.ranking import RankCriteria
 

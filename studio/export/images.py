@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms
 
-from scoring.images import open_image
+from generators.runtime.images import open_image
 
 
 class Fit(StrEnum):

@@ -104,9 +104,9 @@ def looks_like_formula(value: str) -> bool:
 
 
 def inspect_image(path: Path) -> tuple[int, int, str]:
-    """Decode an image fully (via `scoring.images.open_image`); return (width, height, format) or raise
+    """Decode an image fully (via `generators.runtime.images.open_image`); return (width, height, format) or raise
     ImageRejected saying why: empty, a PDF, not an image, truncated, or a decompression bomb."""
-    from scoring.images import ImageLoadError, open_image
+    from generators.runtime.images import ImageLoadError, open_image
 
     with path.open("rb") as fh:
         head = fh.read(8)

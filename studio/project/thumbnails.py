@@ -17,7 +17,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scoring.images import ImageLoadError, open_image
+from generators.runtime.images import ImageLoadError, open_image
 from studio.atomic_files import atomic_write_bytes
 
 if TYPE_CHECKING:

@@ -149,7 +149,7 @@ def test_order_follows_similarity_even_when_scores_clamp_to_zero(scorer, image_d
 
 
 def test_unreadable_product_image_is_named(scorer, image_dir, tmp_path):
-    from scoring.images import ImageLoadError
+    from generators.runtime.images import ImageLoadError
 
     missing = tmp_path / "product.jpg"
     with pytest.raises(ImageLoadError, match="product.jpg"):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scoring.images import ImageLoadError
+from generators.runtime.images import ImageLoadError
 from scoring.scorer import ClipScorer, EmptyTextError
 from tests.scoring.conftest import ForwardCounter, make_image
 

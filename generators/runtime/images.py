@@ -1,4 +1,4 @@
-"""Robust image loading shared by scoring, catalog import and captioning.
+"""Robust image loading shared by pipelines, scoring, catalog import and export.
 
 `open_image` always returns an 8-bit RGB PIL image, upright (EXIF orientation applied), with alpha composited
 on white, CMYK / 16-bit / palette / 1-bit / float images converted, and every failure turned into an

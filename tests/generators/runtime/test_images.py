@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scoring.images import ImageLoadError, list_images, open_image
+from generators.runtime.images import ImageLoadError, list_images, open_image
 
 
 def _save(img: Image.Image, path, **kw):
