@@ -104,13 +104,8 @@ def _open(source: Any, draft_size: int | None = None) -> Any:
 
     if isinstance(source, Image.Image):
         return source.convert("RGB")
-    try:
-        from generators.runtime.images import open_image
-    except ImportError:  # scoring not installed: plain Pillow with EXIF orientation
-        from PIL import ImageOps
+    from generators.runtime.images import open_image
 
-        with Image.open(source) as im:
-            return ImageOps.exif_transpose(im).convert("RGB")
     return open_image(source, draft_size=draft_size)
 
 
