@@ -33,3 +33,12 @@ class DownloadError(VitrineError):
 
 class SettingsError(VitrineError):
     """Settings or paths are unusable (e.g. VITRINE_HOME not writable)."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line message for `exc` to show a person: a VitrineError's own message, else the error's type
+    and text (never a traceback; keep that for a details view or the log)."""
+    if isinstance(exc, VitrineError):
+        return str(exc)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
+
+from generators.runtime.environment import prepare_environment
 
 # Each module defines `register(subparsers)` adding its commands; a command's handler is stored as
 # `func` on the parsed namespace and returns an exit code.
@@ -18,14 +19,6 @@ COMMAND_MODULES = (
     "studio.cli.project_cmd",
     "studio.cli.gui_cmd",
 )
-
-
-def _prepare_environment() -> None:
-    # Before torch is imported: busy-waiting OpenMP threads made calls swing 0.1 s -> 7 s on 2 cores.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    # Nothing reaches the network unless a command asks for it (`models pull` lifts this itself).
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _prepare_environment()
+    prepare_environment()  # before any command imports torch
     from generators.runtime.errors import VitrineError
 
     parser = build_parser()
