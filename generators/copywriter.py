@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from generators.runtime.lexicon import has_cjk
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, Stopwatch
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
@@ -24,7 +25,6 @@ from generators.words.copy_types import (
     GroundingPolicy,
 )
 from generators.words.grounding import check_grounding, mark_phrase
-from generators.words.lexicon import has_cjk
 from generators.words.parsing import CopyFields, parse_copy
 from generators.words.presets import (
     Language,

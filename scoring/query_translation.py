@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from generators.words.lexicon import LEXICON_KINDS, default_lexicon, has_cjk
+from generators.runtime.lexicon import LEXICON_KINDS, default_lexicon, has_cjk
 from scoring.attributes import load_vocabulary, vocab_dir
 
 if TYPE_CHECKING:

@@ -216,7 +216,7 @@ class ClipScorer:
 
     def language_notice(self, texts: Sequence[str]) -> str | None:
         """A warning when Chinese, Japanese or Korean text is given to an English-only CLIP, else None."""
-        from generators.words.lexicon import has_cjk
+        from generators.runtime.lexicon import has_cjk
 
         if self.multilingual or not any(has_cjk(t or "") for t in texts):
             return None

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from generators.product import Product
-from generators.words.lexicon import Lexicon, MentionKind, default_lexicon
+from generators.runtime.lexicon import Lexicon, MentionKind, default_lexicon
 
 CHECKED_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from generators.words.lexicon import has_cjk
+from generators.runtime.lexicon import has_cjk
 from generators.words.parsing import CopyFields, clean_text, split_hashtags
 from generators.words.presets import BrandKit, Layout, PlatformPreset
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from generators.product import Product
+from generators.runtime.lexicon import has_cjk
 from generators.words.copy_types import CandidateStatus, CopyCandidate, CopyRequest
-from generators.words.lexicon import has_cjk
 from generators.words.presets import Language, preset_for
 from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generators.runtime.lexicon import Lexicon, Mention, MentionKind, default_lexicon
 from generators.words.attributes import AttributeSheet
-from generators.words.lexicon import Lexicon, Mention, MentionKind, default_lexicon
 
 
 class Severity(StrEnum):

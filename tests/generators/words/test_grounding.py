@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from generators.product import Product
+from generators.runtime.lexicon import MentionKind, default_lexicon
 from generators.words.attributes import AttributeSource, build_attribute_sheet
 from generators.words.grounding import Severity, check_grounding, mark_phrase
-from generators.words.lexicon import MentionKind, default_lexicon
 
 RED_POLY = Product(
     "S1", "Classic Tee", "Soft everyday tee.", {"color": "Red", "material": "Polyester", "size": "S, M, L"}

@@ -1,16 +1,20 @@
 """Find colour, material, fit and claim mentions in English and Chinese text, with synonyms (crimson ≈ red,
-棉 ≈ cotton, relaxed fit ≈ 宽松)."""
+棉 ≈ cotton, relaxed fit ≈ 宽松).
+
+It lives in the runtime, the lowest layer, because the copy pipelines (grounding, attribute sheets) and scoring
+(Chinese query translation, the English-only CLIP check) both use it, and scoring may not import a pipeline.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from importlib import resources
 from typing import Any
-
-from generators.words.presets import read_asset_json
 
 
 class MentionKind(StrEnum):
@@ -47,6 +51,7 @@ _NEGATION_AFTER = re.compile(r"^-?\s?free\b", re.IGNORECASE)
 
 
 def has_cjk(text: str) -> bool:
+    """True when `text` contains a Chinese (CJK unified) character."""
     return bool(_CJK.search(text))
 
 
@@ -118,4 +123,7 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    return Lexicon(read_asset_json("lexicon.json"))
+    """The lexicon shipped in `assets/presets/lexicon.json`, read once."""
+    return Lexicon(
+        json.loads(resources.files("assets").joinpath("presets", "lexicon.json").read_text(encoding="utf-8"))
+    )
