@@ -85,7 +85,8 @@ def main() -> int:
     from generators.runtime.device import configure_threads
     from generators.runtime.loading import load_model
     from scoring.cache import EmbeddingCache
-    from scoring.ranking import Candidate, RankCriteria, rank_each
+    from scoring.ranking import rank_each
+    from scoring.ranking_types import Candidate, RankCriteria
     from scoring.scorer import ClipScorer, Precision
 
     configure_threads()

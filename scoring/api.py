@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from generators.runtime.progress import CancelToken, ProgressFn
 from generators.runtime.provenance import Provenance
-from scoring.ranking import Candidate, RankCriteria, RankResult, rank, rank_each
+from scoring.ranking import rank, rank_each
+from scoring.ranking_types import Candidate, RankCriteria, RankResult
 from scoring.scores import clip_score, clip_score_display
 
 if TYPE_CHECKING:

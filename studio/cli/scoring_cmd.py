@@ -103,7 +103,7 @@ def _rank(args: argparse.Namespace) -> int:
     from generators.runtime.images import IMAGE_SUFFIXES, list_images
     from scoring.api import get_scorer, rank_images, rank_images_each
     from scoring.query_translation import clip_query
-    from scoring.ranking import RankCriteria
+    from scoring.ranking_types import RankCriteria
 
     paths: list[Path] = []
     for entry in args.folder:

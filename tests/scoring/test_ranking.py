@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from scoring.ranking import Candidate, RankCriteria, RankingError, Status, rank
+from scoring.ranking import rank
+from scoring.ranking_types import Candidate, RankCriteria, RankingError, Status
 from scoring.scorer import ClipScorer, EmptyTextError
 from tests.scoring.conftest import make_image
 
