@@ -145,6 +145,16 @@ class Scene:
             ring = ellipse_mask(self.wh, cx, cy, r * 0.72, r * 0.72) - ellipse_mask(self.wh, cx, cy, r * 0.6, r * 0.6)
             self.tint(np.clip(ring, 0, 1), 0.7)
 
+    def silhouette(self, angle: float = 0.0, out: int = 800) -> np.ndarray:
+        """The product's true outline in the photo `finish(angle, out)` makes: a bool mask of out × out.
+
+        Segmentation is tested against it: the renderer is the only source of ground truth for a cut-out.
+        """
+        img = Image.fromarray((self.alpha * 255 + 0.5).astype(np.uint8))
+        if angle:
+            img = img.rotate(angle, resample=Image.Resampling.BICUBIC, center=(self.size / 2, self.size / 2))
+        return np.asarray(img.resize((out, out), Image.Resampling.LANCZOS)) >= 128
+
     def _backdrop(self) -> np.ndarray:
         s = self.size
         y, x = np.mgrid[0:s, 0:s].astype(np.float32) / s
