@@ -50,6 +50,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "job.done": ("Done", "已完成"),
     "job.failed": ("Failed", "失败"),
     "job.cancelled": ("Cancelled", "已取消"),
+    # job cards: one per request type (studio.jobs.requests), " · " between what and for what
+    "job.captions": ("Captions · {sku}", "描述 · {sku}"),
+    "job.copy": ("Copy · {sku} · {platforms} {language}", "文案 · {sku} · {platforms} {language}"),
+    "job.batch": ("Batch · {recipe} · {count} products", "批量 · {recipe} · {count} 个商品"),
+    "job.export": ("Export · {platforms}", "导出 · {platforms}"),
+    "job.import": ("Import · {file}", "导入 · {file}"),
+    "job.model_status": ("Model status · {profile}", "模型状态 · {profile}"),
+    "job.load_models": ("Load models · {profile}", "加载模型 · {profile}"),
+    "job.pull_model": ("Download · {role}", "下载 · {role}"),
+    "job.search_look": ("Search by look · {query}", "按外观搜索 · {query}"),
+    "job.find_similar": ("Find similar · {sku}", "查找相似 · {sku}"),
+    "job.complete_look": ("Complete the look · {sku}", "搭配推荐 · {sku}"),
     # catalog
     "catalog.search": ("Search SKU, title, tags…", "搜索 SKU、标题、标签…"),
     "catalog.import": ("Import…", "导入…"),
@@ -106,9 +118,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.match_tip": ("Look match {score}/100 · #{rank}", "外观匹配度 {score}/100 · 第 {rank} 名"),
     "search.similar_tip": ("Similarity {score}/100 · #{rank}", "相似度 {score}/100 · 第 {rank} 名"),
     "search.not_real": (" · placeholder model, not real", " · 占位模型，非真实结果"),
-    "job.search_look": ("Search by look: {query}", "按外观搜索：{query}"),
-    "job.find_similar": ("Find similar: {sku}", "查找相似：{sku}"),
-    "job.complete_look": ("Complete the look: {sku}", "搭配推荐：{sku}"),
     # product
     "product.empty": ("No product selected", "未选择商品"),
     "product.empty_hint": (

@@ -1,9 +1,9 @@
-"""Run Qt-free jobs in a worker process; progress and results cross back through queued signals.
+"""Run the studio's jobs in a worker process; typed events cross back through queued signals.
 
-A job is a picklable callable `fn(progress, cancel) -> result` (a module-level function, or a
-`functools.partial` of one) using `generators.runtime.progress`: it reports `Progress` and checks the
-`CancelToken` between steps. The GUI process never runs it and never imports torch; see `job_worker` for
-why the worker is a process. Jobs run one at a time, in order; the worker keeps loaded models between jobs.
+A job is a frozen request dataclass (`studio.jobs.requests.JobRequest`): the worker process calls its
+`run(progress, cancel)`, which reports `Progress` and checks the `CancelToken` between steps, and answers
+with `studio.jobs.events`. The GUI process never runs a job and never imports torch; see `studio.jobs.worker`
+for why the worker is a process. Jobs run one at a time, in order; the worker keeps loaded models between jobs.
 """
 
 from __future__ import annotations
@@ -16,16 +16,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
-from studio.gui.job_worker import worker_main
+from generators.runtime.errors import describe_error
+from studio.jobs.events import JobCancelled, JobEvent, JobFailed, JobFinished, JobProgress, JobStarted
+from studio.jobs.requests import JobLabel, JobRequest
+from studio.jobs.worker import worker_main
 
-JobFn = Callable[..., Any]
 NO_JOB = 0  # value of the shared cancel flag when nothing is being cancelled
 # A job that has not reached a cancel check this long after Cancel is stopped by restarting the worker
 # (its database job goes back to pending on the next run; nothing half-written is ever renamed into place).
@@ -51,7 +53,7 @@ class Job:
     """One unit of work and everything the jobs dock shows about it. Only touched on the GUI thread."""
 
     id: int
-    title: str
+    request: JobRequest
     payload: bytes
     state: JobState = JobState.QUEUED
     step: int = 0
@@ -68,8 +70,25 @@ class Job:
     on_error: Callable[[str], None] | None = None
 
     @property
+    def label(self) -> JobLabel:
+        return self.request.label
+
+    @property
+    def title(self) -> str:
+        """The job card's title in English (the dock shows it in the UI language)."""
+        return self.label.text
+
+    @property
     def fraction(self) -> float:
         return 0.0 if self.total <= 0 else min(1.0, self.step / self.total)
+
+
+@dataclass(frozen=True)
+class WorkerDied:
+    """The worker process `pid` ended without being asked to (a crash in native code, or killed)."""
+
+    pid: int | None
+    exitcode: int | None
 
 
 def to_qimage(image: Any) -> QImage | None:
@@ -117,15 +136,23 @@ class JobRunner(QObject):
     # ---- public API -------------------------------------------------------------------------------
     def submit(
         self,
-        title: str,
-        fn: JobFn,
+        request: JobRequest,
         *,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
     ) -> Job:
-        """Queue `fn(progress, cancel)`; `on_done(result)` / `on_error(message)` run on the GUI thread."""
-        payload = pickle.dumps(fn)  # fails here, in the caller, if the job cannot go to the worker
-        job = Job(id=next(self._ids), title=title, payload=payload, on_done=on_done, on_error=on_error)
+        """Queue `request`; `on_done(result)` / `on_error(message)` run on the GUI thread.
+
+        Raises:
+            TypeError: `request` is not a frozen `JobRequest` dataclass.
+            pickle.PicklingError: it cannot be sent to the worker (raised here, in the caller).
+        """
+        if not (
+            isinstance(request, JobRequest) and is_dataclass(request) and type(request).__dataclass_params__.frozen
+        ):
+            raise TypeError(f"a job is a frozen JobRequest dataclass, not {type(request).__name__}")
+        payload = pickle.dumps(request)
+        job = Job(id=next(self._ids), request=request, payload=payload, on_done=on_done, on_error=on_error)
         self._jobs[job.id] = job
         self._waiting.append(job.id)
         self.job_added.emit(job.id)
@@ -222,13 +249,13 @@ class JobRunner(QObject):
             except queue.Empty:
                 if not process.is_alive():
                     if not stop.is_set():
-                        self._bridge.event.emit(("died", process.pid, process.exitcode))
+                        self._bridge.event.emit(WorkerDied(process.pid, process.exitcode))
                     return
                 continue
             except (EOFError, OSError):
                 return
-            if event[0] == "progress":
-                event = (*event[:5], to_qimage(event[5]))
+            if isinstance(event, JobProgress) and event.preview is not None:
+                event = replace(event, preview=to_qimage(event.preview))
             try:
                 self._bridge.event.emit(event)
             except RuntimeError:  # the runner is gone (window closed)
@@ -245,36 +272,36 @@ class JobRunner(QObject):
 
     # ---- worker events (GUI thread) ---------------------------------------------------------------
     @Slot(object)
-    def _on_event(self, event: tuple) -> None:
-        kind = event[0]
-        if kind == "died":
-            if self._process is not None and self._process.pid == event[1]:  # not a worker we replaced
-                self._worker_died(event[2])
+    def _on_event(self, event: JobEvent | WorkerDied) -> None:
+        if isinstance(event, WorkerDied):
+            if self._process is not None and self._process.pid == event.pid:  # not a worker we replaced
+                self._worker_died(event.exitcode)
             return
-        job = self._jobs.get(event[1])
+        job = self._jobs.get(event.job_id)
         if job is None:  # cleared from the dock while it ran
-            if kind in ("done", "failed", "cancelled"):
-                self._job_over(event[1])
+            if isinstance(event, (JobFinished, JobFailed, JobCancelled)):
+                self._job_over(event.job_id)
             return
-        if kind == "started":
-            job.state, job.started_at = JobState.RUNNING, time.monotonic()
-            self.job_changed.emit(job.id)
-        elif kind == "progress" and not job.state.finished:
-            job.step, job.total = event[2], event[3]
-            if event[4] and not job.cancel_requested:
-                job.message = event[4]
-            if event[5] is not None:
-                job.preview = event[5]
-            self.job_changed.emit(job.id)
-        elif kind == "done":
-            job.result, job.message = event[2], ""
-            self._finish(job, JobState.DONE)
-        elif kind == "failed":
-            job.error, job.error_details, job.message = event[2], event[3], event[2]
-            self._finish(job, JobState.FAILED)
-        elif kind == "cancelled":
-            job.message = ""
-            self._finish(job, JobState.CANCELLED)
+        match event:
+            case JobStarted():
+                job.state, job.started_at = JobState.RUNNING, time.monotonic()
+                self.job_changed.emit(job.id)
+            case JobProgress() if not job.state.finished:
+                job.step, job.total = event.step, event.total
+                if event.message and not job.cancel_requested:
+                    job.message = event.message
+                if event.preview is not None:
+                    job.preview = event.preview
+                self.job_changed.emit(job.id)
+            case JobFinished():
+                job.result, job.message = event.result, ""
+                self._finish(job, JobState.DONE)
+            case JobFailed():
+                job.error, job.error_details, job.message = event.message, event.details, event.message
+                self._finish(job, JobState.FAILED)
+            case JobCancelled():
+                job.message = ""
+                self._finish(job, JobState.CANCELLED)
 
     def _job_over(self, job_id: int) -> None:
         if self._running == job_id:
@@ -304,7 +331,7 @@ class JobRunner(QObject):
         except Exception as exc:
             import traceback
 
-            job.state, job.error, job.error_details = JobState.FAILED, str(exc), traceback.format_exc()
+            job.state, job.error, job.error_details = JobState.FAILED, describe_error(exc), traceback.format_exc()
         self.job_changed.emit(job.id)
         self.job_finished.emit(job.id)
         self._job_over(job.id)

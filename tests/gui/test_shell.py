@@ -65,7 +65,7 @@ def test_cancel_running_job_keeps_ui_responsive(qtbot, window):
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(10)
-    job = runner.submit("slow", worker_jobs.slow_job)
+    job = runner.submit(worker_jobs.SlowJob())
     # The GUI thread's timer keeps firing while the worker runs: the UI stays responsive.
     qtbot.waitUntil(lambda: job.state is JobState.RUNNING and job.step > 5 and len(ticks) >= 10, timeout=10_000)
     row = window.jobs_dock.rows[job.id]
@@ -81,7 +81,7 @@ def test_cancel_running_job_keeps_ui_responsive(qtbot, window):
 def test_failed_job_shows_error_details_and_preview(qtbot, window):
     runner = window.state.runner
     with qtbot.waitSignal(runner.job_finished, timeout=30_000):
-        job = runner.submit("broken", worker_jobs.failing_job)
+        job = runner.submit(worker_jobs.FailingJob())
     row = window.jobs_dock.rows[job.id]
     assert job.state is JobState.FAILED and job.error == "image 'a.jpg' is truncated"
     assert "Traceback" in job.error_details
@@ -123,7 +123,7 @@ def test_jobs_run_in_a_worker_process_that_holds_the_ml_stack(qtbot, window):
 
     runner = window.state.runner
     with qtbot.waitSignal(runner.job_finished, timeout=30_000):
-        job = runner.submit("probe", worker_jobs.ml_modules)
+        job = runner.submit(worker_jobs.MlModulesProbe())
     assert job.state is JobState.DONE
     assert runner.worker_pid() not in (None, os.getpid())
     assert isinstance(job.result, list)  # what the worker process has imported, sent back as plain data
@@ -134,24 +134,24 @@ def test_job_that_ignores_cancel_is_stopped_by_restarting_the_worker(qtbot, wind
 
     monkeypatch.setattr(jobs, "FORCE_STOP_S", 0.5)
     runner = window.state.runner
-    job = runner.submit("stubborn", worker_jobs.stubborn_job)
+    job = runner.submit(worker_jobs.StubbornJob())
     qtbot.waitUntil(lambda: job.state is JobState.RUNNING and job.step == 1, timeout=30_000)
     first_pid = runner.worker_pid()
     with qtbot.waitSignal(runner.job_finished, timeout=5000):
         runner.cancel(job.id)
     assert job.state is JobState.CANCELLED and "restarted" in job.message
     with qtbot.waitSignal(runner.job_finished, timeout=30_000):
-        after = runner.submit("after", worker_jobs.ml_modules)
+        after = runner.submit(worker_jobs.MlModulesProbe())
     assert after.state is JobState.DONE and runner.worker_pid() != first_pid
 
 
 def test_worker_crash_fails_the_job_not_the_window(qtbot, window):
     runner = window.state.runner
     with qtbot.waitSignal(runner.job_finished, timeout=30_000):
-        job = runner.submit("crash", worker_jobs.crashing_job)
+        job = runner.submit(worker_jobs.CrashingJob())
     assert job.state is JobState.FAILED and "exit code 3" in job.error
     with qtbot.waitSignal(runner.job_finished, timeout=30_000):
-        after = runner.submit("after", worker_jobs.ml_modules)
+        after = runner.submit(worker_jobs.MlModulesProbe())
     assert after.state is JobState.DONE
 
 

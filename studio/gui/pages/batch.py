@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -26,10 +25,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from studio.gui import services, tasks
+from studio.batch.options import CopyStepOptions, StepOptionSet
+from studio.gui import services
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.widgets.empty_state import EmptyState
+from studio.jobs.requests import BatchRequest, ExportRequest
 
 _STATE_COLOURS = {
     "done": "#2e7d32",
@@ -170,10 +171,10 @@ class BatchPage(Page):
         store = self.state.store
         if store is None:
             return None
-        recipe = self.recipe.currentText()
-        options = {"platforms": list(self.selected_platforms())}
-        job = partial(tasks.run_batch, store.folder, recipe, options)
-        self.batch_job = self.state.runner.submit(f"Batch: {recipe}", job, on_done=self._batch_done)
+        recipe = self.recipe.currentData() or self.recipe.currentText()
+        options = StepOptionSet.of(CopyStepOptions(platforms=self.selected_platforms()))
+        request = BatchRequest(store.folder, recipe, options, product_count=store.count_products())
+        self.batch_job = self.state.runner.submit(request, on_done=self._batch_done)
         self._poll.start()
         return self.batch_job
 
@@ -189,8 +190,8 @@ class BatchPage(Page):
         if store is None:
             return None
         out_dir = Path(self.out_dir.text()).expanduser().resolve()
-        job = partial(tasks.export, store.folder, out_dir, self.selected_platforms(), self.mode.currentData())
-        self.export_job = self.state.runner.submit(f"Export → {out_dir.name}", job, on_done=self._exported)
+        request = ExportRequest(store.folder, out_dir, self.selected_platforms(), self.mode.currentData())
+        self.export_job = self.state.runner.submit(request, on_done=self._exported)
         return self.export_job
 
     def _exported(self, outcome) -> None:

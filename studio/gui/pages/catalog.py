@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from studio.gui import tasks
 from studio.gui.jobs import Job
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.widgets.badges import PlaceholderNotice
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.thumbnail_grid import ProductTile, ThumbnailGrid, TileScore
+from studio.jobs.requests import CatalogImportRequest, CatalogSearchRequest
 from studio.project.search import SearchKind, SearchQuery, SearchResult
 from studio.project.thumbnails import project_thumbnail_cache
 
@@ -278,13 +278,14 @@ class CatalogPage(Page):
         self.look_mode.blockSignals(False)
         self.search.setPlaceholderText(self.t("catalog.look_search"))
         if query.kind is SearchKind.TEXT:
-            title, bar = self.t("job.search_look", query=query.text), self.t("catalog.searching", query=query.text)
+            bar = self.t("catalog.searching", query=query.text)
         else:
-            title, bar = self.t("job.find_similar", sku=query.sku), self.t("catalog.searching_similar", sku=query.sku)
+            bar = self.t("catalog.searching_similar", sku=query.sku)
         self.look_bar.show_state(bar)
-        job = partial(tasks.search_catalog, store.folder, query)
         self.look_job = self.state.runner.submit(
-            title, job, on_done=partial(self._look_done, query), on_error=partial(self._look_failed, query)
+            CatalogSearchRequest(store.folder, query),
+            on_done=partial(self._look_done, query),
+            on_error=partial(self._look_failed, query),
         )
         return self.look_job
 
@@ -378,8 +379,8 @@ class CatalogPage(Page):
         """Import a catalog file or image folder on the worker; the report shows when it is done."""
         if self.state.store is None:
             return
-        job = partial(tasks.import_catalog, self.state.store.folder, Path(path).resolve())
-        self.state.runner.submit(f"Import {Path(path).name}", job, on_done=self._imported, on_error=self._import_failed)
+        request = CatalogImportRequest(self.state.store.folder, Path(path).resolve())
+        self.state.runner.submit(request, on_done=self._imported, on_error=self._import_failed)
 
     def _imported(self, report) -> None:
         self.last_report = report

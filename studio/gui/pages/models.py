@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -17,9 +15,9 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from studio.gui import tasks
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
+from studio.jobs.requests import ModelStatusRequest, PullModelRequest
 
 PROFILES = ("auto", "tiny", "perf", "packaged", "standard")
 _SOURCE_COLOURS = {"real": "#2e7d32", "packaged": "#1565c0", "placeholder": "#b45309", "missing": "#c62828"}
@@ -96,9 +94,8 @@ class ModelsPage(Page):
 
     def refresh(self, load: bool = False):
         """Resolve every role (and with `load`, load it and run one forward pass) on the worker."""
-        profile = self.profile.currentText()
-        title = f"{'Load models' if load else 'Model status'} ({profile})"
-        return self.state.runner.submit(title, partial(tasks.model_status, profile, load), on_done=self.set_rows)
+        profile = self.profile.currentData() or self.profile.currentText()
+        return self.state.runner.submit(ModelStatusRequest(profile, load), on_done=self.set_rows)
 
     def set_rows(self, rows: list) -> None:
         self.rows = list(rows)
@@ -126,9 +123,7 @@ class ModelsPage(Page):
         """Download the standard weights of the selected roles (needs a network), each as one job."""
         roles = sorted({self.table.item(i.row(), 0).text() for i in self.table.selectionModel().selectedRows()})
         for role in roles:
-            self.state.runner.submit(
-                f"Pull {role}", partial(tasks.pull_model, role), on_done=lambda _r: self.refresh(load=False)
-            )
+            self.state.runner.submit(PullModelRequest(role), on_done=lambda _r: self.refresh(load=False))
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.gui import services, tasks
+from studio.batch.options import CopyStepOptions
+from studio.gui import services
 from studio.gui.jobs import Job
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
@@ -36,8 +37,15 @@ from studio.gui.widgets.candidate_card import CandidateCard
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.look_panel import LookPanel
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
+from studio.jobs.requests import CompleteLookRequest, ProductCaptionsRequest, ProductCopyRequest
 from studio.project.search import LookResult
 from studio.project.thumbnails import project_thumbnail_cache
+
+
+def _choice(combo: QComboBox) -> str:
+    # Pickers hold the value as item data when their text is translated; plain pickers hold it as text.
+    return str(combo.currentData() or combo.currentText())
+
 
 CONFLICT_BG = QColor("#fdecea")
 
@@ -380,10 +388,8 @@ class ProductPage(Page):
         if wanted in self._looks_pending:
             return None
         self._looks_pending.add(wanted)
-        fn = partial(tasks.complete_the_look, store.folder, product.sku)
         self.look_job = self.state.runner.submit(
-            self.t("job.complete_look", sku=product.sku),
-            fn,
+            CompleteLookRequest(store.folder, product.sku),
             on_done=partial(self._look_done, wanted),
             on_error=partial(self._look_failed, wanted),
         )
@@ -409,29 +415,26 @@ class ProductPage(Page):
         elif self.tabs.currentIndex() == 1:
             self.generate_copy()
 
-    def _submit(self, title: str, steps: tuple[str, ...], options: dict):
+    def generate_captions(self) -> Job | None:
+        """Caption the product photo and predict its attributes (on the worker)."""
         store, product = self.state.store, self.product
         if store is None or product is None:
             return None
-        fn = partial(tasks.product_steps, store.folder, product.id, steps, options)
-        return self.state.runner.submit(
-            f"{title} · {product.sku}", fn, on_done=lambda _r, pid=product.id: self.state.candidates_changed.emit(pid)
-        )
+        return self._submit(ProductCaptionsRequest(store.folder, product.id, product.sku))
 
-    def generate_captions(self):
-        """Caption the product photo and predict its attributes (on the worker)."""
-        return self._submit("Captions", services.CAPTION_STEPS, {})
-
-    def generate_copy(self):
+    def generate_copy(self) -> Job | None:
         """Write ranked sales copy for the chosen platform, tone and language (on the worker)."""
-        platform = self.platform.currentText()
-        options = {
-            "platform": platform,
-            "platforms": [platform],
-            "tone": self.tone.currentText(),
-            "language": self.language.currentText(),
-        }
-        return self._submit("Copy", services.COPY_STEPS, options)
+        store, product = self.state.store, self.product
+        if store is None or product is None:
+            return None
+        options = CopyStepOptions(
+            platforms=(_choice(self.platform),), tone=_choice(self.tone), language=_choice(self.language)
+        )
+        return self._submit(ProductCopyRequest(store.folder, product.id, product.sku, options))
+
+    def _submit(self, request: ProductCaptionsRequest | ProductCopyRequest) -> Job:
+        pid = request.product_id
+        return self.state.runner.submit(request, on_done=lambda _r: self.state.candidates_changed.emit(pid))
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -1,4 +1,8 @@
-"""The jobs dock: queued and running jobs with progress bars, step previews, cancel and error details."""
+"""The jobs dock: queued and running jobs with progress bars, step previews, cancel and error details.
+
+Each card is titled by its request's label ("Copy · VT-TEE-RED · Xiaohongshu zh") in the UI language and
+counts one unit (see `studio.jobs.worker.CardProgress`).
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.gui.i18n import Translator
+from studio.gui.i18n import STRINGS, Translator
 from studio.gui.jobs import Job, JobRunner, JobState
+from studio.jobs.requests import JobLabel
 
 _STATE_COLOURS = {JobState.DONE: "#2e7d32", JobState.FAILED: "#c62828", JobState.CANCELLED: "#6b7280"}
+
+
+def label_text(label: JobLabel, tr: Translator) -> str:
+    """A job's label in the UI language (English when the table has no entry for it)."""
+    return tr.t(label.key, **label.values).strip() if label.key in STRINGS else label.text
 
 
 class JobRow(QFrame):
@@ -37,7 +47,7 @@ class JobRow(QFrame):
         layout.addWidget(self.preview)
         body = QVBoxLayout()
         top = QHBoxLayout()
-        self.title = QLabel(job.title, objectName="sectionTitle")
+        self.title = QLabel(label_text(job.label, tr), objectName="sectionTitle")
         self.title.setWordWrap(True)
         self.state = QLabel(objectName="muted")
         top.addWidget(self.title, 1)
@@ -64,6 +74,7 @@ class JobRow(QFrame):
         self.refresh(job)
 
     def refresh(self, job: Job) -> None:
+        self.title.setText(label_text(job.label, self._tr))
         self.state.setText(self._tr.t(f"job.{job.state.value}"))
         self.state.setStyleSheet(f"color: {_STATE_COLOURS.get(job.state, '#3b6cf6')}; font-weight: 600;")
         if job.state is JobState.RUNNING and job.total <= 0:
@@ -87,7 +98,7 @@ class JobRow(QFrame):
         job = self._runner.job(self.job_id)
         if job is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, job.title, job.error, parent=self)
+        box = QMessageBox(QMessageBox.Icon.Warning, label_text(job.label, self._tr), job.error, parent=self)
         box.setDetailedText(job.error_details)
         box.open()
 
