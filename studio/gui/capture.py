@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from generators.runtime.environment import prepare_environment
+
 REPO = Path(__file__).resolve().parents[2]
 SEARCH_EXAMPLE = "a red cotton t-shirt"  # the catalog's search-by-look screenshot
 
@@ -132,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-jobs", action="store_true", help="skip caption/copy generation")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    prepare_environment()
     work = Path(tempfile.mkdtemp(prefix="vitrine-capture-"))
     from studio.gui.app import create_app
     from studio.gui.main_window import MainWindow
