@@ -25,6 +25,8 @@ from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.widgets.jobs_dock import JobsDock
 
+DEFAULT_SIZE = QSize(1280, 800)  # every page fits at this size (tests/gui/test_fit.py)
+
 # The pages, in rail order. A new page is one module defining `PAGE = PageSpec(...)`, added here.
 PAGE_MODULES: tuple[str, ...] = (
     "studio.gui.pages.catalog",
@@ -70,7 +72,7 @@ class MainWindow(QMainWindow):
             state = StudioState(Translator(get_settings().ui_language), self)
         self.state, self.tr = state, state.tr
         self.setObjectName("mainWindow")
-        self.resize(1280, 820)
+        self.resize(DEFAULT_SIZE)
         self.setMinimumSize(QSize(960, 620))
         self._qsettings = QSettings(str(settings_file), QSettings.Format.IniFormat) if settings_file else None
 
@@ -152,21 +154,25 @@ class MainWindow(QMainWindow):
     # ---- menus and shortcuts ----------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.open_action = QAction("Open project folder…", self, shortcut=QKeySequence("Ctrl+Shift+O"))
+        self.file_menu = bar.addMenu("")
+        self.new_action = QAction(self, shortcut=QKeySequence("Ctrl+Shift+N"))
+        self.new_action.triggered.connect(self._new_project_dialog)
+        self.open_action = QAction(self, shortcut=QKeySequence("Ctrl+Shift+O"))
         self.open_action.triggered.connect(self._open_project_dialog)
-        self.quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action = QAction(self, shortcut=QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        self.file_menu.addActions([self.open_action, self.quit_action])
+        self.file_menu.addActions([self.new_action, self.open_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
 
-        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu = bar.addMenu("")
         self.undo_action = self.state.undo_stack.createUndoAction(self, self.tr.t("action.undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.state.undo_stack.createRedoAction(self, self.tr.t("action.redo"))
         self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
         self.edit_menu.addActions([self.undo_action, self.redo_action])
 
-        self.view_menu = bar.addMenu("&View")
+        self.view_menu = bar.addMenu("")
         self.page_actions: list[QAction] = []
         for i, spec in enumerate(self.specs):
             action = QAction(self.tr.t(spec.title_key).replace("&", "&&"), self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
@@ -178,9 +184,11 @@ class MainWindow(QMainWindow):
         jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.view_menu.addAction(jobs_action)
 
-        self.language_menu = bar.addMenu("&Language")
+        self.language_menu = bar.addMenu("")
+        # Each language is named in itself, so a person who cannot read the current one still finds theirs.
         for lang, label in ((Language.EN, "English"), (Language.ZH, "中文")):
-            action = QAction(label, self)
+            action = QAction(label, self, checkable=True)
+            action.setData(lang.value)
             action.triggered.connect(lambda _=False, lang=lang: self.set_language(lang))
             self.language_menu.addAction(action)
 
@@ -194,26 +202,63 @@ class MainWindow(QMainWindow):
             self.page_actions[i].setText(self.tr.t(spec.title_key).replace("&", "&&"))
         self.undo_action.setText(self.tr.t("action.undo"))
         self.redo_action.setText(self.tr.t("action.redo"))
+        for menu, key in (
+            (self.file_menu, "menu.file"),
+            (self.edit_menu, "menu.edit"),
+            (self.view_menu, "menu.view"),
+            (self.language_menu, "menu.language"),
+        ):
+            menu.setTitle(self.tr.t(key))
+        self.new_action.setText(self.tr.t("menu.new_project"))
+        self.open_action.setText(self.tr.t("menu.open_project"))
+        self.quit_action.setText(self.tr.t("menu.quit"))
+        for action in self.language_menu.actions():
+            action.setChecked(action.data() == self.tr.language.value)
+        self.statusBar().showMessage(self.tr.t("status.ready"))
         self._update_project_label()
 
     def _update_project_label(self) -> None:
         store = self.state.store
-        self.project_label.setText(f"Project: {store.folder.name}" if store is not None else "")
+        self.project_label.setText(self.tr.t("app.project", name=store.folder.name) if store is not None else "")
         if store is not None:
             self.project_label.setToolTip(str(store.folder))
 
     def _open_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open or create a project folder")
+        folder = QFileDialog.getExistingDirectory(self, self.tr.t("menu.open_project_title"))
         if folder:
-            self.state.open_project(Path(folder))
-            if self._qsettings is not None:
-                self._qsettings.setValue("project", folder)
+            self.open_project(Path(folder))
+
+    def _new_project_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr.t("menu.new_project_title"))
+        if folder:
+            self.new_project(Path(folder))
+
+    def open_project(self, folder: Path) -> None:
+        """Open (or create) the project in `folder` and remember it for the next start."""
+        self.state.open_project(folder)
+        if self._qsettings is not None:
+            self._qsettings.setValue("project", str(folder))
+
+    def new_project(self, folder: Path) -> bool:
+        """Create an empty project in `folder` (which must be empty or new) and open it.
+
+        Returns False, saying why in the status bar, when the folder already holds files: a new project never
+        mixes with someone's existing files (use Open project for an existing one).
+        """
+        folder = folder.expanduser().resolve()
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            self.statusBar().showMessage(self.tr.t("menu.not_empty", folder=folder), 10000)
+            return False
+        folder.mkdir(parents=True, exist_ok=True)
+        self.open_project(folder)
+        self.statusBar().showMessage(self.tr.t("menu.project_created", folder=folder), 8000)
+        return True
 
     def _on_job_finished(self, job_id: int) -> None:
         job = self.state.runner.job(job_id)
         if job is not None:
-            state = self.tr.t(f"job.{job.state.value}")
-            self.statusBar().showMessage(f"{job.title}: {state}" + (f" — {job.error}" if job.error else ""), 8000)
+            text = self.tr.t("app.job_finished", title=job.title, state=self.tr.t(f"job.{job.state.value}"))
+            self.statusBar().showMessage(text + (f" — {job.error}" if job.error else ""), 8000)
 
     # ---- remembered window state ------------------------------------------------------------------
     def _restore(self) -> None:

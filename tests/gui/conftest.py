@@ -19,7 +19,8 @@ def window(qtbot, tmp_path, settings):
     win = MainWindow()
     qtbot.addWidget(win)
     win.state.open_project(tmp_path / "project")
-    win.pages["models"].profile.setCurrentText("tiny")
+    profile = win.pages["models"].profile
+    profile.setCurrentIndex(profile.findData("tiny"))
     win.show()
     qtbot.waitExposed(win)
     yield win

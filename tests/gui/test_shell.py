@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from studio.gui.i18n import STRINGS, Language, Translator
 from studio.gui.jobs import JobState
@@ -44,7 +44,7 @@ def test_window_shows_model_status_table(qtbot, window):
     page = window.show_page("models")
     assert window.current_page_key() == "models"
     qtbot.waitUntil(lambda: len(page.rows) == page.table.rowCount() > 0, timeout=60_000)
-    roles = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    roles = [page.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(page.table.rowCount())]
     assert "clip" in roles and "copywriter" in roles
     sources = {page.table.item(r, 2).text() for r in range(page.table.rowCount())}
     assert any("placeholder" in s for s in sources)  # tiny profile: labelled, never passed off as real

@@ -32,6 +32,14 @@ from studio.gui.state import StudioState
 from studio.gui.widgets.empty_state import EmptyState
 from studio.jobs.requests import BatchRequest, ExportRequest
 
+EXPORTS_FOLDER = "exports"  # inside the project folder
+
+
+def default_export_folder(project: Path) -> Path:
+    """Where a project's export packages go unless the person picks another folder: `<project>/exports`."""
+    return project / EXPORTS_FOLDER
+
+
 _STATE_COLOURS = {
     "done": "#2e7d32",
     "failed": "#c62828",
@@ -49,7 +57,6 @@ class BatchPage(Page):
 
     def __init__(self, state: StudioState) -> None:
         super().__init__(state)
-        from generators.runtime.settings import get_settings
         from studio.batch.recipe import Recipe, StepName
 
         self.steps = [s.value for s in StepName]
@@ -61,18 +68,24 @@ class BatchPage(Page):
         form = QFormLayout(form_box)
         form.setContentsMargins(16, 12, 16, 12)
         self.recipe = QComboBox()
-        self.recipe.addItems([r.value for r in Recipe])
-        self.recipe.setCurrentText(Recipe.COPY.value)
+        for r in Recipe:
+            self.recipe.addItem(r.value, r.value)  # shown names are set by retranslate; data is the recipe
+        self.recipe.setCurrentIndex(self.recipe.findData(Recipe.COPY.value))
         self.mode = QComboBox()
-        self.mode.addItem("best-ranked (draft)", "best")
-        self.mode.addItem("approved only", "review")
-        self.out_dir = QLineEdit(str(get_settings().home / "exports"))
+        self.mode.addItem("", "best")
+        self.mode.addItem("", "review")
+        for combo in (self.recipe, self.mode):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Exports go to the open project's own folder unless the person picks another one.
+        self.out_dir = QLineEdit()
+        self._out_dir_chosen = False
+        self.out_dir.textEdited.connect(lambda _t: setattr(self, "_out_dir_chosen", True))
         self.browse = QPushButton()
         self.browse.clicked.connect(self._browse)
         out_row = QHBoxLayout()
         out_row.addWidget(self.out_dir, 1)
         out_row.addWidget(self.browse)
-        self.recipe_label, self.mode_label, self.out_label = QLabel(), QLabel("Export"), QLabel("Output folder")
+        self.recipe_label, self.mode_label, self.out_label = QLabel(), QLabel(), QLabel()
         form.addRow(self.recipe_label, self.recipe)
         form.addRow(self.mode_label, self.mode)
         form.addRow(self.out_label, out_row)
@@ -91,6 +104,7 @@ class BatchPage(Page):
         self.platforms.setMaximumHeight(80)
         for i, name in enumerate(services.export_platforms()):
             item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
             item.setCheckState(Qt.CheckState.Checked if i < 2 else Qt.CheckState.Unchecked)
             self.platforms.addItem(item)
         pl.addWidget(self.platforms)
@@ -114,7 +128,7 @@ class BatchPage(Page):
         self.empty = EmptyState()
         self.empty.button.clicked.connect(lambda: state.navigate.emit("catalog"))
         self.table = QTableWidget(0, 2 + len(self.steps))
-        self.table.setHorizontalHeaderLabels(["SKU", "Title", *self.steps])
+        self.table.setProperty("dataColumns", [0, 1])  # SKUs and product titles
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -126,19 +140,26 @@ class BatchPage(Page):
         self._poll = QTimer(self)
         self._poll.setInterval(400)
         self._poll.timeout.connect(self.reload)
-        state.project_changed.connect(self.reload)
+        state.project_changed.connect(self._project_changed)
         state.runner.job_finished.connect(self._job_finished)
         self.retranslate()
-        self.reload()
+        self._project_changed()
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.out_dir.text())
+        folder = QFileDialog.getExistingDirectory(self, self.t("batch.out_dir"), self.out_dir.text())
         if folder:
             self.out_dir.setText(folder)
+            self._out_dir_chosen = True
+
+    def _project_changed(self) -> None:
+        store = self.state.store
+        if store is not None and not self._out_dir_chosen:
+            self.out_dir.setText(str(default_export_folder(store.folder)))
+        self.reload()
 
     def selected_platforms(self) -> tuple[str, ...]:
         items = (self.platforms.item(i) for i in range(self.platforms.count()))
-        return tuple(i.text() for i in items if i.checkState() == Qt.CheckState.Checked)
+        return tuple(i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked)
 
     def on_shown(self) -> None:
         self.reload()
@@ -158,20 +179,26 @@ class BatchPage(Page):
             self.table.setItem(r, 1, QTableWidgetItem(p.title))
             for c, step in enumerate(self.steps):
                 value, message = states.get((p.id, step), ("", ""))
-                item = QTableWidgetItem(("● " + value) if value else "·")
+                item = QTableWidgetItem(("● " + self.state.tr.name("state", value)) if value else "·")
                 item.setForeground(QColor(_STATE_COLOURS.get(value, "#c0c4cc")))
                 item.setToolTip(message)
                 self.table.setItem(r, 2 + c, item)
         if store is not None:
             counts = store.job_counts()
-            self.summary.setText("   ".join(f"{k.value}: {v}" for k, v in counts.items() if v))
+            self.summary.setText(
+                "   ".join(
+                    self.t("batch.summary_count", state=self.state.tr.name("state", k.value), n=v)
+                    for k, v in counts.items()
+                    if v
+                )
+            )
 
     def run_batch(self):
         """Run (or resume) the chosen recipe over every product, on the worker."""
         store = self.state.store
         if store is None:
             return None
-        recipe = self.recipe.currentData() or self.recipe.currentText()
+        recipe = self.recipe.currentData()
         options = StepOptionSet.of(CopyStepOptions(platforms=self.selected_platforms()))
         request = BatchRequest(store.folder, recipe, options, product_count=store.count_products())
         self.batch_job = self.state.runner.submit(request, on_done=self._batch_done)
@@ -180,8 +207,9 @@ class BatchPage(Page):
 
     def _batch_done(self, result) -> None:
         self.reload()
-        failed = f", {len(result.failures)} failed" if result.failures else ""
-        self.state.status_message.emit(f"Batch: {result.ran} steps ran{failed} in {result.elapsed_s:.1f} s")
+        failed = self.t("batch.failed_count", n=len(result.failures)) if result.failures else ""
+        seconds = f"{result.elapsed_s:.1f}"
+        self.state.status_message.emit(self.t("batch.done_status", ran=result.ran, failed=failed, seconds=seconds))
         self.state.project_changed.emit()
 
     def export(self):
@@ -196,7 +224,7 @@ class BatchPage(Page):
 
     def _exported(self, outcome) -> None:
         self.last_outcome = outcome
-        text = f"Export {outcome.state}: {len(outcome.files)} files" + (
+        text = self.t("batch.exported", state=self.state.tr.name("state", outcome.state), n=len(outcome.files)) + (
             f" — {outcome.message}" if outcome.message else ""
         )
         self.summary.setText(text)
@@ -215,6 +243,18 @@ class BatchPage(Page):
     def retranslate(self) -> None:
         super().retranslate()
         self.recipe_label.setText(self.t("batch.recipe"))
+        self.mode_label.setText(self.t("batch.mode"))
+        self.out_label.setText(self.t("batch.out_dir"))
+        for i in range(self.recipe.count()):
+            self.recipe.setItemText(i, self.state.tr.name("recipe", self.recipe.itemData(i)))
+        for i in range(self.mode.count()):
+            self.mode.setItemText(i, self.t(f"batch.mode_{self.mode.itemData(i)}"))
+        for i in range(self.platforms.count()):
+            item = self.platforms.item(i)
+            item.setText(self.state.tr.name("platform", item.data(Qt.ItemDataRole.UserRole)))
+        self.table.setHorizontalHeaderLabels(
+            [self.t("col.sku"), self.t("col.title"), *(self.state.tr.name("step", s) for s in self.steps)]
+        )
         self.platforms_label.setText(self.t("batch.platforms"))
         self.run_button.setText(self.t("batch.run"))
         self.export_button.setText(self.t("batch.export"))

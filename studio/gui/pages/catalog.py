@@ -7,6 +7,7 @@ on the job worker (`studio.project.search`); "Back to catalog", Esc, or emptying
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -70,27 +71,38 @@ class ImportReportPanel(QFrame):
         head = QHBoxLayout()
         self.title = QLabel(objectName="sectionTitle")
         self.summary = QLabel(objectName="muted")
-        self.close_button = QPushButton("Hide")
+        self.close_button = QPushButton()
         self.close_button.clicked.connect(lambda: self.setVisible(False))
         head.addWidget(self.title)
         head.addWidget(self.summary, 1)
         head.addWidget(self.close_button)
         layout.addLayout(head)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Row", "Column", "Severity", "Problem"])
+        # The importer writes its summary and messages in English: shown as they are, like product data.
+        self.summary.setProperty("data", True)
+        self.table.setProperty("dataColumns", [1, 3])  # the catalog's column names, the importer's messages
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMaximumHeight(170)
         layout.addWidget(self.table)
+        self._t: Callable[[str], str] = lambda key: key.rsplit(".", 1)[-1]  # until the page's translator is set
         self.setVisible(False)
+
+    def retranslate(self, t: Callable[[str], str]) -> None:
+        """Labels in the UI language; `t` looks a key up."""
+        self.title.setText(t("catalog.report"))
+        self.close_button.setText(t("catalog.hide"))
+        self.table.setHorizontalHeaderLabels([t(f"col.{c}") for c in ("row", "column", "severity", "problem")])
+        self._t = t
 
     def show_report(self, report) -> None:
         self.summary.setText(report.summary())
         self.table.setRowCount(len(report.problems))
         for i, p in enumerate(report.problems):
-            cells = [str(p.row), p.column, p.severity.value, p.message]
+            severity = self._t(f"severity.{p.severity.value}")
+            cells = [str(p.row), p.column, severity, p.message]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if p.severity.value == "error":
@@ -429,8 +441,7 @@ class CatalogPage(Page):
         self.import_folder.setText(self.t("catalog.import_folder"))
         self.empty.set_texts(self.t("catalog.empty"), self.t("catalog.empty_hint"), self.t("catalog.import_csv"))
         self.no_match.set_texts(self.t("catalog.no_match"), self.t("catalog.no_match_hint"))
-        self.report_panel.title.setText(self.t("catalog.report"))
-        self.report_panel.close_button.setText(self.t("catalog.hide"))
+        self.report_panel.retranslate(self.t)
         current = self.status.currentData()
         self.status.blockSignals(True)
         self.status.clear()

@@ -23,7 +23,9 @@ from studio.gui.state import StudioState
 from studio.gui.widgets.badges import clip_score_100
 from studio.gui.widgets.empty_state import EmptyState
 
-COLUMNS = ("SKU", "Kind", "Text", "CLIP", "Model", "State")
+COLUMNS = ("sku", "kind", "text", "score", "model", "state")  # header keys: col.<name>
+TEXT_COLUMN, MODEL_COLUMN = 2, 4
+MIN_TEXT_WIDTH = 260  # the column people read; the model column gives way first
 
 
 class HistoryPage(Page):
@@ -44,23 +46,28 @@ class HistoryPage(Page):
         self.empty = EmptyState()
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setProperty("dataColumns", [0, TEXT_COLUMN, MODEL_COLUMN])  # SKUs, model output, model ids
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(4, 230)
+        header.setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(MODEL_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(MODEL_COLUMN, 170)  # long model ids elide; the tooltip has them whole
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.itemSelectionChanged.connect(self._selected)
         self.detail = QTextBrowser()
+        self.detail.setMinimumWidth(220)
+        # The provenance pane opens when a row is selected: until then the table (and its text) has the width.
+        self.detail.setVisible(False)
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.split = split
         self.stack.addWidget(self.empty)
         self.stack.addWidget(split)
         self.layout_.addWidget(self.stack, 1)
@@ -70,8 +77,7 @@ class HistoryPage(Page):
         QShortcut(
             QKeySequence.StandardKey.Find, self, activated=lambda: (self.search.setFocus(), self.search.selectAll())
         )
-        self.retranslate()
-        self.reload()
+        self.retranslate()  # also fills the table
 
     def on_shown(self) -> None:
         self.reload()
@@ -87,11 +93,11 @@ class HistoryPage(Page):
             score = clip_score_100(row.score)
             cells = [
                 row.sku,
-                row.kind,
+                self.state.tr.name("kind", row.kind),
                 row.text.replace("\n", " ")[:160],
                 "" if score is None else str(score),
-                ("⚠ PLACEHOLDER  " if row.placeholder else "") + model,
-                row.state,
+                (self.t("history.placeholder") + "  " if row.placeholder else "") + model,
+                self.state.tr.name("state", row.state),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -104,10 +110,20 @@ class HistoryPage(Page):
         rows = self.table.selectionModel().selectedRows()
         if rows and rows[0].row() < len(self.rows):
             row = self.rows[rows[0].row()]
+            self._show_detail()
             self.detail.setHtml(f"<p>{html.escape(row.text)}</p>" + services.provenance_html(row.provenance))
+
+    def _show_detail(self) -> None:
+        if self.detail.isVisible():
+            return
+        self.detail.setVisible(True)
+        total = sum(self.split.sizes())
+        self.split.setSizes([max(total - 280, MIN_TEXT_WIDTH), 280])
 
     def retranslate(self) -> None:
         super().retranslate()
+        self.table.setHorizontalHeaderLabels([self.t(f"col.{c}") for c in COLUMNS])
+        self.reload()
         self.search.setPlaceholderText(self.t("history.search"))
         self.empty.set_texts(self.t("history.empty"), self.t("history.empty_hint"))
 

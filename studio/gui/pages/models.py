@@ -24,12 +24,12 @@ _SOURCE_COLOURS = {"real": "#2e7d32", "packaged": "#1565c0", "placeholder": "#b4
 COLUMNS = ("models.role", "models.model", "models.source", "models.size", "models.status")
 
 
-def _status_text(row) -> str:
+def _status_text(row, t) -> str:
     if row.error:
         return row.error
     if row.loaded:
-        return f"loaded in {row.load_s:.2f} s · forward {row.forward_s:.2f} s · {row.detail}"
-    return "on disk" if row.folder else "missing"
+        return t("models.loaded", load=f"{row.load_s:.2f}", forward=f"{row.forward_s:.2f}", detail=row.detail)
+    return t("models.on_disk") if row.folder else t("models.missing")
 
 
 class ModelsPage(Page):
@@ -46,23 +46,26 @@ class ModelsPage(Page):
         self.layout_.addWidget(self.hint)
         bar = QHBoxLayout()
         self.profile = QComboBox()
-        self.profile.addItems(PROFILES)
+        for name in PROFILES:
+            self.profile.addItem(name, name)  # shown names are set by retranslate
+        self.profile.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         from generators.runtime.settings import get_settings
 
-        self.profile.setCurrentText(get_settings().profile)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(get_settings().profile)))
         self.refresh_button = QPushButton(self.t("models.refresh"))
         self.refresh_button.clicked.connect(lambda: self.refresh(load=False))
-        self.load_button = QPushButton("Load && test")
+        self.load_button = QPushButton()
         self.load_button.clicked.connect(lambda: self.refresh(load=True))
         self.pull_button = QPushButton(self.t("models.pull"), objectName="primary")
         self.pull_button.clicked.connect(self.pull_selected)
-        self.profile_label = QLabel("Profile")
+        self.profile_label = QLabel()
         for w in (self.profile_label, self.profile, self.refresh_button, self.load_button):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.pull_button)
         self.layout_.addLayout(bar)
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setProperty("dataColumns", [1, 4])  # model ids; load errors come from the libraries
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -83,7 +86,7 @@ class ModelsPage(Page):
 
         self.table.setRowCount(len(Role))
         for i, role in enumerate(Role):
-            self.table.setItem(i, 0, QTableWidgetItem(role.value))
+            self.table.setItem(i, 0, self._role_item(role.value))
             for col in range(1, len(COLUMNS)):
                 self.table.setItem(i, col, QTableWidgetItem("…"))
 
@@ -102,26 +105,32 @@ class ModelsPage(Page):
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
             size = f"{row.size_mb:,.1f} MB" if row.size_mb is not None else "–"
-            source = QTableWidgetItem(("⚠ " if row.placeholder else "") + row.source)
+            source = QTableWidgetItem(("⚠ " if row.placeholder else "") + self.state.tr.name("source", row.source))
             source.setForeground(QColor(_SOURCE_COLOURS.get(row.source, "#1f2430")))
             if row.placeholder:
-                source.setToolTip("random weights: outputs are labelled PLACEHOLDER")
+                source.setToolTip(self.t("models.placeholder_tip"))
+            status = _status_text(row, self.t)
             cells = [
-                QTableWidgetItem(row.role),
+                self._role_item(row.role),
                 QTableWidgetItem(f"{row.model_id}  [{row.profile}]"),
                 source,
                 QTableWidgetItem(size),
-                QTableWidgetItem(_status_text(row)),
+                QTableWidgetItem(status),
             ]
             cells[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             cells[1].setToolTip(row.model_id)
-            cells[4].setToolTip("\n".join(x for x in (_status_text(row), row.folder or "") if x))
+            cells[4].setToolTip("\n".join(x for x in (status, row.folder or "") if x))
             for col, cell in enumerate(cells):
                 self.table.setItem(i, col, cell)
 
     def pull_selected(self) -> None:
         """Download the standard weights of the selected roles (needs a network), each as one job."""
-        roles = sorted({self.table.item(i.row(), 0).text() for i in self.table.selectionModel().selectedRows()})
+        roles = sorted(
+            {
+                self.table.item(i.row(), 0).data(Qt.ItemDataRole.UserRole)
+                for i in self.table.selectionModel().selectedRows()
+            }
+        )
         for role in roles:
             self.state.runner.submit(PullModelRequest(role), on_done=lambda _r: self.refresh(load=False))
 
@@ -133,6 +142,19 @@ class ModelsPage(Page):
         self.load_button.setText(self.t("models.load").replace("&", "&&"))
         self.profile_label.setText(self.t("models.profile"))
         self.table.setHorizontalHeaderLabels([self.t(k) for k in COLUMNS])
+        for i in range(self.profile.count()):
+            self.profile.setItemText(i, self.state.tr.name("profile", self.profile.itemData(i)))
+        if self.rows:
+            self.set_rows(self.rows)
+        else:
+            self._fill_known_roles()
+
+    def _role_item(self, role: str) -> QTableWidgetItem:
+        """A role cell: its name in the UI language, the role key as data (what a pull job needs)."""
+        item = QTableWidgetItem(self.state.tr.name("role", role))
+        item.setData(Qt.ItemDataRole.UserRole, role)
+        item.setToolTip(role)
+        return item
 
 
 PAGE = PageSpec("models", "nav.models", "◈", ModelsPage)

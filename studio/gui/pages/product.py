@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,6 +39,7 @@ from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.look_panel import LookPanel
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
 from studio.jobs.requests import CompleteLookRequest, ProductCaptionsRequest, ProductCopyRequest
+from studio.project.rows import CandidateKind
 from studio.project.search import LookResult
 from studio.project.thumbnails import project_thumbnail_cache
 
@@ -48,6 +50,7 @@ def _choice(combo: QComboBox) -> str:
 
 
 CONFLICT_BG = QColor("#fdecea")
+CONFLICT_FG = QColor("#b71c1c")
 
 
 class CardList(QScrollArea):
@@ -154,6 +157,7 @@ class ProductPage(Page):
         self.attributes_title = QLabel(objectName="sectionTitle")
         al.addWidget(self.attributes_title)
         self.attributes = QTableWidget(0, 3)
+        self.attributes.setProperty("dataColumns", [1])  # values: the catalog's or a model's words
         self.attributes.verticalHeader().setVisible(False)
         self.attributes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.attributes.horizontalHeader().setStretchLastSection(True)
@@ -170,25 +174,27 @@ class ProductPage(Page):
         # -- copy tab
         copy_tab = QWidget()
         col = QVBoxLayout(copy_tab)
-        pick = QHBoxLayout()
+        # Labels sit above their boxes: beside them, three labelled boxes and Generate did not fit the tab at
+        # 1280 px and the boxes were cut to "amazo" / "profes". Each box is as wide as its longest choice.
+        pick = QGridLayout()
+        pick.setHorizontalSpacing(10)
+        pick.setVerticalSpacing(2)
         self.platform, self.tone, self.language = QComboBox(), QComboBox(), QComboBox()
-        self.pick_labels = [QLabel(), QLabel(), QLabel()]
-        for label, combo in zip(self.pick_labels, (self.platform, self.tone, self.language), strict=True):
-            pick.addWidget(label)
-            pick.addWidget(combo)
-            # Shrinkable (long names elide) so the row, and its Generate button, fit beside the provenance panel
-            # on a 1360-pixel screen; the combos share whatever room there is.
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(4)
-            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            combo.setMaximumWidth(160)
+        self.pick_labels = [QLabel(objectName="muted"), QLabel(objectName="muted"), QLabel(objectName="muted")]
+        for i, (label, combo) in enumerate(
+            zip(self.pick_labels, (self.platform, self.tone, self.language), strict=True)
+        ):
+            pick.addWidget(label, 0, i)
+            pick.addWidget(combo, 1, i)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._fill_choices()
         self.platform.currentIndexChanged.connect(self.reload_copy)
-        pick.addStretch(0)
+        pick.setColumnStretch(3, 1)
         self.copy_button = QPushButton(objectName="primary")
         self.copy_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.copy_button.clicked.connect(self.generate_copy)
-        pick.addWidget(self.copy_button)
+        pick.addWidget(self.copy_button, 1, 4)
         col.addLayout(pick)
         self.copy_list = CardList()
         col.addWidget(self.copy_list, 1)
@@ -212,11 +218,18 @@ class ProductPage(Page):
         self.retranslate()
 
     def _fill_choices(self) -> None:
+        """(Re)fill the pickers with translated names; each item's data is the value the copy step reads."""
         choices = services.copy_choices()
-        for combo, values in zip((self.platform, self.tone, self.language), choices, strict=True):
+        groups = ("platform", "tone", "lang")
+        for combo, group, values in zip((self.platform, self.tone, self.language), groups, choices, strict=True):
+            current = combo.currentData()
+            combo.blockSignals(True)
             combo.clear()
-            combo.addItems(values)
-        self.tone.setCurrentText("professional")  # the copywriter's default tone
+            for value in values:
+                combo.addItem(self.state.tr.name(group, value), value)
+            default = "professional" if group == "tone" else None  # the copywriter's default tone
+            combo.setCurrentIndex(max(0, combo.findData(current or default)))
+            combo.blockSignals(False)
 
     # ---- loading ----------------------------------------------------------------------------------
     def _project_changed(self) -> None:
@@ -262,11 +275,16 @@ class ProductPage(Page):
 
     def _labels(self) -> dict[str, str]:
         keys = ("approve", "approved", "placeholder", "placeholder_tip", "edit", "save")
-        return {k: self.t(f"card.{k}") for k in keys} | {"details": self.t("jobs.details")}
+        return {k: self.t(f"card.{k}") for k in keys} | {
+            "details": self.t("jobs.details"),
+            "score_tip": self.t("badge.score_tip"),
+            "no_score_tip": self.t("badge.no_score_tip"),
+        }
 
     def _make_cards(self, views: list[services.CandidateView]) -> list[CandidateCard]:
         cards = []
         for view in views:
+            view.title = self._shown_title(view.title)
             card = CandidateCard(view, self._labels())
             card.edited.connect(self._card_edited)
             card.approve_toggled.connect(self._card_approved)
@@ -274,17 +292,29 @@ class ProductPage(Page):
             cards.append(card)
         return cards
 
+    def _shown_title(self, title: str) -> str:
+        """A card's "amazon · professional · en" with each stored name shown in the UI language."""
+        name = self.state.tr.name
+        parts = []
+        for part in title.split(" · "):
+            for group in ("platform", "tone", "lang"):
+                if (shown := name(group, part)) != part:
+                    part = shown
+                    break
+            parts.append(part)
+        return " · ".join(parts)
+
     def reload_captions(self) -> None:
         if self.product is None or self.state.store is None:
             return
-        views = services.candidate_views(self.state.store, self.product.id, services.CAPTION_KIND)
+        views = services.candidate_views(self.state.store, self.product.id, CandidateKind.CAPTION)
         self.caption_list.set_cards(self._make_cards(views))
 
     def reload_copy(self) -> None:
         if self.product is None or self.state.store is None:
             return
         views = services.candidate_views(
-            self.state.store, self.product.id, services.COPY_KIND, platform=self.platform.currentText()
+            self.state.store, self.product.id, CandidateKind.COPY, platform=self.platform.currentData()
         )
         self.copy_list.set_cards(self._make_cards(views))
 
@@ -295,23 +325,36 @@ class ProductPage(Page):
         self._filling = True
         self.attributes.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            name = QTableWidgetItem(row.name)
+            name = QTableWidgetItem(self.state.tr.name("attr", row.name))
+            name.setData(Qt.ItemDataRole.UserRole, row.name)  # the stored name an edit is saved under
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
             value = QTableWidgetItem(row.value)
             conf = f" ({row.confidence:.0%})" if row.confidence is not None else ""
-            source = QTableWidgetItem(row.source + conf)
+            placeholder = "PLACEHOLDER" in row.source or row.source == "clip:placeholder"
+            shown_source = "clip:placeholder" if placeholder else row.source
+            source = QTableWidgetItem(self.state.tr.name("source", shown_source) + conf)
             source.setFlags(source.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            if "PLACEHOLDER" in row.source:
+            if placeholder:
                 source.setForeground(QColor("#b45309"))
-                source.setToolTip("predicted by a placeholder CLIP with random weights: not a real prediction")
+                source.setToolTip(self.t("product.placeholder_source_tip"))
             if row.conflict:
+                values = self._conflict_values(row.conflict)
                 for item in (name, value, source):
                     item.setBackground(CONFLICT_BG)
-                    item.setToolTip("Conflict — " + row.conflict)
-                source.setText("⚠ " + row.conflict)
+                    item.setForeground(CONFLICT_FG)
+                    item.setToolTip(self.t("product.conflict_tip", values=values))
+                source.setText("⚠ " + values)
             for col, item in enumerate((name, value, source)):
                 self.attributes.setItem(i, col, item)
         self._filling = False
+
+    def _conflict_values(self, conflict: str) -> str:
+        """A sheet conflict ("catalog: tops · clip: jeans") with each source named in the UI language."""
+        parts = []
+        for part in conflict.split(" · "):
+            source, sep, value = part.partition(": ")
+            parts.append(f"{self.state.tr.name('source', source)}: {value}" if sep else part)
+        return " · ".join(parts)
 
     # ---- edits through the undo stack -------------------------------------------------------------
     def _card_edited(self, candidate_id: int, old: str, new: str) -> None:
@@ -336,14 +379,14 @@ class ProductPage(Page):
                 if (card := lst.card(cid)) is not None:
                     card.set_approved(value)
 
-        label = "Approve" if approved else "Withdraw approval"
+        label = self.t("card.approve") if approved else self.t("product.withdraw")
         self.state.undo_stack.push(SetValueCommand(label, setter, not approved, approved))
 
     def _attribute_edited(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 1 or self.product is None:
             return
         store, pid = self.state.store, self.product.id
-        name = self.attributes.item(item.row(), 0).text()
+        name = self.attributes.item(item.row(), 0).data(Qt.ItemDataRole.UserRole)
         old = services.user_attribute(store, pid, name)
         new = item.text().strip()
 
@@ -451,7 +494,8 @@ class ProductPage(Page):
         self.captions_title.setText(self.t("product.captions"))
         self.attributes_title.setText(self.t("product.attributes"))
         self.prov_title.setText(self.t("product.provenance"))
-        self.attributes.setHorizontalHeaderLabels(["Name", "Value", "Source"])
+        self.attributes.setHorizontalHeaderLabels([self.t(f"col.{k}") for k in ("name", "value", "source")])
+        self._fill_choices()
         for label, key in zip(self.pick_labels, ("platform", "tone", "language"), strict=True):
             label.setText(self.t(f"product.{key}"))
         self.caption_list.empty.set_texts(self.t("product.no_captions"), self.t("product.no_captions_hint"))

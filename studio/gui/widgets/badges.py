@@ -20,18 +20,21 @@ def clip_score_100(score: float | None) -> int | None:
 class ScoreBadge(QLabel):
     """`CLIP 73` pill; a tooltip explains the number."""
 
-    def __init__(self, score: float | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, score: float | None, parent: QWidget | None = None, *, tips: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(parent, objectName="scoreBadge")
+        # (what a score means, why there is none), in the UI language when the page passes them
+        self.tips = tips or (
+            "CLIPScore (0–100): how well the text matches the product image",
+            "Not scored by CLIP (no image, or CLIP is a placeholder)",
+        )
         self.set_score(score)
 
     def set_score(self, score: float | None) -> None:
         value = clip_score_100(score)
         self.setText("CLIP –" if value is None else f"CLIP {value}")
-        self.setToolTip(
-            "not scored by CLIP (no image, or CLIP is a placeholder)"
-            if value is None
-            else "CLIPScore (0–100): how well the text matches the product image"
-        )
+        self.setToolTip(self.tips[1] if value is None else self.tips[0])
         # Unscored reads grey, never as a blue number-like badge.
         self.setStyleSheet("background: #9ca3af;" if value is None else "")
         self.value = value

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from studio.gui.services import CandidateView
 from studio.gui.widgets.badges import PlaceholderBadge, ScoreBadge, flag_badges
+from studio.gui.widgets.elided_label import ElidedLabel
 
 
 class CandidateCard(QFrame):
@@ -39,8 +40,11 @@ class CandidateCard(QFrame):
         self.rank_label = QLabel(f"#{view.rank}" if view.rank else "", objectName="rankBadge")
         head.addWidget(self.rank_label)
         if view.title:
-            head.addWidget(QLabel(view.title, objectName="muted"))
-        self.score_badge = ScoreBadge(view.score)
+            # "amazon · professional · en" can be wider than a narrow card: elided, whole in the tooltip.
+            self.title_label = ElidedLabel(view.title, objectName="muted")
+            head.addWidget(self.title_label, 1)
+        tips = (self._labels["score_tip"], self._labels["no_score_tip"]) if "score_tip" in self._labels else None
+        self.score_badge = ScoreBadge(view.score, tips=tips)
         head.addWidget(self.score_badge)
         self.placeholder_badge = PlaceholderBadge(
             self._labels.get("placeholder", "PLACEHOLDER"), self._labels.get("placeholder_tip", "")
@@ -54,16 +58,20 @@ class CandidateCard(QFrame):
         if self.flag_badges:
             flags_row = QHBoxLayout()
             for badge in self.flag_badges:
+                badge.setProperty("data", True)
                 flags_row.addWidget(badge)
             flags_row.addStretch(1)
             outer.addLayout(flags_row)
 
+        # What a model wrote, its ranker's note and its grounding flags are shown as written (any language).
         self.text_label = QLabel(view.text)
+        self.text_label.setProperty("data", True)
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text_label.setStyleSheet("font-size: 10.5pt;")
         outer.addWidget(self.text_label)
         self.note_label = QLabel(view.note, objectName="muted")
+        self.note_label.setProperty("data", True)
         self.note_label.setWordWrap(True)
         self.note_label.setVisible(bool(view.note))
         outer.addWidget(self.note_label)
