@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from generators.runtime.errors import VitrineError
-from studio.project.attribute_conflicts import is_conflict
-from studio.project.review import ExportMode
-from studio.project.store import Candidate, CandidateState, ImageRole, Product, Store
+from studio.project.attribute_sheet import attribute_sheet
+from studio.project.review import ExportMode, exported
+from studio.project.store import Candidate, CandidateKind, ImageRole, Product, Store
 
 PACKAGE_MARKERS = ("report.html", "batch_summary.json")
-MEDIA_IMAGE_KINDS = ("pairing", "tryon")
+MEDIA_IMAGE_KINDS = (CandidateKind.PAIRING, CandidateKind.TRYON)
 _SPLIT = re.compile(r"\s*[,;/|]\s*")
 
 
@@ -28,7 +28,7 @@ class OutputFolderError(VitrineError):
 
 @dataclass(frozen=True)
 class ExportOutcome:
-    """What the export step did: state done | unavailable | failed | skipped, files written, report.html."""
+    """What the export step did: state done | failed | skipped, files written, report.html."""
 
     state: str
     message: str = ""
@@ -71,19 +71,13 @@ def remove_stale_staging(out_dir: Path) -> int:
     return len(stale)
 
 
-def _eligible(cands: list[Candidate], mode: ExportMode) -> list[Candidate]:
-    if mode is ExportMode.REVIEW:
-        return [c for c in cands if c.state is CandidateState.APPROVED]
-    return [c for c in cands if c.state is not CandidateState.REJECTED]
-
-
 def _common(c: Candidate) -> dict[str, Any]:
     flags = c.params.get("flags") or c.params.get("grounding_flags") or ()
     return {
         "scores": dict(c.scores),
         "rank": c.rank + 1,
-        "approved": c.state is CandidateState.APPROVED,
-        "rejected": c.state is CandidateState.REJECTED,
+        "approved": c.approved,
+        "rejected": c.rejected,
         "provenance": dict(c.provenance),
         "flags": tuple(str(f) for f in ([flags] if isinstance(flags, str) else flags)),
         "reason": str(c.params.get("reason", "")),
@@ -114,14 +108,14 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
     for c in store.candidates(product.id):
         by_kind.setdefault(c.kind, []).append(c)
     path = store.assets.path_for
-    if "image" in by_kind:  # the ingested listing photos, as reviewed
-        photos = tuple(path(c.file_sha) for c in _eligible(by_kind["image"], mode) if c.file_sha)
+    if CandidateKind.IMAGE in by_kind:  # the ingested listing photos, as reviewed
+        photos = tuple(path(c.file_sha) for c in exported(by_kind[CandidateKind.IMAGE], mode) if c.file_sha)
     else:
         photos = tuple(path(i.sha256) for i in store.images(product.id, ImageRole.PRODUCT))
     fields = product.fields
     captions = tuple(
         CaptionCandidate(text=c.text or "", language=str(c.params.get("language", "en")), **_common(c))
-        for c in by_kind.get("caption", ())
+        for c in by_kind.get(CandidateKind.CAPTION, ())
     )
     copies = tuple(
         CopyCandidate(
@@ -134,7 +128,7 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
             language=str(c.params.get("language", "en")),
             **_common(c),
         )
-        for c in by_kind.get("copy", ())
+        for c in by_kind.get(CandidateKind.COPY, ())
     )
     media = tuple(
         MediaCandidate(
@@ -146,7 +140,7 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
     )
     videos = tuple(
         MediaCandidate(path=path(c.file_sha), kind=MediaKind.VIDEO, **_common(c))
-        for c in by_kind.get("video", ())
+        for c in by_kind.get(CandidateKind.VIDEO, ())
         if c.file_sha
     )
     sizes = fields.get("sizes") or fields.get("size") or ""
@@ -164,6 +158,7 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
         captions=captions,
         copy=copies,
         image_candidates=media,
+    from studio.export import Platform
         video_candidates=videos,
     )
 
@@ -172,14 +167,15 @@ def parse_platforms(names: tuple[str, ...]) -> tuple[str, ...]:
     """Validate platform names early (before a long batch); empty means every platform."""
     from generators.runtime.errors import UnknownNameError
 
-    try:
-        from studio.export import Platform
-    except ModuleNotFoundError:
-        return tuple(names)
     valid = [p.value for p in Platform]
     for name in names:
         if name not in valid:
             raise UnknownNameError("platform", name, valid)
+    import studio.export as export  # here, not at the top: it brings PIL and jinja2
+
+    out_dir = Path(out_dir).resolve()
+    check_output_folder(out_dir)
+    remove_stale_staging(out_dir)
     return tuple(names)
 
 
@@ -188,29 +184,19 @@ def export_batch(
 ) -> ExportOutcome:
     """Write the export package for every product into `out_dir` (replaced atomically); recorded in the store."""
     try:
-        import studio.export as export
-    except ModuleNotFoundError as exc:
-        if not (exc.name and "studio.export".startswith(exc.name)):
-            raise
-        outcome = ExportOutcome("unavailable", "studio.export (export packages, report.html) is not built yet")
-    else:
-        out_dir = Path(out_dir).resolve()
-        check_output_folder(out_dir)
-        remove_stale_staging(out_dir)
-        try:
-            request = export.ExportRequest(
-                # A generator: the export streams, so only one product is built and held at a time.
-                products=(export_product(store, p, mode) for p in store.iter_products()),
-                out_dir=out_dir.parent,
-                package_name=out_dir.name,
-                platforms=tuple(export.Platform(p) for p in platforms) if platforms else tuple(export.Platform),
-                review_mode=export.ReviewMode(mode.value),
-            )
-            result = export.export_packages(request)
-            outcome = ExportOutcome(
-                "done", "", tuple(str(f) for f in result.files), str(result.report_html), tuple(result.warnings)
-            )
-        except VitrineError as exc:
-            outcome = ExportOutcome("failed", str(exc))
+        request = export.ExportRequest(
+            # A generator: the export streams, so only one product is built and held at a time.
+            products=(export_product(store, p, mode) for p in store.iter_products()),
+            out_dir=out_dir.parent,
+            package_name=out_dir.name,
+            platforms=tuple(export.Platform(p) for p in platforms) if platforms else tuple(export.Platform),
+            review_mode=mode,
+        )
+        result = export.export_packages(request)
+        outcome = ExportOutcome(
+            "done", "", tuple(str(f) for f in result.files), str(result.report_html), tuple(result.warnings)
+        )
+    except VitrineError as exc:
+        outcome = ExportOutcome("failed", str(exc))
     store.record_export(",".join(platforms) or "all", str(out_dir), outcome.state, outcome.message, outcome.files)
     return outcome
