@@ -34,6 +34,7 @@ from generators.words.presets import (
     tone_description,
 )
 from generators.words.prompts import ASSISTANT_PREFIX, build_messages, copied_example_phrases
+from scoring.scores import ScoreKey
 
 if TYPE_CHECKING:
     from generators.runtime.loading import LoadedModel
@@ -339,7 +340,7 @@ class CopyPipeline:
         refs = [self.copywriter.ref()]
         if self.embedder is not None:
             refs.append(self.embedder.ref())
-        clip_used = any(c.scores.get("clip") is not None for c in candidates)
+        clip_used = any(c.scores.get(ScoreKey.CLIP_SCORE) is not None for c in candidates)
         if clip_used and getattr(self.scorer, "ref", None) is not None:
             refs.append(self.scorer.ref)
         params = {
@@ -416,9 +417,9 @@ class CopyPipeline:
         if (not report_.ok or copied) and request.grounding_policy is GroundingPolicy.REJECT:
             status = CandidateStatus.REJECTED
         scores: dict[str, float | None] = {
-            "grounding": report_.score,
-            "brand": outcome.brand_compliance,
-            "completeness": outcome.completeness,
+            ScoreKey.GROUNDING: report_.score,
+            ScoreKey.BRAND: outcome.brand_compliance,
+            ScoreKey.COMPLETENESS: outcome.completeness,
         }
         reason = ""
         if status is CandidateStatus.REJECTED:

@@ -1,6 +1,26 @@
-"""Score scales (pure functions, no torch): CLIPScore and the 0–100 display scale used in the UI and reports."""
+"""Score names and scales (pure, no torch): the keys candidates store their scores under, CLIPScore, and the
+0–100 display scale used in the UI and reports."""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ScoreKey(StrEnum):
+    """The names a candidate's scores are stored and read under, by every pipeline, the project and the studio.
+
+    Writers use these members as dict keys and readers look them up the same way, so one spelling exists.
+    """
+
+    CLIP_SCORE = "clip_score"  # CLIPScore (Hessel et al. 2021, w = 2.5) of a text and its photo; copy caps it at 1
+    GROUNDING = "grounding"  # 0..1: share of the copy's claims the catalog supports
+    BRAND = "brand"  # 0..1: brand-kit rules followed (1) or repaired (less)
+    COMPLETENESS = "completeness"  # 0..1: share of the platform's sections filled
+    TOTAL = "total"  # 0..1: the combined ranking score of copy
+
+
+#: Spellings older projects stored; the project schema migration rewrites them to the `ScoreKey` on the right.
+LEGACY_SCORE_KEYS: dict[str, ScoreKey] = {"clip": ScoreKey.CLIP_SCORE, "clipscore": ScoreKey.CLIP_SCORE}
 
 #: Hessel et al. 2021, "CLIPScore: A Reference-free Evaluation Metric for Image Captioning": w = 2.5.
 CLIPSCORE_WEIGHT = 2.5

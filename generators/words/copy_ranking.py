@@ -11,6 +11,7 @@ from generators.runtime.lexicon import has_cjk
 from generators.words.copy_types import CandidateStatus, CopyCandidate, CopyRequest
 from generators.words.presets import Language, preset_for
 from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
+from scoring.scores import ScoreKey
 
 
 class CopyRanker:
@@ -60,7 +61,10 @@ class CopyRanker:
         clip = self.clip_scores(product, texts, warnings, chinese or any(has_cjk(t) for t in texts))
         parts = {
             c.index: ScoreParts(
-                s, float(c.scores["grounding"]), float(c.scores["brand"]), float(c.scores["completeness"])
+                s,
+                float(c.scores[ScoreKey.GROUNDING]),
+                float(c.scores[ScoreKey.BRAND]),
+                float(c.scores[ScoreKey.COMPLETENESS]),
             )
             for c, s in zip(live, clip, strict=True)
         }
@@ -92,11 +96,11 @@ class CopyRanker:
         for i in order:
             c, p = out[i], parts[i]
             scores = {
-                "clip": p.clip,
-                "grounding": p.grounding,
-                "brand": p.brand,
-                "completeness": p.completeness,
-                "total": totals[i],
+                ScoreKey.CLIP_SCORE: p.clip,
+                ScoreKey.GROUNDING: p.grounding,
+                ScoreKey.BRAND: p.brand,
+                ScoreKey.COMPLETENESS: p.completeness,
+                ScoreKey.TOTAL: totals[i],
             }
             if i in dupes:
                 out[i] = replace(

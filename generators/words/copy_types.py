@@ -65,7 +65,7 @@ class CopyCandidate:
     fields: CopyFields
     text: str  # rendered for the platform
     raw: str  # what the model wrote
-    scores: dict[str, float | None] = field(default_factory=dict)  # clip, grounding, brand, total
+    scores: dict[str, float | None] = field(default_factory=dict)  # keyed by scoring.scores.ScoreKey
     rank: int | None = None  # 1 = best; None when not shown
     reason: str = ""
     flags: tuple[str, ...] = ()  # grounding issues (offending phrase marked [[like this]]) and notes

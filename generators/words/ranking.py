@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scoring.scores import ScoreKey
+
 # Weights of the combined score; CLIP's share goes to the others when there is no image.
-WEIGHTS = {"clip": 0.35, "grounding": 0.3, "brand": 0.15, "completeness": 0.2}
+WEIGHTS = {ScoreKey.CLIP_SCORE: 0.35, ScoreKey.GROUNDING: 0.3, ScoreKey.BRAND: 0.15, ScoreKey.COMPLETENESS: 0.2}
 
 
 @dataclass(frozen=True)
@@ -22,13 +24,13 @@ class ScoreParts:
 def combined_score(parts: ScoreParts) -> float:
     weights = dict(WEIGHTS)
     values = {
-        "clip": parts.clip,
-        "grounding": parts.grounding,
-        "brand": parts.brand,
-        "completeness": parts.completeness,
+        ScoreKey.CLIP_SCORE: parts.clip,
+        ScoreKey.GROUNDING: parts.grounding,
+        ScoreKey.BRAND: parts.brand,
+        ScoreKey.COMPLETENESS: parts.completeness,
     }
     if parts.clip is None:
-        weights.pop("clip")
+        weights.pop(ScoreKey.CLIP_SCORE)
     total = sum(weights.values())
     return sum(w * float(values[k]) for k, w in weights.items()) / total
 

@@ -85,19 +85,12 @@ def _common(c: Candidate) -> dict[str, Any]:
 
 
 def _attributes(store: Store, product: Product) -> tuple:
+    """The product's attribute sheet, the same one the GUI shows (`studio.project.attribute_sheet`)."""
     from studio.export import Attribute
 
-    order = {"user": 0, "catalog": 1}
-    by_name: dict[str, list] = {}
-    for a in store.attributes(product.id):
-        by_name.setdefault(a.name, []).append(a)
-    out = []
-    for name in sorted(by_name):
-        values = sorted(by_name[name], key=lambda a: (order.get(a.source, 2), -(a.confidence or 0.0)))
-        best = values[0]
-        conflict = is_conflict(values)
-        out.append(Attribute(name, best.value, best.source, best.confidence, conflict))
-    return tuple(out)
+    return tuple(
+        Attribute(r.name, r.value, r.source, r.confidence, bool(r.conflict)) for r in attribute_sheet(store, product.id)
+    )
 
 
 def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
@@ -158,7 +151,6 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
         captions=captions,
         copy=copies,
         image_candidates=media,
-    from studio.export import Platform
         video_candidates=videos,
     )
 
@@ -166,16 +158,12 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
 def parse_platforms(names: tuple[str, ...]) -> tuple[str, ...]:
     """Validate platform names early (before a long batch); empty means every platform."""
     from generators.runtime.errors import UnknownNameError
+    from studio.export import Platform
 
     valid = [p.value for p in Platform]
     for name in names:
         if name not in valid:
             raise UnknownNameError("platform", name, valid)
-    import studio.export as export  # here, not at the top: it brings PIL and jinja2
-
-    out_dir = Path(out_dir).resolve()
-    check_output_folder(out_dir)
-    remove_stale_staging(out_dir)
     return tuple(names)
 
 
@@ -183,6 +171,11 @@ def export_batch(
     store: Store, out_dir: Path, *, platforms: tuple[str, ...] = (), mode: ExportMode = ExportMode.BEST
 ) -> ExportOutcome:
     """Write the export package for every product into `out_dir` (replaced atomically); recorded in the store."""
+    import studio.export as export  # here, not at the top: it brings PIL and jinja2
+
+    out_dir = Path(out_dir).resolve()
+    check_output_folder(out_dir)
+    remove_stale_staging(out_dir)
     try:
         request = export.ExportRequest(
             # A generator: the export streams, so only one product is built and held at a time.

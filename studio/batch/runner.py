@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generators.runtime.errors import VitrineError
+from generators.runtime.errors import VitrineError, describe_error
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from studio.batch.recipe import STEP_SPECS, Recipe, StepName, step_availability
 from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput, with_project_options
@@ -90,10 +90,6 @@ def input_hash(product: Product, step: StepName, options: Mapping[str, Any] | No
     return f"{product.content_hash}:{spec.version}{suffix}"
 
 
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if not isinstance(exc, VitrineError) else str(exc)
-
-
 def run_step(
     store: Store,
     product: Product,
@@ -130,7 +126,7 @@ def run_step(
         store.finish_job(job, JobState.PENDING, "cancelled; will be redone")
         raise
     except Exception as exc:
-        store.finish_job(job, JobState.FAILED, _describe(exc))
+        store.finish_job(job, JobState.FAILED, describe_error(exc))
         raise
     store.finish_job(job, out.state, out.message, candidates=out.candidates, attributes=out.attributes)
     return out
@@ -252,7 +248,7 @@ class BatchRunner:
                 return
             except Exception as exc:  # one product's failure must not stop the batch
                 with self._lock:
-                    self.result.failures.append(StepFailure(product.sku, step.value, _describe(exc)))
+                    self.result.failures.append(StepFailure(product.sku, step.value, describe_error(exc)))
                 self._tick(f"{product.sku}: {step.value} failed")
                 continue
             with self._lock:

@@ -13,21 +13,21 @@ from studio.export.bundle import (
     MediaCandidate,
     MediaKind,
     Platform,
-    ReviewMode,
 )
 from studio.export.package import ExportError, export_packages
+from studio.project.review import ExportMode
 
 __all__ = [
     "Attribute",
     "CaptionCandidate",
     "CopyCandidate",
     "ExportError",
+    "ExportMode",
     "ExportProduct",
     "ExportRequest",
     "ExportResult",
     "MediaCandidate",
     "MediaKind",
     "Platform",
-    "ReviewMode",
     "export_packages",
 ]

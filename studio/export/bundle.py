@@ -1,7 +1,8 @@
 """The plain data an export is made from. The batch runner and the GUI adapt the project store to these.
 
 Nothing here knows about the store, Qt or the ML stack: products arrive as frozen dataclasses holding text,
-file paths, scores and provenance dicts (as `Provenance.to_dict()` writes them).
+file paths, scores and provenance dicts (as `Provenance.to_dict()` writes them). Which of them go out is the
+project's one export rule (`studio.project.review`), which these dataclasses satisfy.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from studio.project.review import ExportMode
+from studio.project.rows import CandidateKind, ExportSet
+
 
 class Platform(StrEnum):
     """Export targets; each writes one folder of the package."""
@@ -20,13 +24,6 @@ class Platform(StrEnum):
     AMAZON = "amazon"
     TAOBAO = "taobao"  # Taobao listing + Douyin short post, in Chinese
     GENERIC = "generic"
-
-
-class ReviewMode(StrEnum):
-    """Which candidates go out. Same values as `studio.project.review.ExportMode`."""
-
-    REVIEW = "review"  # only candidates a person approved
-    BEST = "best"  # the best-ranked candidate that was not rejected (a draft before review)
 
 
 class MediaKind(StrEnum):
@@ -71,6 +68,10 @@ class CaptionCandidate(_Candidate):
     text: str
     language: str = "en"
 
+    @property
+    def export_set(self) -> ExportSet:
+        return ExportSet(CandidateKind.CAPTION, "", self.language.lower())
+
 
 @dataclass(frozen=True, kw_only=True)
 class CopyCandidate(_Candidate):
@@ -84,6 +85,10 @@ class CopyCandidate(_Candidate):
     tags: tuple[str, ...] = ()
     language: str = "en"
 
+    @property
+    def export_set(self) -> ExportSet:
+        return ExportSet(CandidateKind.COPY, self.platform.lower(), self.language.lower())
+
 
 @dataclass(frozen=True, kw_only=True)
 class MediaCandidate(_Candidate):
@@ -92,6 +97,11 @@ class MediaCandidate(_Candidate):
     path: Path
     kind: MediaKind = MediaKind.IMAGE
     caption: str = ""
+
+    @property
+    def export_set(self) -> ExportSet:
+        # Generated images go into a listing like its photos: all of them, as videos do.
+        return ExportSet(CandidateKind.VIDEO if self.kind is MediaKind.VIDEO else CandidateKind.IMAGE)
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,7 @@ class ExportRequest:
             product at a time, so a large catalog need not be in memory).
         out_dir: the package folder `<out_dir>/<package_name>` is (re)built atomically.
         platforms: which platform folders to write (report.html is always written).
-        review_mode: REVIEW exports only approved candidates; BEST the top-ranked non-rejected ones.
+        review_mode: which candidates go out (`studio.project.review.export_decisions` decides).
         package_name: folder name of the package inside `out_dir`.
         image_base_url: prefix for image URLs in the Shopify CSV (Shopify imports images by URL).
         vendor: shop/brand name used where a product has none.
@@ -138,7 +148,7 @@ class ExportRequest:
     products: Iterable[ExportProduct]
     out_dir: Path
     platforms: tuple[Platform, ...] = tuple(Platform)
-    review_mode: ReviewMode = ReviewMode.BEST
+    review_mode: ExportMode = ExportMode.BEST
     package_name: str = "vitrine-export"
     image_base_url: str = ""
     vendor: str = ""

@@ -6,8 +6,9 @@ from typing import Any
 
 from studio.export.bundle import ExportProduct, _Candidate
 from studio.export.images import GENERIC
-from studio.export.package import JsonArrayStream, PackageWriter, alt_text, chosen_media, eligible, slug
+from studio.export.package import JsonArrayStream, PackageWriter, alt_text, chosen_media, slug
 from studio.export.package import StagedText as _StagedText
+from studio.project.review import exported
 
 
 def _meta(c: _Candidate) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def entry(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
         path = pw.video(product.sku, cand.path, f"generic/videos/{folder}-{i}{cand.path.suffix.lower()}")
         videos.append({"path": pw.rel(path, "generic"), **_meta(cand)})
     copies = {}
-    for c in eligible(product.copy, pw.mode):
+    for c in exported(product.copy, pw.mode):
         key = f"{c.platform or 'generic'}:{c.language}"
         if key not in copies:
             copies[key] = {
@@ -59,7 +60,7 @@ def entry(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
                 "tags": list(c.tags),
                 **_meta(c),
             }
-    captions = [{"text": c.text, "language": c.language, **_meta(c)} for c in eligible(product.captions, pw.mode)]
+    captions = [{"text": c.text, "language": c.language, **_meta(c)} for c in exported(product.captions, pw.mode)]
     return {
         "sku": product.sku,
         "title": product.title,

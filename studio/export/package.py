@@ -23,11 +23,11 @@ from studio.export.bundle import (
     ExportResult,
     MediaCandidate,
     Platform,
-    ReviewMode,
     _Candidate,
 )
 from studio.export.csv_safe import escape_cell, escaped_rows
 from studio.export.images import ImageSpec, PreparedImage, prepare, strip_video_metadata
+from studio.project.review import ExportMode, exported, rank_key
 
 C = TypeVar("C", bound=_Candidate)
 
@@ -36,42 +36,35 @@ class ExportError(VitrineError):
     """The package could not be written (unreadable image, no space, bad folder)."""
 
 
-def eligible(cands: Iterable[C], mode: ReviewMode) -> list[C]:
-    """Candidates that may go out, best first: approved only (REVIEW) or every non-rejected one (BEST)."""
-    keep = [c for c in cands if (c.approved if mode is ReviewMode.REVIEW else not c.rejected)]
-    return sorted(keep, key=lambda c: (c.rank is None, c.rank or 0, -max(c.scores.values(), default=0.0)))
-
-
-def ranked(cands: Iterable[C]) -> list[C]:
-    """All candidates in rank order (for the report)."""
-    return eligible(cands, ReviewMode.BEST) + [c for c in cands if c.rejected]
+def ranked(cands: Sequence[C]) -> list[C]:
+    """All candidates in rank order, rejected ones last (for the report)."""
+    return sorted((c for c in cands if not c.rejected), key=rank_key) + [c for c in cands if c.rejected]
 
 
 def copy_for(
-    product: ExportProduct, platform: str, mode: ReviewMode, language: str | None = None
+    product: ExportProduct, platform: str, mode: ExportMode, language: str | None = None
 ) -> CopyCandidate | None:
     """The copy to use on a platform: written for it, else generic copy, else the best copy for another platform.
 
     `language` keeps only copy in that language ("en", "zh"), so Chinese copy never lands in an English listing.
     """
-    cands = [c for c in product.copy if language is None or c.language.lower().startswith(language)]
+    out = [c for c in exported(product.copy, mode) if language is None or c.language.lower().startswith(language)]
     for wanted in (platform, "", "generic"):
-        pick = eligible([c for c in cands if c.platform.lower() == wanted], mode)
+        pick = [c for c in out if c.platform.lower() == wanted]
         if pick:
             return pick[0]
-    pick = eligible(cands, mode)
-    return pick[0] if pick else None
+    return out[0] if out else None
 
 
-def alt_text(product: ExportProduct, mode: ReviewMode) -> str:
-    """The best caption (what the image shows) for alt text; the title when there is none."""
-    caps = eligible([c for c in product.captions if c.language.lower().startswith("en")], mode)
+def alt_text(product: ExportProduct, mode: ExportMode) -> str:
+    """The best caption that goes out (what the image shows) for alt text; the title when there is none."""
+    caps = [c for c in exported(product.captions, mode) if c.language.lower().startswith("en")]
     return caps[0].text if caps else product.title
 
 
-def chosen_media(cands: Sequence[MediaCandidate], mode: ReviewMode) -> list[MediaCandidate]:
-    """Every generated image or video that may go out (photos all belong in a listing), best first."""
-    return eligible(cands, mode)
+def chosen_media(cands: Sequence[MediaCandidate], mode: ExportMode) -> list[MediaCandidate]:
+    """Every generated image or video that goes out (photos all belong in a listing), best first."""
+    return exported(cands, mode)
 
 
 def slug(text: str, fallback: str = "item") -> str:
@@ -101,7 +94,7 @@ class PackageWriter:
     _images: dict[tuple[Path, str, str], PreparedImage] = field(default_factory=dict)
 
     @property
-    def mode(self) -> ReviewMode:
+    def mode(self) -> ExportMode:
         return self.request.review_mode
 
     @property

@@ -18,7 +18,8 @@ from PIL import Image
 
 from studio.export.bundle import ExportProduct, MediaCandidate, _Candidate
 from studio.export.images import load_srgb
-from studio.export.package import PackageWriter, StagedText, copy_for, eligible, ranked
+from studio.export.package import PackageWriter, StagedText, ranked
+from studio.project.review import exported
 
 THUMB = 160
 
@@ -129,7 +130,7 @@ def _row(c: _Candidate, exported: set[int], **content: Any) -> dict[str, Any]:
 
 
 def _media_rows(cands: Sequence[MediaCandidate], pw: PackageWriter) -> list[dict[str, Any]]:
-    out_ids = {id(c) for c in eligible(cands, pw.mode)}
+    out_ids = {id(c) for c in exported(cands, pw.mode)}
     rows = []
     for c in ranked(cands):
         thumb = thumbnail(c.path) if c.kind.value == "image" else ""
@@ -140,17 +141,13 @@ def _media_rows(cands: Sequence[MediaCandidate], pw: PackageWriter) -> list[dict
 def product_view(pw: PackageWriter, p: ExportProduct) -> dict[str, Any]:
     """Everything the template shows for one product."""
     groups = []
-    cap_out = {id(c) for c in eligible(p.captions, pw.mode)[:1]}
+    cap_out = {id(c) for c in exported(p.captions, pw.mode)}
     if p.captions:
         groups.append({"label": "Captions", "rows": [_row(c, cap_out, text=c.text) for c in ranked(p.captions)]})
     platforms = list(dict.fromkeys(c.platform for c in p.copy))
+    out = {id(c) for c in exported(p.copy, pw.mode)}
     for plat in platforms:
         cands = [c for c in p.copy if c.platform == plat]
-        out = set()
-        for lang in dict.fromkeys(c.language for c in cands):
-            chosen = copy_for(p, plat, pw.mode, language=lang)
-            if chosen is not None:
-                out.add(id(chosen))
         rows = [
             _row(
                 c,

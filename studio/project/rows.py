@@ -40,6 +40,35 @@ class CandidateState(StrEnum):
     REJECTED = "rejected"
 
 
+class CandidateKind(StrEnum):
+    """What a candidate is; each batch step that makes candidates makes one kind."""
+
+    IMAGE = "image"  # a catalog photo normalized into a listing photo (ingest)
+    CAPTION = "caption"
+    COPY = "copy"
+    PAIRING = "pairing"
+    TRYON = "tryon"
+    VIDEO = "video"
+
+    @property
+    def one_per_listing(self) -> bool:
+        """A listing holds one of these per set (one title, one alt text); photos and videos all go in."""
+        return self in (CandidateKind.CAPTION, CandidateKind.COPY)
+
+
+@dataclass(frozen=True)
+class ExportSet:
+    """The candidates that compete for one place in a listing: same kind, platform and language."""
+
+    kind: CandidateKind
+    platform: str = ""
+    language: str = ""
+
+    @property
+    def one_per_listing(self) -> bool:
+        return self.kind.one_per_listing
+
+
 class ImageRole(StrEnum):
     """What a catalog image shows."""
 
@@ -127,7 +156,7 @@ class Job:
 class NewCandidate:
     """A candidate a step produced, before it is stored."""
 
-    kind: str
+    kind: CandidateKind
     rank: int = 0
     text: str | None = None
     file_sha: str | None = None
@@ -135,6 +164,9 @@ class NewCandidate:
     provenance: dict[str, Any] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     score: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", CandidateKind(self.kind))  # an unknown kind fails here, not in a reader
 
 
 @dataclass(frozen=True)
@@ -144,7 +176,7 @@ class Candidate:
     id: int
     product_id: int
     job_id: int | None
-    kind: str
+    kind: CandidateKind
     rank: int
     text: str | None
     file_sha: str | None
@@ -158,6 +190,20 @@ class Candidate:
     def placeholder(self) -> bool:
         """True when a random-weight model made it: reports and the GUI must label it."""
         return bool(self.provenance.get("placeholder"))
+
+    @property
+    def approved(self) -> bool:
+        return self.state is CandidateState.APPROVED
+
+    @property
+    def rejected(self) -> bool:
+        return self.state is CandidateState.REJECTED
+
+    @property
+    def export_set(self) -> ExportSet:
+        """The listing place it competes for: copy per platform and language, captions per language."""
+        platform = str(self.params.get("platform") or "").lower()
+        return ExportSet(self.kind, platform, str(self.params.get("language") or "").lower())
 
 
 @dataclass(frozen=True)

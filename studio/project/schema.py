@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 # Each entry upgrades the schema from version i to i+1; never edit a shipped entry, append a new one.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -87,4 +90,35 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL
     );
     """,
+    # 2: one name per score (`scoring.scores.ScoreKey`): older copy stored its CLIPScore as "clip".
+    """
+    UPDATE candidates SET scores = vitrine_score_keys_v2(scores)
+    WHERE scores LIKE '%"clip"%' OR scores LIKE '%"clipscore"%';
+    """,
 )
+
+
+def _score_keys_v2(scores_json: str | None) -> str | None:
+    """Migration 2: a candidate's scores with "clipscore" / "clip" renamed "clip_score"; nothing else changes.
+
+    The spellings are written out here, not taken from `ScoreKey`, because a shipped migration must never change.
+    When several spellings are present the one readers used to prefer wins (clip_score, clipscore, clip).
+    """
+    legacy = ("clipscore", "clip")
+    try:
+        scores = json.loads(scores_json) if scores_json else None
+    except ValueError:
+        return scores_json
+    if not isinstance(scores, dict) or not any(k in scores for k in legacy):
+        return scores_json
+    renamed = {k: v for k, v in scores.items() if k not in legacy}
+    for old in legacy:
+        if old in scores and "clip_score" not in renamed:
+            renamed["clip_score"] = scores[old]
+    # The same encoding the store writes with (`rows.dumps_json`), so a migrated row reads like a new one.
+    return json.dumps(renamed, ensure_ascii=False, sort_keys=True, default=str)
+
+
+#: SQL functions the migrations call (registered on every connection before migrating). Python, not SQLite's
+#: JSON functions: those re-print numbers with 15 digits and older SQLite builds lack some of them.
+SQL_FUNCTIONS: dict[str, Callable[[str | None], str | None]] = {"vitrine_score_keys_v2": _score_keys_v2}

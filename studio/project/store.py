@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from studio.project.assets import AssetStore
+from studio.project.candidates_store import CandidateQueries
 from studio.project.rows import (
     AttributeValue,
     Candidate,
+    CandidateKind,
     CandidateState,
     ExportRow,
+    ExportSet,
     ImageRole,
     ImageRow,
     Job,
@@ -33,13 +36,15 @@ from studio.project.rows import (
     loads_json,
     product_content_hash,
 )
-from studio.project.schema import MIGRATIONS
+from studio.project.schema import MIGRATIONS, SQL_FUNCTIONS
 
 __all__ = [
     "AttributeValue",
     "Candidate",
+    "CandidateKind",
     "CandidateState",
     "ExportRow",
+    "ExportSet",
     "ImageRole",
     "ImageRow",
     "Job",
@@ -56,8 +61,12 @@ DB_NAME = "project.sqlite"
 ASSETS_DIR = "assets"
 
 
-class Store:
-    """An open project. Create with `Store.create(folder)`, open with `Store.open(folder)`; close when done."""
+class Store(CandidateQueries):
+    """An open project. Create with `Store.create(folder)`, open with `Store.open(folder)`; close when done.
+
+    The one way into the project database: nothing else runs SQL on it. Candidate queries and edits live in
+    `CandidateQueries` (its own module, to keep each file readable) and are methods of this class.
+    """
 
     def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
         self.folder = Path(folder)
@@ -91,6 +100,8 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        for name, fn in SQL_FUNCTIONS.items():  # the migrations' data rewrites call these
+            conn.create_function(name, 1, fn, deterministic=True)
         store = cls(folder, conn)
         store._migrate()
         return store
@@ -262,6 +273,22 @@ class Store:
             for r in rows
         ]
 
+    def set_attribute_value(self, product_id: int, name: str, value: str, source: str) -> None:
+        """Set the value `source` gives attribute `name` (e.g. what a person typed); no confidence."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO attribute_values (product_id, name, value, source, confidence) VALUES (?,?,?,?,NULL)"
+                " ON CONFLICT(product_id, name, source) DO UPDATE SET value=excluded.value",
+                (product_id, name, value, source),
+            )
+
+    def remove_attribute_value(self, product_id: int, name: str, source: str) -> None:
+        """Forget the value `source` gave attribute `name` (the other sources' values stay)."""
+        with self.transaction() as c:
+            c.execute(
+                "DELETE FROM attribute_values WHERE product_id=? AND name=? AND source=?", (product_id, name, source)
+            )
+
     def attributes(self, product_id: int, source: str | None = None) -> list[AttributeValue]:
         sql = "SELECT * FROM attribute_values WHERE product_id=?" + (" AND source=?" if source else "")
         rows = self._query(sql + " ORDER BY source, name", (product_id, source) if source else (product_id,))
@@ -343,7 +370,7 @@ class Store:
                     (
                         job.product_id,
                         job.id,
-                        n.kind,
+                        CandidateKind(n.kind).value,
                         n.rank,
                         n.text,
                         n.file_sha,
@@ -375,62 +402,6 @@ class Store:
             return c.execute(
                 "UPDATE jobs SET state='pending', message='interrupted; will be redone' WHERE state='running'"
             ).rowcount
-
-    # -- candidates ------------------------------------------------------------------------------------
-    @staticmethod
-    def _candidate(r: sqlite3.Row) -> Candidate:
-        return Candidate(
-            r["id"],
-            r["product_id"],
-            r["job_id"],
-            r["kind"],
-            r["rank"],
-            r["text"],
-            r["file_sha"],
-            loads_json(r["params"], {}),
-            loads_json(r["provenance"], {}),
-            loads_json(r["scores"], {}),
-            r["score"],
-            CandidateState(r["state"]),
-        )
-
-    def candidate(self, candidate_id: int) -> Candidate:
-        rows = self._query("SELECT * FROM candidates WHERE id=?", (candidate_id,))
-        if not rows:
-            raise ProjectError(f"no candidate with id {candidate_id}")
-        return self._candidate(rows[0])
-
-    def candidates(
-        self,
-        product_id: int | None = None,
-        kind: str | None = None,
-        state: CandidateState | None = None,
-    ) -> list[Candidate]:
-        """Candidates filtered by product, kind and state, ordered by product, kind, rank."""
-        where, params = [], []
-        for col, val in (("product_id", product_id), ("kind", kind), ("state", state.value if state else None)):
-            if val is not None:
-                where.append(f"{col}=?")
-                params.append(val)
-        sql = "SELECT * FROM candidates" + (" WHERE " + " AND ".join(where) if where else "")
-        return [self._candidate(r) for r in self._query(sql + " ORDER BY product_id, kind, rank, id", params)]
-
-    def set_candidate_state(self, candidate_id: int, state: CandidateState, actor: str = "", note: str = "") -> None:
-        """Approve or reject (or re-propose) a candidate; every decision is kept in `approvals`."""
-        with self.transaction() as c:
-            if c.execute("UPDATE candidates SET state=? WHERE id=?", (state.value, candidate_id)).rowcount == 0:
-                raise ProjectError(f"no candidate with id {candidate_id}")
-            c.execute(
-                "INSERT INTO approvals (candidate_id, decision, actor, note, decided_at) VALUES (?,?,?,?,?)",
-                (candidate_id, state.value, actor, note, time.time()),
-            )
-
-    def approvals(self, candidate_id: int) -> list[tuple[str, str, str, float]]:
-        """(decision, actor, note, time) of every decision on a candidate, oldest first."""
-        rows = self._query(
-            "SELECT decision, actor, note, decided_at FROM approvals WHERE candidate_id=? ORDER BY id", (candidate_id,)
-        )
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     # -- exports and housekeeping ----------------------------------------------------------------------
     def record_export(

@@ -10,6 +10,7 @@ from generators.runtime.loading import load_model
 from generators.runtime.progress import Cancelled, CancelToken
 from generators.words.constraints import limit_violations
 from generators.words.presets import BrandKit, Language, Platform, preset_for
+from scoring.scores import ScoreKey as K
 
 TEE = Product("TEE", "Classic Tee", "Soft everyday tee.", {"color": "red", "material": "polyester", "size": "S, M"})
 
@@ -29,8 +30,8 @@ def test_tiny_run_ranks_candidates_with_scores_and_provenance(pipe):
     ranked = result.ranked
     assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     for c in ranked:
-        assert {"clip", "grounding", "brand", "total"} <= set(c.scores) and c.reason
-    totals = [c.scores["total"] for c in ranked]
+        assert {K.CLIP_SCORE, K.GROUNDING, K.BRAND, K.TOTAL} <= set(c.scores) and c.reason
+    totals = [c.scores[K.TOTAL] for c in ranked]
     assert totals == sorted(totals, reverse=True)
     assert "the product has no image: CLIP ranking is not used" in result.warnings
     again = pipe.run(CopyRequest(TEE, Platform.AMAZON, n=4, seed=3, max_new_tokens=24))
@@ -64,7 +65,7 @@ def test_review_rejects_contradictions_and_drops_duplicates(pipe):
     assert by_index[2].status is CandidateStatus.DUPLICATE and "candidate 0" in by_index[2].reason
     flagged = pipe.review(CopyRequest(TEE, Platform.AMAZON, grounding_policy=GroundingPolicy.FLAG), [bad])
     assert flagged.candidates[0].status is CandidateStatus.FLAGGED
-    assert flagged.candidates[0].scores["grounding"] < 1
+    assert flagged.candidates[0].scores[K.GROUNDING] < 1
 
 
 def test_injection_title_does_not_change_the_output_format(pipe):
@@ -156,7 +157,7 @@ def test_an_english_only_clip_does_not_rank_chinese_copy(tmp_path):
     request = CopyRequest(product, Platform.XIAOHONGSHU, language=Language.ZH, n=2, seed=1, max_new_tokens=24)
     zh = pipe.run(request)
     assert any("reads English only" in w for w in zh.warnings)
-    assert all(c.scores.get("clip") is None for c in zh.ranked)
+    assert all(c.scores.get(K.CLIP_SCORE) is None for c in zh.ranked)
     warnings: list[str] = []
     assert pipe.ranker.clip_scores(product, ["A soft red tee."], warnings, chinese=False)[0] is not None
     assert pipe.ranker.clip_scores(product, ["柔软的红色T恤"], warnings, chinese=True) == [None]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scoring.scores import ScoreKey
 from studio.export import (
     Attribute,
     CaptionCandidate,
@@ -52,8 +53,10 @@ def products(tmp_path: Path) -> tuple[ExportProduct, ...]:
         attributes=(Attribute("color", "red", "catalog", 1.0), Attribute("material", "cotton", "clip", 0.4, True)),
         images=(make_photo(src / "tee.jpg"), make_photo(src / "tee-back.jpg", bg=(235, 233, 230))),
         captions=(
-            CaptionCandidate(text="a red t-shirt on white", rank=1, scores={"clip": 0.31}, provenance=REAL_PROV),
-            CaptionCandidate(text="a shirt", rank=2, scores={"clip": 0.22}, provenance=REAL_PROV),
+            CaptionCandidate(
+                text="a red t-shirt on white", rank=1, scores={ScoreKey.CLIP_SCORE: 0.31}, provenance=REAL_PROV
+            ),
+            CaptionCandidate(text="a shirt", rank=2, scores={ScoreKey.CLIP_SCORE: 0.22}, provenance=REAL_PROV),
         ),
         copy=(
             CopyCandidate(
@@ -63,12 +66,16 @@ def products(tmp_path: Path) -> tuple[ExportProduct, ...]:
                 description="-minus first",
                 tags=("summer", "=evil"),
                 rank=1,
-                scores={"clip": 0.3},
+                scores={ScoreKey.CLIP_SCORE: 0.3},
                 approved=True,
                 provenance=REAL_PROV,
             ),
             CopyCandidate(
-                platform="shopify", title="Second best tee", rank=2, scores={"clip": 0.2}, provenance=PLACEHOLDER_PROV
+                platform="shopify",
+                title="Second best tee",
+                rank=2,
+                scores={ScoreKey.CLIP_SCORE: 0.2},
+                provenance=PLACEHOLDER_PROV,
             ),
             CopyCandidate(
                 platform="amazon",
@@ -95,7 +102,7 @@ def products(tmp_path: Path) -> tuple[ExportProduct, ...]:
                 path=make_photo(src / "gen1.png", (256, 256)),
                 caption="outfit",
                 rank=1,
-                scores={"clip": 0.27},
+                scores={ScoreKey.CLIP_SCORE: 0.27},
                 provenance=PLACEHOLDER_PROV,
             ),
             MediaCandidate(

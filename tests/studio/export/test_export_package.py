@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from studio.export import ExportRequest, Platform, ReviewMode, export_packages
+from studio.export import ExportMode, ExportRequest, Platform, export_packages
 from studio.export.taobao import title_width
 
 
@@ -60,7 +60,7 @@ def test_review_mode_exports_only_approved(products, tmp_path: Path):
     best = export_packages(ExportRequest(products, tmp_path / "a", platforms=(Platform.GENERIC, Platform.AMAZON)))
     review = export_packages(
         ExportRequest(
-            products, tmp_path / "b", platforms=(Platform.GENERIC, Platform.AMAZON), review_mode=ReviewMode.REVIEW
+            products, tmp_path / "b", platforms=(Platform.GENERIC, Platform.AMAZON), review_mode=ExportMode.REVIEW
         )
     )
     gb = json.loads((best.package_dir / "generic/products.json").read_text())["products"][0]
