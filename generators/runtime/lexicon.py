@@ -1,4 +1,4 @@
-"""Find colour, material, fit and claim mentions in English and Chinese text, with synonyms (crimson ≈ red,
+"""Find colour, material, fit, design and claim mentions in English and Chinese text, with synonyms (crimson ≈ red,
 棉 ≈ cotton, relaxed fit ≈ 宽松).
 
 It lives in the runtime, the lowest layer, because the copy pipelines (grounding, attribute sheets) and scoring
@@ -18,11 +18,12 @@ from typing import Any
 
 
 class MentionKind(StrEnum):
-    """What a mention is about; the lexicon has surface forms for the first four."""
+    """What a mention is about; the lexicon has surface forms for the first five."""
 
     COLOR = "color"
     MATERIAL = "material"
     FIT = "fit"
+    DESIGN = "design"  # details a shopper picks by: shoe height, sleeve, neckline, rise, closure
     CLAIM = "claim"
     SIZE = "size"
     COUNT = "count"
@@ -30,7 +31,7 @@ class MentionKind(StrEnum):
     NUMBER = "number"  # any other figure (model number, dimension, percentage): only the catalog's own
 
 
-LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT, MentionKind.CLAIM)
+LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT, MentionKind.DESIGN, MentionKind.CLAIM)
 
 
 @dataclass(frozen=True)

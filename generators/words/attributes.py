@@ -16,7 +16,7 @@ from typing import Any
 from generators.product import Product
 from generators.runtime.lexicon import Lexicon, MentionKind, default_lexicon
 
-CHECKED_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT)
+CHECKED_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT, MentionKind.DESIGN)
 
 
 class AttributeSource(StrEnum):
@@ -153,12 +153,18 @@ def build_attribute_sheet(
     for m in lex.find(product.title, CHECKED_KINDS):
         if not m.negated and not any(v.source is AttributeSource.CATALOG for v in values.get(m.kind.value, [])):
             add(m.kind.value, AttributeValue(m.phrase, AttributeSource.CATALOG, 0.9, m.canonical))
-    # So does a description's fit sentence ("… Regular fit."). Only fit: descriptions also name what goes with
-    # the product ("wear it with blue jeans"), which would make wrong colours and materials authoritative.
+    # So does a description's fit sentence ("… Regular fit."). Only fit and design details: descriptions also
+    # name what goes with the product ("wear it with blue jeans"), which would make wrong colours and materials
+    # authoritative, while a detail ("ribbed crew neck", "drawcords") describes the product itself.
     described = [m for m in lex.find(product.description, (MentionKind.FIT,)) if not m.negated]
     if not any(v.source is AttributeSource.CATALOG for v in values.get(MentionKind.FIT.value, [])):
         for m in described:
             add(MentionKind.FIT.value, AttributeValue(m.phrase, AttributeSource.CATALOG, 0.8, m.canonical))
+    # Design details sit on separate axes (a crew neck says nothing about sleeves), so the title's and the
+    # description's details are all kept, beside any design column.
+    for m in lex.find(f"{product.title}\n{product.description}", (MentionKind.DESIGN,)):
+        if not m.negated:
+            add(MentionKind.DESIGN.value, AttributeValue(m.canonical, AttributeSource.CATALOG, 0.85, m.canonical))
 
     for name, probs in (clip_attributes or {}).items():
         key = lex.attribute_key(name)

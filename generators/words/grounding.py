@@ -1,4 +1,4 @@
-"""Grounding: every colour, material, fit, size, count, price, figure and claim in a candidate is checked.
+"""Grounding: every colour, material, fit, design detail, size, count, price, figure and claim is checked.
 
 A contradiction (copy says "100% cotton", catalog says polyester) rejects or flags the candidate with the
 offending phrase marked; a mention the sheet cannot confirm ("waterproof" when nothing says so) is
@@ -11,6 +11,13 @@ loose and oversized are one value, because copy (Chinese copy above all) uses th
 phrases count: "relaxed weekends" or "a classic tee" claim no fit, though a catalog's fit cell may say just
 "Regular", "Relaxed" or 常规. "Cropped" is about length, so a width fit neither confirms nor contradicts it
 (unverified). Catalogs rarely give a fit, so a fit mention is checked only when the sheet has one.
+
+Design details (shoe height, sleeve, neckline, rise, closure) are read from the catalog's title, description and
+columns; each axis is checked on its own: "high-top" contradicts a low-top sneaker, while "short sleeve" on a tee
+whose catalog names only its crew neck is neither confirmed nor denied. Size ranges count whole: a catalog's
+"38-44" supports size 40 and "sizes 38-44", not "sizes 38-85". Claims a shopper relies on that the catalog never
+makes ("up to 10 times faster", "2025 model", "3.5 GHz", "#1 best seller") are *invented* and disqualify a
+candidate like a contradiction; so do made-up product names ("Crew-Nine" for a crew-neck tee) count as unverified.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from generators.words.attributes import AttributeSheet
 
 class Severity(StrEnum):
     CONTRADICTION = "contradiction"  # the sheet says otherwise
+    INVENTED = "invented"  # a claim a shopper would rely on that the catalog never makes ("10x faster", "2025 model")
     UNVERIFIED = "unverified"  # nothing on the sheet supports it
 
 
@@ -45,6 +53,8 @@ class GroundingIssue:
     def message(self) -> str:
         if self.severity is Severity.CONTRADICTION:
             return f"{self.field}: '{self.phrase}' contradicts the product's {self.kind.value} ({self.expected})"
+        if self.severity is Severity.INVENTED:
+            return f"{self.field}: '{self.phrase}' is a claim the product data never makes"
         return f"{self.field}: '{self.phrase}' ({self.kind.value}) is not supported by the product data"
 
 
@@ -57,7 +67,16 @@ class GroundingReport:
 
     @property
     def contradictions(self) -> tuple[GroundingIssue, ...]:
-        return tuple(i for i in self.issues if i.severity is Severity.CONTRADICTION)
+        """The issues that disqualify a candidate: contradictions and invented claims."""
+        return tuple(i for i in self.issues if i.severity is not Severity.UNVERIFIED)
+
+    @property
+    def reason(self) -> str:
+        """Why the candidate is not grounded, in a few words ("" when it is)."""
+        kinds = {i.severity for i in self.contradictions}
+        if Severity.CONTRADICTION in kinds:
+            return "contradicts the product data"
+        return "makes claims the product data never makes" if kinds else ""
 
     @property
     def ok(self) -> bool:
@@ -97,8 +116,17 @@ _COUNT_PATTERNS = (
     re.compile(rf"\b{_NUM}[- ]?(?:pack|pcs|pieces|piece set|count|ct)\b", re.IGNORECASE),
     re.compile(rf"{_NUM}\s*(?:件|只|个|双|条|支|片|瓶|盒)装"),
 )
+_SIZE_NUMBER = r"\d{1,3}(?:\.5)?"
+_SIZE_JOIN = r"\s*(?:-|–|—|~|～|to|至|…|\.\.\.|,|/|and)\s*"
+_SIZE_RANGE = re.compile(rf"({_SIZE_NUMBER})\s*(?:-|–|—|~|～|to|至|…|\.\.\.)\s*({_SIZE_NUMBER})", re.IGNORECASE)
+# "sizes 38-44", "size 38, 39, 40", "38-44码": one mention, judged as a whole (a list is not 20 mentions).
+_SIZE_LISTS = (
+    re.compile(rf"\bsizes?:?\s+({_SIZE_NUMBER}(?:{_SIZE_JOIN}{_SIZE_NUMBER})+)", re.IGNORECASE),
+    re.compile(rf"({_SIZE_NUMBER}(?:{_SIZE_JOIN}{_SIZE_NUMBER})+)\s*码"),
+)
 _SIZE_PATTERNS = (
-    re.compile(r"\bsize:?\s+([A-Za-z0-9]{1,4})\b", re.IGNORECASE),
+    # A size token, not any word: "true to size: size 40" names 40, not "size".
+    re.compile(r"\bsize:?\s+(\d{1,3}(?:\.5)?|[2-5]?X{0,3}[SML]|XXS|XS|OS|ONE)\b", re.IGNORECASE),
     re.compile(r"\b(XXS|XS|XL|XXL|XXXL|2XL|3XL|4XL)\b"),
     re.compile(r"([A-Za-z0-9]{1,4})\s*码"),
 )
@@ -107,6 +135,27 @@ _PRICE = re.compile(
     re.IGNORECASE,
 )
 _DISCOUNT = re.compile(r"\b\d{1,2}\s?%\s?off\b|\bon sale\b|\bsale:|打\d折|\d折|半价|限时特价", re.IGNORECASE)
+# Claims a shopper relies on that small models invent: performance comparisons, rankings, endorsements, model
+# years. They stand only when the catalog's own text says the same; otherwise they disqualify the candidate.
+_INVENTED_CLAIMS = (
+    re.compile(r"\bup to \d+(?:\.\d+)?\s*(?:x|×|times)\b[^.,;!]*", re.IGNORECASE),
+    re.compile(
+        r"\b\d+(?:\.\d+)?\s*(?:x|×|times)\s+(?:faster|more|longer|stronger|better|warmer|lighter|softer|brighter)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:faster|better|stronger|longer[- ]lasting|more durable) than\b[^.,;!]*", re.IGNORECASE),
+    re.compile(
+        r"#\s?1\b|\bnumber one\b|\bbest[- ]?sell(?:ing|er)\b|\bclinically (?:proven|tested)\b|"
+        r"\bdermatologist[- ](?:tested|approved|recommended)\b|\blab[- ]tested\b|\baward[- ]winning\b|"
+        r"\bcertified\b|\bpatented\b|\bguaranteed\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:19|20)\d{2}\s*(?:model|edition|version|release)\b|\bnew for (?:19|20)\d{2}\b", re.IGNORECASE),
+    re.compile(r"(?:19|20)\d{2}\s*年?\s*(?:新款|款)|销量第一|全网第一|最畅销|\d+倍"),
+    re.compile(r"\b\d+(?:\.\d+)?\s?(?:GHz|MHz|mAh|Wh|watts?|W)\b", re.IGNORECASE),
+)
+# A Title-Case hyphenated coinage ("Crew-Nine", "Ultra-Flex") the catalog never uses: a made-up product name.
+_COINED_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b")
 _PERCENT = re.compile(r"(\d{1,3})\s*%\s*$")
 # Digits only as boundaries: Chinese copy writes figures between characters (克重250克), and \w matches those.
 _FIGURE = re.compile(r"(?<![\d.,])(?:\d{2,}(?:[.,]\d+)*|\d+[.,]\d+)(?!\d)")
@@ -129,21 +178,58 @@ def extract_counts(text: str) -> list[tuple[int, int, int, str]]:
     return out
 
 
-def extract_sizes(text: str) -> list[tuple[str, int, int, str]]:
-    """(size, start, end, phrase) for "size M", "XL", "M码"; overlapping matches count once."""
-    out: list[tuple[str, int, int, str]] = []
+def extract_sizes(text: str) -> list[tuple[tuple[str, ...], int, int, str]]:
+    """(sizes, start, end, phrase) for "size M", "XL", "M码", "sizes 38-44"; overlapping matches count once.
+
+    A list or range is one mention; a range stands for its two ends ("38-44" -> 38, 44), a list for each size.
+    """
+    out: list[tuple[tuple[str, ...], int, int, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(start < e and end > s for _, s, e, _ in out)
+
+    for pattern in _SIZE_LISTS:
+        for m in pattern.finditer(text):
+            if free(m.start(), m.end()):
+                values = tuple(_size_token(t) for t in re.findall(_SIZE_NUMBER, m.group(1)))
+                out.append((values, m.start(), m.end(), m.group(0)))
     for pattern in _SIZE_PATTERNS:
         for m in pattern.finditer(text):
-            if not any(m.start() < end and m.end() > start for _, start, end, _ in out):
-                out.append((m.group(1).upper(), m.start(), m.end(), m.group(0)))
+            if free(m.start(), m.end()):
+                out.append(((m.group(1).upper(),), m.start(), m.end(), m.group(0)))
     return out
 
 
-def _sheet_sizes(sheet: AttributeSheet) -> set[str]:
-    sizes = set()
-    for value in sheet.raw_values("size"):
-        sizes.update(s.upper() for s in re.split(r"[\s,/;|]+", value) if s)
+def _size_token(token: str) -> str:
+    return f"{float(token):g}" if re.fullmatch(r"\d+(?:\.\d)?", token) else token.upper()
+
+
+def expand_sizes(value: str) -> set[str]:
+    """The sizes a catalog cell names: "S, M, L" -> {S, M, L}; "38-44" or "38~44" -> {38, 39, ..., 44}."""
+    sizes: set[str] = set()
+    for m in _SIZE_RANGE.finditer(value):
+        low, high = float(m.group(1)), float(m.group(2))
+        step = 0.5 if (low % 1 or high % 1) else 1.0
+        if low < high and (high - low) / step <= 80:
+            sizes.update(f"{low + i * step:g}" for i in range(int((high - low) / step) + 1))
+    rest = _SIZE_RANGE.sub(" ", value)
+    sizes.update(_size_token(s) for s in re.split(r"[\s,/;|]+", rest) if s)
     return sizes
+
+
+def _sheet_sizes(sheet: AttributeSheet) -> set[str]:
+    sizes: set[str] = set()
+    for value in sheet.raw_values("size"):
+        sizes |= expand_sizes(value)
+    return sizes
+
+
+def _describe_sizes(sizes: set[str]) -> str:
+    """ "38-44" for a run of numeric sizes, else the sizes joined: what a contradiction says was expected."""
+    numbers = sorted(float(s) for s in sizes if re.fullmatch(r"\d+(?:\.\d)?", s))
+    if len(numbers) == len(sizes) and len(numbers) > 3:
+        return f"{numbers[0]:g}-{numbers[-1]:g}"
+    return "/".join(sorted(sizes))
 
 
 def _amount(text: str) -> float | None:
@@ -172,6 +258,31 @@ def _check_prices(field: str, text: str, sheet: AttributeSheet) -> tuple[int, li
     for m in _DISCOUNT.finditer(text):
         seen += 1
         issues.append(GroundingIssue(MentionKind.PRICE, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), ""))
+    return seen, issues
+
+
+def _check_invented_claims(field: str, text: str, sheet: AttributeSheet) -> tuple[int, list[GroundingIssue]]:
+    """Comparisons, rankings, endorsements, model years and tech specs the catalog's own text never states."""
+    issues, seen, spans = [], 0, []
+    for pattern in _INVENTED_CLAIMS:
+        for m in pattern.finditer(text):
+            if any(m.start() < b and a < m.end() for a, b in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            seen += 1
+            phrase = m.group(0).strip()
+            if phrase.lower() not in sheet.text:
+                issues.append(
+                    GroundingIssue(
+                        MentionKind.CLAIM, Severity.INVENTED, field, phrase, m.start(), m.start() + len(phrase), ""
+                    )
+                )
+    for m in _COINED_NAME.finditer(text):
+        seen += 1
+        if m.group(0).lower() not in sheet.text:
+            issues.append(
+                GroundingIssue(MentionKind.CLAIM, Severity.UNVERIFIED, field, m.group(0), m.start(), m.end(), "")
+            )
     return seen, issues
 
 
@@ -234,6 +345,8 @@ def _check_lexicon_mention(
     if not supported and not raw and m.kind in _CHECKED_ONLY_WHEN_KNOWN:
         return None
     peers = lex.same_axis(m.kind, supported, m.canonical)
+    if not peers and m.kind is MentionKind.DESIGN:
+        return None  # catalogs name few details; one on an axis the sheet leaves open is neither confirmed nor denied
     if not peers:
         # Only free-text values the lexicon does not know ("multicolour"), or values about another side of the
         # product (a width fit, copy says "cropped"): cannot confirm either way.
@@ -270,22 +383,27 @@ def check_grounding(
             if issue:
                 issues.append(issue)
         found_sizes, found_counts = extract_sizes(text), extract_counts(text)
-        for size, start, end, phrase in found_sizes:
+        for named, start, end, phrase in found_sizes:
             mentions += 1
-            if size in _FREE_SIZE:
+            named = tuple(n for n in named if n not in _FREE_SIZE)
+            if not named:
                 continue
             if not sizes:
                 issues.append(GroundingIssue(MentionKind.SIZE, Severity.UNVERIFIED, field, phrase, start, end, ""))
-            elif size not in sizes:
+            elif any(n not in sizes for n in named):
                 issues.append(
                     GroundingIssue(
-                        MentionKind.SIZE, Severity.CONTRADICTION, field, phrase, start, end, "/".join(sorted(sizes))
+                        MentionKind.SIZE, Severity.CONTRADICTION, field, phrase, start, end, _describe_sizes(sizes)
                     )
                 )
         seen, price_issues = _check_prices(field, text, sheet)
         mentions += seen
         issues += price_issues
+        seen, claim_issues = _check_invented_claims(field, text, sheet)
+        mentions += seen
+        issues += claim_issues
         claimed = [(m.start(), m.end()) for m in (*_PRICE.finditer(text), *_DISCOUNT.finditer(text))]
+        claimed += [(i.start, i.end) for i in claim_issues]
         claimed += [(start, end) for _, start, end, _ in (*found_sizes, *found_counts)]
         seen, figure_issues = _check_figures(field, text, figures, claimed)
         mentions += seen

@@ -266,3 +266,74 @@ def test_a_fit_stated_in_the_catalog_description_is_checked():
     assert [v.canonical for v in sheet.values["fit"]] == ["regular fit"]
     plain = Product("P", "Tee", "Soft cotton jersey tee.", {})
     assert _issues("Slightly oversized", plain)[0].ok  # no fit anywhere in the catalog: not checked
+
+
+# ---- design details, size ranges, invented claims (cases seen on the sample catalog and a real store) --------
+LOW_TOP = Product(
+    "SN", "Canvas Low-Top Sneakers, White", "Lace-up canvas sneakers with a rubber sole.", {"size": "38-44"}
+)
+CREW_TEE = Product("T", "Classic Crew-Neck T-Shirt, Red", "Ribbed crew neck and double-stitched hems.", {})
+HOODIE = Product("H", "Fleece Pullover Hoodie", "Brushed fleece with a lined hood and drawcords.", {})
+JEANS = Product("J", "High-Rise Straight Jeans", "Button fly.", {"rise": "high rise"})
+
+
+@pytest.mark.parametrize(
+    ("product", "text", "ok"),
+    [
+        (LOW_TOP, "Classic high-top canvas sneakers", False),
+        (LOW_TOP, "Everyday low-top sneakers", True),
+        (LOW_TOP, "白色高帮帆布鞋", False),
+        (CREW_TEE, "Soft v-neck tee", False),
+        (CREW_TEE, "Classic crewneck tee with short sleeves", True),  # sleeves: the catalog leaves them open
+        (HOODIE, "Cosy zip-up hoodie", False),
+        (HOODIE, "Cosy pullover hoodie with drawstrings", True),
+        (JEANS, "Low-rise jeans", False),
+        (JEANS, "高腰直筒牛仔裤", True),
+    ],
+)
+def test_design_details_contradict_on_their_own_axis(product, text, ok):
+    report, issues = _issues(text, product)
+    assert report.ok is ok, issues
+    if not ok:
+        assert report.contradictions[0].kind is MentionKind.DESIGN
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Available in sizes 38-44", True),
+        ("True to size: size 40 fits most", True),
+        ("Sizes 38, 39, 40, 41", True),
+        ("Available in sizes 38-85", False),
+        ("Sizes 38, 39, 40, 85", False),
+        ("38-44码可选", True),
+        ("Size 46", False),
+    ],
+)
+def test_catalog_size_ranges_are_expanded(text, ok):
+    report, issues = _issues(text, LOW_TOP)
+    assert report.ok is ok, issues
+
+
+def test_invented_claims_disqualify_unless_the_catalog_makes_them():
+    for text in [
+        "Up to 10 times faster than your computer",
+        "The 2025 model of our classic tee",
+        "Powered by a 3.5 GHz engine",
+        "The #1 best-selling tee",
+        "Clinically proven comfort",
+        "2024新款纯棉T恤",
+    ]:
+        report, issues = _issues(text, RED_COTTON_ZH)
+        assert not report.ok, text
+        assert report.reason == "makes claims the product data never makes"
+        assert any(sev is Severity.INVENTED for _, sev, _ in issues), text
+    claimed = Product("C", "Award-winning tee", "An award-winning classic.", {"material": "cotton"})
+    assert _issues("Our award-winning tee", claimed)[0].ok
+
+
+def test_made_up_names_are_unverified_but_catalog_names_pass():
+    report, issues = _issues("The Crew-Nine tee", CREW_TEE)
+    assert (MentionKind.CLAIM, Severity.UNVERIFIED, "Crew-Nine") in issues
+    assert report.ok  # a soft flag: it lowers the score, it does not reject
+    assert _issues("The Crew-Neck tee", CREW_TEE)[1] == []
