@@ -46,12 +46,13 @@ def _best(fn, repeats: int) -> float:
 def _sample_product():
     from importlib import resources
 
-    from generators.product import Product, find_product, read_catalog
+    from generators.product import Product
+    from studio.project.catalog_product import catalog_product
 
     try:
-        return find_product(
-            read_catalog(resources.files("assets").joinpath("sample_catalog", "catalog.csv")), "VT-TEE-RED"
-        )
+        return catalog_product(
+            str(resources.files("assets").joinpath("sample_catalog", "catalog.csv")), "VT-TEE-RED"
+        ).product
     except Exception:
         return Product("TEE", "Classic Crew-Neck T-Shirt, Red", "Soft 100% cotton jersey tee.", {"color": "red"})
 

@@ -8,10 +8,9 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import Any
 
-from generators.runtime.errors import UnknownNameError, VitrineError
+from generators.runtime.errors import UnknownNameError
 
 
 class Language(StrEnum):
@@ -105,13 +104,6 @@ class BrandKit:
             banned_words=strings("banned_words"),
             required_phrases=strings("required_phrases"),
         )
-
-    @classmethod
-    def from_file(cls, path: Path) -> BrandKit:
-        try:
-            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError, AttributeError) as exc:
-            raise VitrineError(f"brand kit '{path}' is not a readable JSON object ({exc})") from None
 
 
 EMPTY_BRAND_KIT = BrandKit()

@@ -7,20 +7,23 @@ happen inside the functions, so importing this module stays cheap.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from scoring.scores import ScoreKey
 from studio.batch.context import StepContext, StepOutput
+from studio.project.attribute_sheet import (
+    CLIP_PLACEHOLDER_SOURCE,
+    CLIP_SOURCE,
+    attribute_sheet,
+    canonical_attribute_name,
+)
+from studio.project.brand_kit import brand_kit_digest as brand_kit_digest  # copy's project input
+from studio.project.brand_kit import load_brand_kit
+from studio.project.catalog_product import generator_product
 from studio.project.store import AttributeValue, JobState, NewCandidate
 
 CAPTIONS_PER_IMAGE = 3
 COPY_CANDIDATES = 4
-CLIP_SOURCE = "clip"
-CLIP_PLACEHOLDER_SOURCE = "clip:placeholder"
-# The vocabulary says "colour"; catalogs (and the attribute sheet) say "color": one name, so conflicts show.
-ATTRIBUTE_NAMES = {"colour": "color"}
 # Copy is written per publishing platform; an export platform may need several (Taobao + its Douyin post).
 COPY_PLATFORMS_FOR_EXPORT = {
     "shopify": ("shopify",),
@@ -29,7 +32,6 @@ COPY_PLATFORMS_FOR_EXPORT = {
     "generic": (),
 }
 DEFAULT_COPY_PLATFORMS = ("amazon", "shopify", "taobao", "douyin")
-BRAND_KIT_FILE = "brand_kit.json"  # in the project folder, as the GUI's Settings page saves it
 LISTING_TOKENS = 256  # English title + up to 5 bullets + description (Chinese: x1.5, see copy_token_budget)
 POST_TOKENS = 160  # English short title + body + hashtags (Instagram; Douyin/Xiaohongshu in Chinese: x1.5)
 
@@ -77,7 +79,7 @@ def run_caption(ctx: StepContext) -> StepOutput:
             text=c.text,
             params={"language": "en", "image": photo.name},
             provenance=provenance,
-            scores={ScoreKey.CLIP_SCORE: c.clip_score} if c.clip_score is not None else {},
+            scores={"clip_score": c.clip_score} if c.clip_score is not None else {},
             score=c.clip_score,
         )
         for c in item.captions
@@ -100,7 +102,7 @@ def run_attributes(ctx: StepContext) -> StepOutput:
     source = CLIP_PLACEHOLDER_SOURCE if scorer.placeholder else CLIP_SOURCE
     values = tuple(
         AttributeValue(
-            ctx.product.id, ATTRIBUTE_NAMES.get(g.group, g.group), g.top[0].value, source, round(g.confidence, 4)
+            ctx.product.id, canonical_attribute_name(g.group), g.top[0].value, source, round(g.confidence, 4)
         )
         for g in result.groups.values()
     )
@@ -116,41 +118,9 @@ def copy_platforms(options: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _generator_product(ctx: StepContext, photo: Path | None) -> Any:
-    from generators.product import Product
-
-    p = ctx.product
-    # As `generators.product.product_from_row` reads a catalog: every extra column (size, price…) is an attribute.
-    catalog = {**p.fields, **{a.name: a.value for a in ctx.store.attributes(p.id, "catalog")}}
-    return Product(p.sku, p.title, p.description, catalog, (photo,) if photo else (), p.category)
-
-
-def _project_brand_kit_file(folder: Path) -> Path | None:
-    path = Path(folder) / BRAND_KIT_FILE
-    return path if path.is_file() else None
-
-
-def project_brand_kit(folder: Path) -> Any:
-    """The project's brand kit (`brand_kit.json`, saved by the Settings page), else the shipped default."""
-    from generators.words.presets import BrandKit, default_brand_kit
-
-    path = _project_brand_kit_file(folder)
-    return BrandKit.from_file(path) if path else default_brand_kit()
-
-
-def brand_kit_digest(folder: Path) -> str:
-    """Digest of the brand kit `project_brand_kit` reads: the project's file, else the shipped default.
-
-    It hashes the file's bytes, not the parsed kit, so a broken file never stops a batch here (the copy step
-    reports it) and any edit, even one that only reformats, redoes copy: stale copy is worse than a redo.
-    """
-    from generators.words.presets import DEFAULT_BRAND_KIT_FILE, preset_asset
-
-    path = _project_brand_kit_file(folder)
-    try:
-        data = path.read_bytes() if path else preset_asset(DEFAULT_BRAND_KIT_FILE).read_bytes()
-    except OSError as exc:  # the copy step fails on it with the reason; a later fix changes the digest
-        return f"unreadable: {exc.strerror}"
-    return hashlib.sha256(data).hexdigest()[:16]
+    """The copy pipeline's product: the catalog's fields and the attribute sheet's user and catalog values."""
+    sheet = attribute_sheet(ctx.store, ctx.product.id)
+    return generator_product(ctx.product, sheet, (photo,) if photo else ())
 
 
 def copy_token_budget(platform: str, language: str | None = None) -> int:
@@ -180,6 +150,9 @@ def run_copy(ctx: StepContext) -> StepOutput:
     from generators.runtime.loading import load_model
     from generators.words.presets import Language, Platform
 
+    # Read first: a broken brand_kit.json fails the step with its BrandKitError before any model loads.
+    brand = load_brand_kit(ctx.store.folder)
+
     def build() -> Any:
         device = pick_device()
         return CopyPipeline(
@@ -198,7 +171,6 @@ def run_copy(ctx: StepContext) -> StepOutput:
     options = dict(ctx.options)
     tone = str(options.get("tone") or CopyRequest.tone)
     language = Language.parse(options["language"]) if options.get("language") else None
-    brand = project_brand_kit(ctx.store.folder)
     out: list[NewCandidate] = []
     notes: list[str] = []
     for platform in copy_platforms(options):
@@ -245,7 +217,7 @@ def run_copy(ctx: StepContext) -> StepOutput:
                     params=params,
                     provenance=provenance,
                     scores=scores,
-                    score=scores.get(ScoreKey.TOTAL),
+                    score=scores.get("total"),
                 )
             )
     return StepOutput(candidates=tuple(out), message="; ".join(notes))

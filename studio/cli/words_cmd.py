@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     cp = sub.add_parser("copy", help="write listing copy for one product, checked and ranked")
     src = cp.add_argument_group("product (a catalog row, or given directly)")
-    src.add_argument("--catalog", default=None, help="catalog CSV (default: the sample catalog)")
+    src.add_argument(
+        "--catalog", default=None, help="catalog CSV/TSV/JSON or folder, as import reads it (default: the sample)"
+    )
     src.add_argument("--sku", default=None, help="SKU in the catalog")
     src.add_argument("--title", default=None)
     src.add_argument("--description", default=None)
@@ -118,7 +120,10 @@ def _caption(args: argparse.Namespace) -> int:
 
 
 def _product(args: argparse.Namespace) -> Any:
-    from generators.product import CatalogError, Product, find_product, read_catalog
+    """The product to write for: a catalog row read as `vitrine project import` reads it, or given directly."""
+    from studio.project.catalog_formats import CatalogError
+    from studio.project.catalog_product import catalog_product, row_product
+    from studio.project.importer import CatalogRow
 
     attrs = {}
     for pair in args.attr:
@@ -126,29 +131,26 @@ def _product(args: argparse.Namespace) -> Any:
             raise CatalogError(f"--attr needs KEY=VALUE, got '{pair}'")
         key, value = pair.split("=", 1)
         attrs[key.strip()] = value.strip()
+    images = tuple(Path(p) for p in args.image)
     if args.sku:
-        catalog = Path(args.catalog) if args.catalog else _sample_catalog()
-        product = find_product(read_catalog(catalog), args.sku)
-        if args.title or args.description or args.image or attrs:
+        found = catalog_product(Path(args.catalog) if args.catalog else _sample_catalog(), args.sku, attrs)
+        for problem in found.problems:
+            print(f"warning: image left out: {problem}", file=sys.stderr)
+        product = found.product
+        if args.title or args.description or images:
             from dataclasses import replace
 
             product = replace(
                 product,
                 title=args.title or product.title,
                 description=args.description or product.description,
-                images=tuple(Path(p) for p in args.image) or product.images,
-                attributes={**product.attributes, **attrs},
+                images=images or product.images,
             )
         return product
     if args.title is None and args.description is None and not args.image:
         raise CatalogError("give --sku (with --catalog, default the sample catalog) or --title/--description/--image")
-    return Product(
-        sku="cli",
-        title=args.title or "",
-        description=args.description or "",
-        attributes=attrs,
-        images=tuple(Path(p) for p in args.image),
-    )
+    row = CatalogRow(0, {}, "cli", "", args.title or "", args.description or "")
+    return row_product(row, images, attrs)
 
 
 def _zero_shot(scorer: Any, image: Path | None) -> dict[str, dict[str, float]] | None:
@@ -164,8 +166,8 @@ def _zero_shot(scorer: Any, image: Path | None) -> dict[str, dict[str, float]] |
 def _copy(args: argparse.Namespace) -> int:
     from generators.copywriter import CopyPipeline, CopyRequest, GroundingPolicy
     from generators.words.constraints import BannedWordPolicy
-    from generators.words.presets import EMPTY_BRAND_KIT, BrandKit, Language, Platform, default_brand_kit
-    from scoring.scores import ScoreKey as K
+    from generators.words.presets import EMPTY_BRAND_KIT, Language, Platform, default_brand_kit
+    from studio.project.brand_kit import read_brand_kit_file
 
     product = _product(args)
     platform = Platform.parse(args.platform)
@@ -173,7 +175,7 @@ def _copy(args: argparse.Namespace) -> int:
     if args.no_brand_kit:
         brand = EMPTY_BRAND_KIT
     elif args.brand_kit:
-        brand = BrandKit.from_file(Path(args.brand_kit))
+        brand = read_brand_kit_file(Path(args.brand_kit))
     else:
         brand = default_brand_kit()
     copywriter = _load("copywriter", args.profile, bf16=True)
@@ -210,13 +212,13 @@ def _copy(args: argparse.Namespace) -> int:
         if not c.status.shown and not args.all:
             continue
         s = c.scores
-        clip = f"{s[K.CLIP_SCORE]:.3f}" if s.get(K.CLIP_SCORE) is not None else "-"
+        clip = f"{s['clip']:.3f}" if s.get("clip") is not None else "-"
         head = f"#{c.rank}" if c.rank else c.status.value.upper()
-        total = f"{s[K.TOTAL]:.3f}" if s.get(K.TOTAL) is not None else "-"
-        grounding = f"{s[K.GROUNDING]:.2f}" if s.get(K.GROUNDING) is not None else "-"
+        total = f"{s['total']:.3f}" if s.get("total") is not None else "-"
+        grounding = f"{s['grounding']:.2f}" if s.get("grounding") is not None else "-"
         print(
             f"\n=== {head} (candidate {c.index}) total {total} · clip {clip} · grounding {grounding} "
-            f"· brand {s.get(K.BRAND, 0):.2f} · complete {s.get(K.COMPLETENESS, 1):.0%} · {c.status.value}"
+            f"· brand {s.get('brand', 0):.2f} · complete {s.get('completeness', 1):.0%} · {c.status.value}"
         )
         print(f"reason: {c.reason}")
         print(c.text)

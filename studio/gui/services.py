@@ -1,22 +1,19 @@
-"""Qt-free glue between the pages and the project store: view rows, edits, and the choices pages offer.
+"""Qt-free glue between the pages and the project store: view rows, edits, and job functions.
 
-Everything here runs without Qt, so it is testable on its own. Generation jobs are not here: they are typed
-requests that run in the worker process.
+Everything here runs without Qt, so it is testable on its own; the job functions run on the worker thread
+and import the ML stack only when called.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scoring.scores import ScoreKey
-from studio.project.attribute_conflicts import is_conflict
-from studio.project.rows import CandidateKind
+from studio.project.attribute_sheet import USER_SOURCE
 
 if TYPE_CHECKING:
     from studio.project.store import Candidate, Store
-
-USER_SOURCE = "user"  # attribute values a person typed; they win over catalog and predicted values
 
 
 @dataclass
@@ -51,8 +48,10 @@ def clip_score_of(c: Candidate) -> float | None:
 
     Never falls back to the overall ranking score: a badge labelled CLIP must mean CLIP.
     """
-    score = c.scores.get(ScoreKey.CLIP_SCORE)
-    return None if score is None else float(score)
+    for key in ("clip_score", "clipscore", "clip"):
+        if c.scores.get(key) is not None:
+            return float(c.scores[key])
+    return None
 
 
 def grounding_flags(c: Candidate) -> list[str]:
@@ -87,7 +86,7 @@ def candidate_view(c: Candidate) -> CandidateView:
     )
 
 
-def candidate_views(store: Store, product_id: int, kind: CandidateKind, **match: str) -> list[CandidateView]:
+def candidate_views(store: Store, product_id: int, kind: str, **match: str) -> list[CandidateView]:
     """Ranked views of a product's candidates of `kind` whose params match `match` (e.g. platform)."""
     found = [
         c
@@ -98,60 +97,45 @@ def candidate_views(store: Store, product_id: int, kind: CandidateKind, **match:
     return [candidate_view(c) for c in found]
 
 
-# Catalog column names and attribute-vocabulary group names that mean the same thing.
-ATTRIBUTE_ALIASES = {"colour": "color", "颜色": "color", "材质": "material", "图案": "pattern", "风格": "style"}
-
-
-def placeholder_roles(store: Store, product_id: int) -> set[str]:
-    """Model roles that were placeholders (random weights) in any of the product's results."""
-    roles = set()
-    for c in store.candidates(product_id):
-        for m in c.provenance.get("models") or ():
-            if m.get("source") == "placeholder":
-                roles.add(str(m.get("role")))
-    return roles
-
-
 def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:
-    """One row per attribute name: user value > catalog value > best prediction; conflicts spelled out.
+    """The product's attribute sheet (`studio.project.attribute_sheet`, the one the export writes) as rows
+    for the table; a placeholder model's guess says so in its source."""
+    from studio.project.attribute_sheet import attribute_sheet
 
-    A predicted value whose model (CLIP) was a placeholder says so in its source.
-    """
-    by_name: dict[str, list] = {}
-    fake_clip = "clip" in placeholder_roles(store, product_id)
-    for a in store.attributes(product_id):
-        if a.source == "clip:placeholder" or (fake_clip and a.source == "clip"):
-            a = replace(a, source="clip · PLACEHOLDER")
-        by_name.setdefault(ATTRIBUTE_ALIASES.get(a.name, a.name), []).append(a)
-    product = store.product(product_id)
-    for name, value in product.fields.items():
-        name = ATTRIBUTE_ALIASES.get(name, name)
-        if name not in by_name and value and name not in ("price", "images", "image"):
-            from studio.project.store import AttributeValue
-
-            by_name[name] = [AttributeValue(product_id, name, value, "catalog")]
-    rows = []
-    order = {USER_SOURCE: 0, "catalog": 1}
-    for name in sorted(by_name):
-        values = sorted(by_name[name], key=lambda a: (order.get(a.source, 2), -(a.confidence or 0)))
-        best = values[0]
-        conflict = " · ".join(f"{a.source}: {a.value}" for a in values) if is_conflict(values) else ""
-        rows.append(AttributeRow(name, best.value, best.source, best.confidence, conflict))
-    return rows
+    return [
+        AttributeRow(r.name, r.value, "clip · PLACEHOLDER" if r.placeholder else r.source, r.confidence, r.conflict)
+        for r in attribute_sheet(store, product_id)
+    ]
 
 
 # ---- edits (each is one small transaction; the GUI wraps them in undo commands) --------------------------
 def set_candidate_text(store: Store, candidate_id: int, text: str) -> None:
     """Replace a candidate's text (an inline edit), keeping the model's original in its params."""
-    store.set_candidate_text(candidate_id, text)
+    c = store.candidate(candidate_id)
+    params = dict(c.params)
+    params.setdefault("original_text", c.text or "")
+    params["edited"] = text != params["original_text"]
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE candidates SET text=?, params=? WHERE id=?",
+            (text, json.dumps(params, ensure_ascii=False, sort_keys=True, default=str), candidate_id),
+        )
 
 
 def set_attribute(store: Store, product_id: int, name: str, value: str | None) -> None:
     """Set a person's value for an attribute; None removes it (back to catalog / predicted)."""
-    if value is None:
-        store.remove_attribute_value(product_id, name, USER_SOURCE)
-    else:
-        store.set_attribute_value(product_id, name, value, USER_SOURCE)
+    with store.transaction() as conn:
+        if value is None:
+            conn.execute(
+                "DELETE FROM attribute_values WHERE product_id=? AND name=? AND source=?",
+                (product_id, name, USER_SOURCE),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO attribute_values (product_id, name, value, source, confidence) VALUES (?,?,?,?,NULL)"
+                " ON CONFLICT(product_id, name, source) DO UPDATE SET value=excluded.value",
+                (product_id, name, value, USER_SOURCE),
+            )
 
 
 def user_attribute(store: Store, product_id: int, name: str) -> str | None:
@@ -191,7 +175,7 @@ def history_rows(store: Store, query: str = "", limit: int = 500) -> list[Histor
     skus = {p.id: p.sku for p in store.products()}
     rows = []
     for c in store.candidates():
-        if c.kind is CandidateKind.IMAGE and not c.text:
+        if c.kind == "image" and not c.text:
             continue
         prompt = str(c.params.get("prompt") or c.provenance.get("params", {}).get("prompt") or "")
         row = HistoryRow(
@@ -248,7 +232,11 @@ def provenance_html(prov: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-# ---- choices the generation pages offer ------------------------------------------------------------------
+# ---- generation jobs (run on the worker thread) ---------------------------------------------------------
+CAPTION_KIND = "caption"
+COPY_KIND = "copy"
+CAPTION_STEPS = ("ingest", "caption", "attributes")
+COPY_STEPS = ("ingest", "caption", "attributes", "copy")  # as the copy recipe
 
 
 def copy_choices() -> tuple[list[str], list[str], list[str]]:

@@ -8,6 +8,7 @@ are kept as text and flagged, and every CSV Vitrine writes escapes them (`studio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -142,6 +143,56 @@ def _first(cells: dict[str, str], names: tuple[str, ...]) -> tuple[str, str]:
     return "", ""
 
 
+@dataclass(frozen=True)
+class CatalogRow:
+    """One catalog record read by the importer's column rules, before images are resolved or stored.
+
+    Attributes:
+        row: the record's row as a person counts it (the CSV header is row 1).
+        cells: every cell, stripped, keyed by normalized column name.
+        sku: the product's SKU ("" when the row has none); `sku_column` names the column it came from.
+        title, description, category: the named columns (each may be empty).
+        attributes: attribute columns (`color`, `颜色`, `attr_*` ...), prefixes removed.
+        fields: every other non-empty column (price, size, vendor ...).
+    """
+
+    row: int
+    cells: dict[str, str]
+    sku: str
+    sku_column: str
+    title: str = ""
+    description: str = ""
+    category: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def image_refs(self, pattern: re.Pattern[str] = IMAGE_COLUMN) -> Iterator[tuple[str, str]]:
+        """(column, reference) of every image named in the columns `pattern` matches, in column order."""
+        for column, cell in self.cells.items():
+            if pattern.match(column) and cell:
+                for ref in split_paths(cell):
+                    yield column, ref
+
+
+def parse_row(rec: RawRecord) -> CatalogRow:
+    """Apply the catalog's column rules to one record (the record must not carry ERROR_KEY)."""
+    cells = {k: v.strip() if isinstance(v, str) else str(v) for k, v in rec.cells.items() if k != WARNING_KEY}
+    sku_col, sku = _first(cells, SKU_COLUMNS)
+    title_col, title = _first(cells, TITLE_COLUMNS)
+    desc_col, description = _first(cells, DESCRIPTION_COLUMNS)
+    cat_col, category = _first(cells, CATEGORY_COLUMNS)
+    used = {sku_col, title_col, desc_col, cat_col}
+    attributes, fields = {}, {}
+    for column, value in cells.items():
+        if column in used or IMAGE_COLUMN.match(column) or PERSON_COLUMN.match(column) or not value:
+            continue
+        if column.startswith(("attr_", "attr:", "attribute_")) or column in ATTRIBUTE_COLUMNS:
+            attributes[re.sub(r"^(attr_|attr:|attribute_)", "", column)] = value
+        else:
+            fields[column] = value
+    return CatalogRow(rec.row, cells, sku, sku_col, title, description, category, attributes, fields)
+
+
 class _Importer:
     def __init__(self, store: Store, base: Path, report: ImportReport) -> None:
         self.store, self.base, self.report = store, base, report
@@ -149,7 +200,7 @@ class _Importer:
         self.before = {p.sku for p in store.products()}
 
     def problem(
-        self, rec: RawRecord, column: str, message: str, severity: Severity = Severity.ERROR, sku: str = ""
+        self, rec: RawRecord | CatalogRow, column: str, message: str, severity: Severity = Severity.ERROR, sku: str = ""
     ) -> None:
         self.report.problems.append(ImportProblem(rec.row, column, message, severity, sku))
 
@@ -157,39 +208,36 @@ class _Importer:
         self.problem(rec, column, message + "; row not imported", Severity.ERROR, sku)
         self.report.rejected.append(rec.row)
 
-    def images(self, rec: RawRecord, sku: str, pattern: re.Pattern[str], role: ImageRole) -> list[NewImage]:
+    def images(self, row: CatalogRow, pattern: re.Pattern[str], role: ImageRole) -> list[NewImage]:
         out: list[NewImage] = []
-        for column, cell in rec.cells.items():
-            if not pattern.match(column) or not cell.strip():
+        for column, ref in row.image_refs(pattern):
+            try:
+                path = resolve_image_path(ref, self.base)
+                width, height, fmt = inspect_image(path)
+            except ImageRejected as exc:
+                self.problem(row, column, str(exc) + "; image not imported", Severity.ERROR, row.sku)
                 continue
-            for ref in split_paths(cell):
-                try:
-                    path = resolve_image_path(ref, self.base)
-                    width, height, fmt = inspect_image(path)
-                except ImageRejected as exc:
-                    self.problem(rec, column, str(exc) + "; image not imported", Severity.ERROR, sku)
-                    continue
-                sha = self.store.assets.put_file(path)
-                rel = path.relative_to(self.base.resolve()).as_posix()
-                out.append(NewImage(sha, rel, width, height, fmt, role))
+            sha = self.store.assets.put_file(path)
+            rel = path.relative_to(self.base.resolve()).as_posix()
+            out.append(NewImage(sha, rel, width, height, fmt, role))
         return out
 
     def record(self, rec: RawRecord, source: str) -> None:
         if ERROR_KEY in rec.cells:
             self.reject(rec, "", rec.cells[ERROR_KEY])
             return
-        cells = {k: v.strip() if isinstance(v, str) else str(v) for k, v in rec.cells.items() if k != WARNING_KEY}
         if WARNING_KEY in rec.cells:
             self.problem(rec, "", rec.cells[WARNING_KEY], Severity.WARNING)
-        sku_col, sku = _first(cells, SKU_COLUMNS)
+        row = parse_row(rec)
+        sku = row.sku
         if not sku:
-            self.reject(rec, sku_col or "sku", "no SKU in this row")
+            self.reject(rec, row.sku_column or "sku", "no SKU in this row")
             return
         if sku in self.seen:
-            self.reject(rec, sku_col, f"duplicate SKU '{sku}' (first at row {self.seen[sku]})", sku)
+            self.reject(rec, row.sku_column, f"duplicate SKU '{sku}' (first at row {self.seen[sku]})", sku)
             return
         self.seen[sku] = rec.row
-        for column, value in cells.items():
+        for column, value in row.cells.items():
             if looks_like_formula(value):
                 self.problem(
                     rec,
@@ -199,9 +247,9 @@ class _Importer:
                     Severity.WARNING,
                     sku,
                 )
-        images = self.images(rec, sku, IMAGE_COLUMN, ImageRole.PRODUCT)
-        images += self.images(rec, sku, PERSON_COLUMN, ImageRole.PERSON)
-        has_image_column = any(IMAGE_COLUMN.match(c) for c in cells)
+        images = self.images(row, IMAGE_COLUMN, ImageRole.PRODUCT)
+        images += self.images(row, PERSON_COLUMN, ImageRole.PERSON)
+        has_image_column = any(IMAGE_COLUMN.match(c) for c in row.cells)
         if has_image_column and not any(i.role is ImageRole.PRODUCT for i in images):
             self.problem(
                 rec,
@@ -210,26 +258,14 @@ class _Importer:
                 Severity.WARNING,
                 sku,
             )
-        title_col, title = _first(cells, TITLE_COLUMNS)
-        desc_col, description = _first(cells, DESCRIPTION_COLUMNS)
-        cat_col, category = _first(cells, CATEGORY_COLUMNS)
-        used = {sku_col, title_col, desc_col, cat_col}
-        attributes, fields = {}, {}
-        for column, value in cells.items():
-            if column in used or IMAGE_COLUMN.match(column) or PERSON_COLUMN.match(column) or not value:
-                continue
-            if column.startswith(("attr_", "attr:", "attribute_")) or column in ATTRIBUTE_COLUMNS:
-                attributes[re.sub(r"^(attr_|attr:|attribute_)", "", column)] = value
-            else:
-                fields[column] = value
         _, changed = self.store.upsert_product(
             sku,
-            title=title,
-            description=description,
-            category=category,
-            fields=fields,
+            title=row.title,
+            description=row.description,
+            category=row.category,
+            fields=row.fields,
             images=images,
-            attributes=attributes,
+            attributes=row.attributes,
             source=source,
             source_row=rec.row,
         )
@@ -241,7 +277,8 @@ class _Importer:
             self.report.created.append(sku)
 
 
-def _check_columns(raw: RawCatalog) -> None:
+def check_columns(raw: RawCatalog) -> None:
+    """Raise CatalogError when the catalog lacks a SKU column, or has neither a title nor an image column."""
     if raw.format.value == "folder":
         return
     columns = set(raw.columns)
@@ -265,7 +302,7 @@ def import_catalog(store: Store, catalog: Path) -> ImportReport:
     """
     catalog = Path(catalog).expanduser()
     raw = read_catalog(catalog)
-    _check_columns(raw)
+    check_columns(raw)
     report = ImportReport(str(catalog), rows=len(raw.records), encoding=raw.encoding, delimiter=raw.delimiter)
     base = catalog if catalog.is_dir() else catalog.parent
     imp = _Importer(store, base, report)

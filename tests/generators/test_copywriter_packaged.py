@@ -12,13 +12,13 @@ pytestmark = pytest.mark.slow
 
 def test_packaged_smollm2_writes_readable_english_for_the_sample_tee():
     from generators.copywriter import CopyPipeline, CopyRequest, preferred_dtype
-    from generators.product import find_product, read_catalog
     from generators.runtime.loading import load_model
     from generators.words.constraints import limit_violations
     from generators.words.presets import Platform, preset_for
+    from studio.project.catalog_product import catalog_product
 
     catalog = resources.files("assets").joinpath("sample_catalog", "catalog.csv")
-    product = find_product(read_catalog(catalog), "VT-TEE-RED")
+    product = catalog_product(str(catalog), "VT-TEE-RED").product
     pipe = CopyPipeline(
         load_model("copywriter", "packaged", dtype=preferred_dtype("cpu")),
         embedder=load_model("text_embedder", "packaged"),

@@ -1,11 +1,12 @@
 """Settings page: device, threads, model folder, default profile, UI language (live), brand kit editor.
 
-The brand kit is saved as `brand_kit.json` in the open project, in the format of `assets/presets/brand_kit.json`.
+The brand kit is read and saved by `studio.project.brand_kit` (the copy step's loader): a broken
+`brand_kit.json` shows the same error the batch fails with, and Save never overwrites it unless the brand
+kit was edited here (the broken file is then kept beside the new one).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -17,18 +18,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
 
+from generators.words.presets import BrandKit
 from studio.gui.i18n import Language
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
+from studio.gui.theme import DANGER
 
-BRAND_KIT_FILE = "brand_kit.json"  # inside the project folder
-BRAND_FIELDS = (  # key (as in assets/presets/brand_kit.json), label
+BRAND_FIELDS = (  # BrandKit field, label
     ("name", "Brand name"),
     ("voice_words", "Voice words"),
     ("banned_words", "Never use"),
@@ -36,32 +37,23 @@ BRAND_FIELDS = (  # key (as in assets/presets/brand_kit.json), label
 )
 
 
-def read_brand_kit(project: Path | None) -> dict[str, str]:
-    """The project's brand kit (else the shipped default) as editable text, lists joined by commas."""
-    data: dict = {}
-    if project is not None:
-        try:
-            data = json.loads((project / BRAND_KIT_FILE).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            data = {}
-    if not data:
-        try:
-            from generators.words.presets import read_asset_json
-
-            data = read_asset_json("brand_kit.json")
-        except (ImportError, OSError, json.JSONDecodeError):
-            data = {}
-    return {k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in data.items()}
+def brand_kit_text(kit: BrandKit) -> dict[str, str]:
+    """A brand kit as the form's text, lists joined by commas."""
+    return {key: ", ".join(v) if isinstance(v := getattr(kit, key), tuple) else str(v) for key, _ in BRAND_FIELDS}
 
 
-def write_brand_kit(project: Path, values: dict[str, str]) -> Path:
-    """Save the brand kit into the project folder (atomically), lists split on commas."""
-    from studio.atomic_files import atomic_write_text
+def brand_kit_from_text(values: dict[str, str]) -> BrandKit:
+    """The form's text as a brand kit: lists split on commas (ASCII or Chinese)."""
 
-    data: dict[str, object] = {"name": values.get("name", "").strip() or "Custom"}
-    for key, _label in BRAND_FIELDS[1:]:
-        data[key] = [w.strip() for w in values.get(key, "").replace("，", ",").split(",") if w.strip()]
-    return atomic_write_text(project / BRAND_KIT_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+    def words(key: str) -> tuple[str, ...]:
+        return tuple(w.strip() for w in values.get(key, "").replace("，", ",").split(",") if w.strip())
+
+    return BrandKit(
+        name=values.get("name", "").strip() or "Custom",
+        voice_words=words("voice_words"),
+        banned_words=words("banned_words"),
+        required_phrases=words("required_phrases"),
+    )
 
 
 class SettingsPage(Page):
@@ -117,12 +109,19 @@ class SettingsPage(Page):
         brand_layout.addWidget(self.brand_title)
         brand_form = QFormLayout()
         self.brand_inputs: dict[str, QLineEdit] = {}
+        self._filling = self._brand_broken = self._brand_dirty = False
         for key, label in BRAND_FIELDS:
             editor = QLineEdit()
             editor.setPlaceholderText("comma-separated" if key != "name" else "")
+            editor.textChanged.connect(self._brand_edited)
             self.brand_inputs[key] = editor
             brand_form.addRow(label, editor)
         brand_layout.addLayout(brand_form)
+        # The same BrandKitError the copy step fails with, while the project's file is broken.
+        self.brand_error = QLabel(objectName="brandKitError", wordWrap=True)
+        self.brand_error.setStyleSheet(f"color: {DANGER};")
+        self.brand_error.hide()
+        brand_layout.addWidget(self.brand_error)
         brand_layout.addStretch(1)
         grid.addWidget(brand, 0, 1)
         grid.setColumnStretch(0, 1)
@@ -147,14 +146,51 @@ class SettingsPage(Page):
             self.models_dir.setText(folder)
 
     def _load_brand_kit(self) -> None:
-        values = read_brand_kit(self.state.store.folder if self.state.store is not None else None)
+        from studio.project.brand_kit import BrandKitError, load_brand_kit
+
+        folder = self.state.store.folder if self.state.store is not None else None
+        self._brand_broken = False
+        self._brand_dirty = False
+        try:
+            values = brand_kit_text(load_brand_kit(folder))
+            self.brand_error.hide()
+        except BrandKitError as exc:  # never the default in its place: Save would then overwrite the file
+            self._brand_broken = True
+            values = {}
+            self.brand_error.setText(f"{exc}. Fix the file, or fill in the brand kit here and save to replace it.")
+            self.brand_error.show()
+        self._filling = True
         for key, editor in self.brand_inputs.items():
             editor.setText(values.get(key, ""))
+        self._filling = False
+
+    def _brand_edited(self, _text: str) -> None:
+        if not self._filling:
+            self._brand_dirty = True
 
     def brand_values(self) -> dict[str, str]:
-        return {
-            k: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()) for k, e in self.brand_inputs.items()
-        }
+        """The brand kit form's text, by BrandKit field."""
+        return {k: e.text() for k, e in self.brand_inputs.items()}
+
+    def _save_brand_kit(self) -> None:
+        """Save the edited form into the open project. An untouched form writes nothing: the project keeps
+        following its file (or the shipped kit), and a broken file stays for a person to fix."""
+        from studio.project.brand_kit import BrandKitError, broken_copy_path, save_brand_kit
+
+        if self.state.store is None or not self._brand_dirty:
+            return
+        folder = self.state.store.folder
+        try:
+            save_brand_kit(folder, brand_kit_from_text(self.brand_values()), replace_broken=True)
+        except (BrandKitError, OSError) as exc:
+            self.brand_error.setText(str(exc))
+            self.brand_error.show()
+            return
+        if self._brand_broken:
+            self.brand_error.setText(f"The unreadable brand kit was kept as '{broken_copy_path(folder)}'.")
+        else:
+            self.brand_error.hide()
+        self._brand_broken = self._brand_dirty = False
 
     def save(self) -> Path:
         """Write the settings file (and the brand kit into the open project); returns the settings path."""
@@ -168,8 +204,7 @@ class SettingsPage(Page):
             ui_language=self.state.tr.language.value,
         )
         path = save_settings(new)
-        if self.state.store is not None:
-            write_brand_kit(self.state.store.folder, self.brand_values())
+        self._save_brand_kit()
         self.saved_label.setText(self.t("settings.saved", path=path))
         return path
 

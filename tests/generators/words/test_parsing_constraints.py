@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from generators.product import Product, find_product, read_catalog
+from generators.product import Product
 from generators.words.constraints import (
     BannedWordPolicy,
     apply_constraints,
@@ -131,16 +131,6 @@ def test_presets_tones_and_brand_kit_load():
     assert preset_for("amazon").bullets == 5 and preset_for("amazon").bullet_max == 500
     assert {"professional", "playful", "luxury", "minimal"} <= set(tones())
     assert default_brand_kit().banned_words and BrandKit.from_dict({}).banned_words == ()
-
-
-def test_sample_catalog_reads_into_products():
-    from importlib import resources
-
-    path = resources.files("assets").joinpath("sample_catalog", "catalog.csv")
-    products = read_catalog(path)
-    tee = find_product(products, "VT-TEE-RED")
-    assert tee.title and tee.attributes["color"] == "red" and tee.image is not None and tee.image.is_file()
-    assert "person_images" not in tee.attributes
 
 
 def test_completeness_counts_the_sections_a_listing_shows():
