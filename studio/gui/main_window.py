@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from studio.gui.i18n import Language, Translator
 from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
-from studio.gui.widgets.jobs_dock import JobsDock
+from studio.gui.widgets.jobs_dock import JobsDock, label_text
 
 DEFAULT_SIZE = QSize(1280, 800)  # every page fits at this size (tests/gui/test_fit.py)
 
@@ -257,7 +257,8 @@ class MainWindow(QMainWindow):
     def _on_job_finished(self, job_id: int) -> None:
         job = self.state.runner.job(job_id)
         if job is not None:
-            text = self.tr.t("app.job_finished", title=job.title, state=self.tr.t(f"job.{job.state.value}"))
+            title = label_text(job.label, self.tr)  # in the UI language, like its card
+            text = self.tr.t("app.job_finished", title=title, state=self.tr.t(f"job.{job.state.value}"))
             self.statusBar().showMessage(text + (f" — {job.error}" if job.error else ""), 8000)
 
     # ---- remembered window state ------------------------------------------------------------------
