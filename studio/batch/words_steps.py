@@ -20,7 +20,7 @@ from studio.project.attribute_sheet import (
 from studio.project.brand_kit import brand_kit_digest as brand_kit_digest  # copy's project input
 from studio.project.brand_kit import load_brand_kit
 from studio.project.catalog_product import generator_product
-from studio.project.store import AttributeValue, JobState, NewCandidate
+from studio.project.store import AttributeValue, CandidateKind, JobState, NewCandidate
 
 CAPTIONS_PER_IMAGE = 3
 COPY_CANDIDATES = 4
@@ -44,7 +44,7 @@ def _scorer(ctx: StepContext) -> Any:
 
 def main_photo(ctx: StepContext) -> Path | None:
     """The product's main listing photo: the best ingested one, else the first catalog photo."""
-    listing = sorted(ctx.earlier.get("image", ()), key=lambda c: (c.state.value == "rejected", c.rank))
+    listing = sorted(ctx.earlier.get(CandidateKind.IMAGE, ()), key=lambda c: (c.rejected, c.rank))
     if listing and listing[0].file_sha:
         return ctx.store.assets.path_for(listing[0].file_sha)
     photos = ctx.product_images()
@@ -167,7 +167,9 @@ def run_copy(ctx: StepContext) -> StepOutput:
     clip: dict[str, dict[str, float]] = {}
     for a in ctx.store.attributes(ctx.product.id, CLIP_SOURCE):
         clip[a.name] = {a.value: float(a.confidence or 0.0)}
-    captions = tuple(c.text for c in sorted(ctx.earlier.get("caption", ()), key=lambda c: c.rank)[:3] if c.text)
+    captions = tuple(
+        c.text for c in sorted(ctx.earlier.get(CandidateKind.CAPTION, ()), key=lambda c: c.rank)[:3] if c.text
+    )
     options = dict(ctx.options)
     tone = str(options.get("tone") or CopyRequest.tone)
     language = Language.parse(options["language"]) if options.get("language") else None

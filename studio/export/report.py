@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 from PIL import Image
 
-from studio.export.bundle import ExportProduct, MediaCandidate, _Candidate
+from studio.export.bundle import ExportProduct, MediaCandidate, MediaKind, _Candidate
 from studio.export.images import load_srgb
 from studio.export.package import PackageWriter, StagedText, ranked
 from studio.project.review import exported
@@ -133,7 +133,7 @@ def _media_rows(cands: Sequence[MediaCandidate], pw: PackageWriter) -> list[dict
     out_ids = {id(c) for c in exported(cands, pw.mode)}
     rows = []
     for c in ranked(cands):
-        thumb = thumbnail(c.path) if c.kind.value == "image" else ""
+        thumb = thumbnail(c.path) if c.kind is MediaKind.IMAGE else ""
         rows.append(_row(c, out_ids, thumb=thumb, alt=c.caption or c.path.name, text=c.caption, file=c.path.name))
     return rows
 
