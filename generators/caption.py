@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generators.runtime.progress import CancelToken, ProgressFn, check, report
-from generators.runtime.provenance import Provenance, Stopwatch
+from generators.runtime.provenance import Provenance, Stopwatch, request_params
 
 if TYPE_CHECKING:
     from generators.runtime.loading import LoadedModel
+    from generators.runtime.pipeline import ImageTextScorer
 
 DEFAULT_PROMPT = "a product photo of"
 
@@ -141,10 +142,10 @@ class CaptionPipeline:
 
     Args:
         captioner: the loaded `captioner` role.
-        scorer: a `scoring.ClipScorer` (optional); without it captions are ordered by the captioner's own score.
+        scorer: a CLIP scorer (optional); without it captions are ordered by the captioner's own score.
     """
 
-    def __init__(self, captioner: LoadedModel, *, scorer: Any = None) -> None:
+    def __init__(self, captioner: LoadedModel, *, scorer: ImageTextScorer | None = None) -> None:
         self.captioner = captioner
         self.model = captioner.components.model
         self.processor = captioner.components.processor
@@ -238,17 +239,7 @@ class CaptionPipeline:
         refs = [self.captioner.ref()]
         if self.scorer is not None and getattr(self.scorer, "ref", None) is not None:
             refs.append(self.scorer.ref)
-        params = {
-            "prompt": request.prompt,
-            "n": request.n,
-            "decoding": request.decoding.value,
-            "num_beams": request.num_beams,
-            "temperature": request.temperature,
-            "top_p": request.top_p,
-            "max_new_tokens": request.max_new_tokens,
-            "batch_size": request.batch_size,
-            "dtype": self.captioner.dtype,
-        }
+        params = request_params(request, dtype=self.captioner.dtype)
         timings = dict(sw.timings)
         if loaded and timings.get("generate"):
             # Captioning throughput: preprocessing + model; loading files and CLIP ranking are timed apart.

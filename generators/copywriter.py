@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from generators.runtime.lexicon import has_cjk
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
-from generators.runtime.provenance import Provenance, Stopwatch
+from generators.runtime.provenance import Provenance, Stopwatch, request_params
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
 from generators.words.constraints import apply_constraints, render_text
 from generators.words.copy_ranking import CopyRanker
@@ -38,6 +38,7 @@ from scoring.scores import ScoreKey
 
 if TYPE_CHECKING:
     from generators.runtime.loading import LoadedModel
+    from generators.runtime.pipeline import ImageTextScorer
 
 
 def preferred_dtype(device: Any) -> Any:
@@ -112,10 +113,16 @@ class CopyPipeline:
     Args:
         copywriter: the loaded `copywriter` role (any chat LM with a chat template).
         embedder: the loaded `text_embedder` role, for dropping near-identical candidates (optional).
-        scorer: a `scoring.ClipScorer`, for CLIPScore of copy vs product image (optional).
+        scorer: a CLIP scorer, for CLIPScore of copy vs product image (optional).
     """
 
-    def __init__(self, copywriter: LoadedModel, *, embedder: LoadedModel | None = None, scorer: Any = None) -> None:
+    def __init__(
+        self,
+        copywriter: LoadedModel,
+        *,
+        embedder: LoadedModel | None = None,
+        scorer: ImageTextScorer | None = None,
+    ) -> None:
         self.copywriter = copywriter
         self.model = copywriter.components.model
         self.tokenizer = copywriter.components.tokenizer
@@ -343,20 +350,8 @@ class CopyPipeline:
         clip_used = any(c.scores.get(ScoreKey.CLIP_SCORE) is not None for c in candidates)
         if clip_used and getattr(self.scorer, "ref", None) is not None:
             refs.append(self.scorer.ref)
-        params = {
-            "sku": product.sku,
-            "platform": request.platform.value,
-            "language": language.value,
-            "tone": request.tone,
-            "brand": request.brand.name,
-            "n": request.n,
-            "temperature": request.temperature,
-            "top_p": request.top_p,
-            "max_new_tokens": request.max_new_tokens,
-            "grounding_policy": request.grounding_policy.value,
-            "banned_policy": request.banned_policy.value,
-            "dtype": self.copywriter.dtype,
-        }
+        # Every request field (the product and brand kit by content); the resolved language beside it.
+        params = request_params(request, resolved_language=language.value, dtype=self.copywriter.dtype)
         timings = {**sw.timings, **extra_timings}
         best = next((c for c in candidates if c.rank == 1), None)
         scores = {k: float(v) for k, v in (best.scores if best else {}).items() if v is not None}
@@ -423,7 +418,7 @@ class CopyPipeline:
         }
         reason = ""
         if status is CandidateStatus.REJECTED:
-            reason = "copies the worked example" if report_.ok else "contradicts the product data"
+            reason = "copies the worked example" if report_.ok else report_.reason
         return CopyCandidate(
             index,
             status,

@@ -21,7 +21,7 @@ import numpy as np
 
 from generators.runtime.errors import UnknownNameError, VitrineError
 from generators.runtime.progress import CancelToken, ProgressFn, check, report
-from generators.runtime.provenance import Provenance
+from generators.runtime.provenance import Provenance, request_params
 
 if TYPE_CHECKING:
     from scoring.scorer import ClipScorer
@@ -232,12 +232,12 @@ class AttributeClassifier:
         report(progress, 2, 2, "done")
         prov = Provenance(
             models=(self.scorer.ref,),
-            params={
-                "groups": names,
-                "top_k": request.top_k,
-                "logit_scale": self.logit_scale,
-                "temperatures": {n: self.vocabulary[n].temperature for n in names},
-            },
+            params=request_params(
+                request,
+                groups_used=names,
+                logit_scale=self.logit_scale,
+                temperatures={n: self.vocabulary[n].temperature for n in names},
+            ),
             timings={"attributes": time.perf_counter() - start},
             scores={f"{n}:{g.top[0].value}": g.confidence for n, g in preds.items()},
         )

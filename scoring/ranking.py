@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from generators.runtime.progress import CancelToken, ProgressFn, check
-from generators.runtime.provenance import Provenance
+from generators.runtime.provenance import Provenance, request_params
 from scoring.diversity import maximal_marginal_relevance
 from scoring.ranking_types import (
     Candidate,
@@ -157,13 +157,13 @@ class Ranker:
             items = self._order(cands, g.criteria, g.feats, g.cos, g.rel, g.key, windowed, feats.errors, text_mode)
             prov = Provenance(
                 models=(self.scorer.ref,),
-                params={
-                    **g.criteria.params(),
-                    "n_candidates": len(cands),
-                    "dtype": self.scorer.dtype_name,
-                    "verified_fp32": len(g.close),
-                    "ranked_together_with": len(groups) - 1,
-                },
+                params=request_params(
+                    RankRequest(tuple(cands), g.criteria),
+                    n_candidates=len(cands),
+                    dtype=self.scorer.dtype_name,
+                    verified_fp32=len(g.close),
+                    ranked_together_with=len(groups) - 1,
+                ),
                 timings={"rank": elapsed},
                 scores={r.candidate.id: r.total for r in items if r.total is not None},
             )

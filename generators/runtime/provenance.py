@@ -1,12 +1,25 @@
-"""Provenance: enough to reproduce a result and to know whether its models were real."""
+"""Provenance: enough to reproduce a result and to know whether its models were real.
+
+A result's parameters are its request's fields (`request_params`), so nothing a run depended on can be left
+out; `request_from_params` rebuilds the request from them, which is how a stored asset is re-made.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import io
 import time
-from collections.abc import Iterator
+import types
+import typing
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+RequestT = TypeVar("RequestT")
 
 
 @dataclass(frozen=True)
@@ -70,3 +83,107 @@ class Stopwatch:
             yield
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+# ---- request fields as provenance parameters --------------------------------------------------------------
+DIGEST_KEY = "sha256"  # an in-memory image or bytes is recorded by its content digest: {"sha256": ...}
+
+
+def _digest(data: bytes) -> dict[str, str]:
+    return {DIGEST_KEY: hashlib.sha256(data).hexdigest()}
+
+
+def to_param(value: Any) -> Any:
+    """One request value as JSON data: enums by value, paths as text, dataclasses (a product, a brand kit) by
+    their content, in-memory images and bytes by a content digest."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_param(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_param(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_param(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _digest(bytes(value))
+    if hasattr(value, "tobytes") and hasattr(value, "mode") and hasattr(value, "size"):  # a PIL image
+        buf = io.BytesIO()
+        buf.write(f"{value.mode}:{value.size}:".encode())
+        buf.write(value.tobytes())
+        return _digest(buf.getvalue())
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    return repr(value)
+
+
+def request_params(request: Any, **extras: Any) -> dict[str, Any]:
+    """Every field of a request dataclass as JSON data, plus `extras` the pipeline decided (e.g. the dtype).
+
+    Raises:
+        ValueError: an extra has the name of a request field (it would hide what was asked for).
+    """
+    names = [f.name for f in dataclasses.fields(request)]
+    clash = sorted(set(names) & set(extras))
+    if clash:
+        raise ValueError(f"provenance extras {clash} would hide request fields of the same name")
+    return {**{name: to_param(getattr(request, name)) for name in names}, **extras}
+
+
+def _from_param(kind: Any, value: Any) -> Any:
+    """Rebuild a value of type `kind` from `to_param`'s output (the inverse where the value was not reduced)."""
+    if value is None or kind is Any:
+        return value
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        errors = []
+        for option in options:
+            try:
+                return _from_param(option, value)
+            except (TypeError, ValueError, KeyError) as exc:
+                errors.append(exc)
+        raise ValueError(f"{value!r} fits none of {options}: {errors}")
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from_param(args[0], v) for v in value)
+        return tuple(_from_param(a, v) for a, v in zip(args, value, strict=True)) if args else tuple(value)
+    if origin in (list,):
+        return [_from_param(args[0] if args else Any, v) for v in value]
+    if origin in (dict, Mapping) or kind in (dict, Mapping):
+        vt = args[1] if len(args) == 2 else Any
+        return {k: _from_param(vt, v) for k, v in value.items()}
+    if isinstance(kind, type):
+        if isinstance(value, dict) and set(value) == {DIGEST_KEY} and not dataclasses.is_dataclass(kind):
+            raise ValueError("the value was recorded by its digest only (an in-memory image): it cannot be rebuilt")
+        if issubclass(kind, Enum):
+            return kind(value)
+        if dataclasses.is_dataclass(kind):
+            return request_from_params(kind, value)
+        if kind is float:
+            return float(value)
+        if issubclass(kind, Path):
+            return kind(value)
+        if not isinstance(value, kind):
+            raise TypeError(f"{value!r} is not a {kind.__name__}")
+    return value
+
+
+def request_from_params(cls: type[RequestT], params: Mapping[str, Any]) -> RequestT:
+    """The request (or nested dataclass) `request_params` recorded; params that are not fields are ignored."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in params:
+            values[f.name] = _from_param(hints.get(f.name, Any), params[f.name])
+    return cls(**values)
+
+
+def request_from_provenance(cls: type[RequestT], provenance: Provenance | Mapping[str, Any]) -> RequestT:
+    """Rebuild the request a result (or a stored asset's provenance dict) was made from, to make it again."""
+    prov = provenance if isinstance(provenance, Provenance) else Provenance.from_dict(dict(provenance))
+    return request_from_params(cls, prov.params)

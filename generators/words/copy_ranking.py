@@ -4,7 +4,7 @@ completeness, combined (`generators.words.ranking`), with MiniLM near-duplicates
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generators.product import Product
 from generators.runtime.lexicon import has_cjk
@@ -13,17 +13,20 @@ from generators.words.presets import Language, preset_for
 from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
 from scoring.scores import ScoreKey
 
+if TYPE_CHECKING:
+    from generators.runtime.pipeline import ImageTextScorer
+
 
 class CopyRanker:
     """Ranks one request's candidates.
 
     Args:
-        scorer: a `scoring.ClipScorer` (optional): CLIPScore of each candidate against the product photo.
+        scorer: a CLIP scorer (optional): CLIPScore of each candidate against the product photo.
         embedder: the loaded `text_embedder` role (optional): drops near-identical candidates.
         copywriter_placeholder: the copy came from a random-weight model (then a placeholder CLIP may rank it).
     """
 
-    def __init__(self, scorer: Any, embedder: Any, *, copywriter_placeholder: bool) -> None:
+    def __init__(self, scorer: ImageTextScorer | None, embedder: Any, *, copywriter_placeholder: bool) -> None:
         self.scorer = scorer
         self.embedder = embedder
         self.copywriter_placeholder = copywriter_placeholder

@@ -8,6 +8,7 @@ from PIL import Image
 from generators.caption import CaptionPipeline, CaptionRequest, Decoding
 from generators.runtime.loading import load_model
 from generators.runtime.progress import Cancelled, CancelToken
+from tests.pipeline_contract import PipelineContract
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +57,19 @@ def test_cancel_between_batches(pipe):
         pipe.run(
             CaptionRequest(_images(4), batch_size=2, max_new_tokens=4), progress=cancel_after_first_batch, cancel=token
         )
+
+
+class TestCaptionPipelineContract(PipelineContract):
+    """The shared pipeline contract, on tiny BLIP + tiny CLIP (the module's `pipe`)."""
+
+    def get_dummy_request(self, folder, seed=0):
+        paths = []
+        for i, image in enumerate(_images(2)):
+            path = folder / f"photo{i}.png"
+            if not path.exists():
+                image.save(path)
+            paths.append(path)
+        return CaptionRequest(tuple(paths), n=2, decoding=Decoding.SAMPLE, batch_size=1, max_new_tokens=4, seed=seed)
+
+    def signature(self, result):
+        return [(c.text, c.clip_score, c.rank) for item in result.items for c in item.captions]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
 from generators.copywriter import CandidateStatus, CopyPipeline, CopyRequest, GroundingPolicy
 from generators.product import Product
@@ -11,6 +12,7 @@ from generators.runtime.progress import Cancelled, CancelToken
 from generators.words.constraints import limit_violations
 from generators.words.presets import BrandKit, Language, Platform, preset_for
 from scoring.scores import ScoreKey as K
+from tests.pipeline_contract import PipelineContract
 
 TEE = Product("TEE", "Classic Tee", "Soft everyday tee.", {"color": "red", "material": "polyester", "size": "S, M"})
 
@@ -162,3 +164,36 @@ def test_an_english_only_clip_does_not_rank_chinese_copy(tmp_path):
     assert pipe.ranker.clip_scores(product, ["A soft red tee."], warnings, chinese=False)[0] is not None
     assert pipe.ranker.clip_scores(product, ["柔软的红色T恤"], warnings, chinese=True) == [None]
     assert len(warnings) == 1
+
+
+class TestCopyPipelineContract(PipelineContract):
+    """The shared pipeline contract, on the tiny copywriter and embedder (the module's `pipe`)."""
+
+    def get_dummy_request(self, folder, seed=0):
+        photo = folder / "tee.png"
+        if not photo.exists():
+            Image.new("RGB", (32, 32), (200, 30, 30)).save(photo)
+        product = Product(TEE.sku, TEE.title, TEE.description, dict(TEE.attributes), (photo,), "tops")
+        brand = BrandKit("Acme", voice_words=("crisp",), banned_words=("cheap",), required_phrases=("Free returns",))
+        return CopyRequest(
+            product,
+            Platform.SHOPIFY,
+            tone="warm",
+            brand=brand,
+            n=2,
+            seed=seed + 11,
+            max_new_tokens=16,
+            duplicate_threshold=0.9,
+            clip_attributes={"color": {"red": 0.8}},
+            captions=("a red tee",),
+        )
+
+    def signature(self, result):
+        return [(c.index, c.status, c.raw, c.text, c.rank, c.scores) for c in result.candidates]
+
+    def test_copy_provenance_holds_what_was_left_out_before(self, contract_run):
+        """min_new_tokens, max_retries, duplicate_threshold and the brand kit's rules are recorded."""
+        params = contract_run.result.provenance.params
+        assert params["min_new_tokens"] == 0 and params["max_retries"] == 1 and params["duplicate_threshold"] == 0.9
+        assert params["brand"]["banned_words"] == ["cheap"] and params["brand"]["required_phrases"] == ["Free returns"]
+        assert params["product"]["attributes"]["color"] == "red" and params["resolved_language"] == "en"
