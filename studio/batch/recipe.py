@@ -1,17 +1,16 @@
 """Recipes: the ordered steps a batch runs for every product, and whether each step's pipeline is there.
 
-A step whose pipeline module (or model role) cannot be loaded is reported as unavailable with the reason;
-its output is never faked.
+Each step is a capability declared in `studio.capabilities.declared` (its label, version, options, step
+function and pipeline). A step whose pipeline module (or model role) cannot be loaded is reported as
+unavailable with the reason; its output is never faked.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
 from generators.runtime.errors import UnknownNameError
+from studio.capabilities import Availability, Capability, availability, capability
 
 
 class StepName(StrEnum):
@@ -54,63 +53,11 @@ RECIPE_STEPS: dict[Recipe, tuple[StepName, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class StepSpec:
-    """What a step needs: the modules and attributes of its pipelines (all must import)."""
-
-    name: StepName
-    needs: tuple[tuple[str, str], ...]  # (module, attribute)
-    label: str
-    version: str = "1"  # bump when a step's output changes: finished jobs of an older version are redone
-    options: tuple[str, ...] = ()  # batch options the step reads: changing one redoes the step
+def step_spec(step: StepName | str) -> Capability:
+    """The capability declaration behind a step: label, version, options type, pipeline, CLI, panel."""
+    return capability(StepName(step).value)
 
 
-STEP_SPECS: dict[StepName, StepSpec] = {
-    StepName.INGEST: StepSpec(StepName.INGEST, (), "normalize photos"),
-    StepName.CAPTION: StepSpec(
-        StepName.CAPTION,
-        (("generators.caption", "CaptionPipeline"), ("scoring.api", "get_scorer")),
-        "captions",
-    ),
-    StepName.ATTRIBUTES: StepSpec(
-        StepName.ATTRIBUTES,
-        (("scoring.api", "get_scorer"), ("scoring.attributes", "AttributeClassifier")),
-        "attributes",
-    ),
-    StepName.COPY: StepSpec(
-        StepName.COPY,
-        (("generators.copywriter", "CopyPipeline"), ("scoring.api", "get_scorer")),
-        "sales copy",
-        version="2",  # 2: grounding checks fit and invented figures; ranking weighs completeness
-        # brand_kit: a digest of the project's brand kit, which the runner adds (steps.PROJECT_OPTIONS).
-        options=("platforms", "copy_n", "tone", "language", "max_new_tokens", "brand_kit"),
-    ),
-    StepName.PAIRING: StepSpec(StepName.PAIRING, (("generators.pairing", "PairingPipeline"),), "outfit pairing"),
-    StepName.TRYON: StepSpec(StepName.TRYON, (("generators.tryon", "TryOnPipeline"),), "try-on"),
-    StepName.VIDEO: StepSpec(StepName.VIDEO, (("generators.video", "VideoPipeline"),), "video"),
-}
-
-
-@dataclass(frozen=True)
-class Availability:
-    """Whether a step can run here; `reason` says why not."""
-
-    available: bool
-    reason: str = ""
-
-
-@cache
-def step_availability(step: StepName) -> Availability:
-    """Import each pipeline the step needs (heavy imports happen here, once); report what is missing."""
-    for module_name, attribute in STEP_SPECS[step].needs:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                return Availability(False, f"{module_name}.{attribute} (pipeline) is not built yet")
-            return Availability(False, f"{module_name} cannot be imported: {exc}")
-        except ImportError as exc:
-            return Availability(False, f"{module_name} cannot be imported: {exc}")
-        if not hasattr(module, attribute):
-            return Availability(False, f"{module_name}.{attribute} (pipeline) is not built yet")
-    return Availability(True)
+def step_availability(step: StepName | str) -> Availability:
+    """Whether a step can run here: its pipeline, step function and needs import; else the reason."""
+    return availability(StepName(step).value)

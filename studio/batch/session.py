@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, ProgressFn
 from studio.batch.export_bridge import ExportOutcome, check_output_folder, export_batch, parse_platforms
+from studio.batch.options import CopyStepOptions
 from studio.batch.recipe import Recipe
 from studio.batch.runner import BatchOptions, BatchResult, run_batch
 from studio.project.assets import atomic_write_text
@@ -84,18 +83,11 @@ def _summary_data(store: Store, request: BatchRequest, summary: BatchSummary) ->
     }
 
 
-def _step_options(request: BatchRequest) -> dict[str, Any]:
-    """The options the steps read (copy: platforms, candidates, tone, language), checked; unset ones left out."""
-    from generators.words.presets import Language, tones
-
-    if request.copy_n is not None and request.copy_n < 1:
-        raise VitrineError(f"--copy-n must be at least 1 (got {request.copy_n})")
-    if request.tone is not None and request.tone not in tones():
-        raise VitrineError(f"unknown tone '{request.tone}'; choose one of: {', '.join(sorted(tones()))}")
-    language = Language.parse(request.language).value if request.language else None
-    options: dict[str, Any] = {"platforms": request.platforms, "copy_n": request.copy_n}
-    options.update({"tone": request.tone, "language": language})
-    return {k: v for k, v in options.items() if v is not None}
+def _step_options(request: BatchRequest) -> CopyStepOptions:
+    """The options the steps read (copy: platforms, candidates, tone, language), checked once."""
+    return CopyStepOptions.parse(
+        platforms=request.platforms, copy_n=request.copy_n, tone=request.tone, language=request.language
+    )
 
 
 def run_catalog_batch(

@@ -8,18 +8,20 @@ store (atomic, content-addressed) before that transaction; a kill in between lea
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from generators.factory import target_availability
 from generators.runtime.progress import check
 from studio.batch.context import PipelineCache, StepContext, StepOutput
-from studio.batch.recipe import StepName
-from studio.batch.words_steps import brand_kit_digest, run_attributes, run_caption, run_copy
+from studio.batch.options import StepOptionSet, StepOptionsInput, option_set
+from studio.batch.recipe import StepName, step_spec
+from studio.capabilities import CAPABILITIES
 from studio.project.store import JobState, NewCandidate
 
 __all__ = [
-    "PROJECT_OPTIONS",
     "STEP_FUNCTIONS",
     "PipelineCache",
     "StepContext",
@@ -69,21 +71,44 @@ def run_ingest(ctx: StepContext) -> StepOutput:
 
 StepFn = Callable[[StepContext], StepOutput]
 
-STEP_FUNCTIONS: dict[StepName, StepFn] = {
-    StepName.INGEST: run_ingest,
-    StepName.CAPTION: run_caption,
-    StepName.ATTRIBUTES: run_attributes,
-    StepName.COPY: run_copy,
-}
 
-# Step options read from the project folder rather than given by the user. A step that lists one in its spec's
-# `options` is redone when it changes: editing the brand kit redoes copy, and nothing else.
-PROJECT_OPTIONS: dict[str, Callable[[Path], str]] = {"brand_kit": brand_kit_digest}
+class _StepFunctions(Mapping[StepName, StepFn]):
+    """step -> its function, for the steps whose declared function exists (found through the registry)."""
+
+    def _present(self, step: StepName) -> bool:
+        return target_availability(step_spec(step).step, "batch step").available
+
+    def __getitem__(self, step: StepName | str) -> StepFn:
+        try:
+            name = StepName(step)
+        except ValueError:
+            raise KeyError(step) from None
+        if not self._present(name):
+            raise KeyError(step)
+        return step_spec(name).step_function()
+
+    def __iter__(self) -> Iterator[StepName]:
+        return (s for s in StepName if self._present(s))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
-def with_project_options(folder: Path, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """`options` plus the project-derived ones (e.g. `brand_kit`: a digest of the brand kit copy follows).
+STEP_FUNCTIONS: Mapping[StepName, StepFn] = _StepFunctions()
 
-    The runner reads them once per run and uses the result both to decide freshness and to record it.
+
+def with_project_options(folder: Path, options: StepOptionsInput | Mapping[str, Any] = None) -> StepOptionSet:
+    """`options` with every step's project inputs filled in (e.g. `brand_kit`: a digest of the brand kit copy
+    follows), as the capabilities declare them.
+
+    The runner reads them once per run and uses the result both to decide freshness and to record it; a step
+    whose options list a project input is redone when it changes (editing the brand kit redoes copy only).
     """
-    return {**(options or {}), **{name: read(Path(folder)) for name, read in PROJECT_OPTIONS.items()}}
+    given = option_set(options)
+    filled = given
+    for cap in CAPABILITIES:
+        readers = cap.project_input_readers()
+        if readers:
+            current = filled.get(cap.options_type())
+            filled = filled.with_options(replace(current, **{k: read(Path(folder)) for k, read in readers.items()}))
+    return filled

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.batch.context import StepContext, StepOutput
+from studio.batch.options import CopyStepOptions
 from studio.project.attribute_sheet import (
     CLIP_PLACEHOLDER_SOURCE,
     CLIP_SOURCE,
@@ -37,9 +38,8 @@ POST_TOKENS = 160  # English short title + body + hashtags (Instagram; Douyin/Xi
 
 
 def _scorer(ctx: StepContext) -> Any:
-    from scoring.api import get_scorer
-
-    return ctx.pipelines.get("clip", lambda: get_scorer(ctx.profile, project_dir=ctx.store.folder))
+    """The batch's one CLIP scorer (built through `generators.factory`, shared by every step)."""
+    return ctx.pipelines.scorer()
 
 
 def main_photo(ctx: StepContext) -> Path | None:
@@ -53,20 +53,13 @@ def main_photo(ctx: StepContext) -> Path | None:
 
 def run_caption(ctx: StepContext) -> StepOutput:
     """BLIP captions of the main photo, ranked by CLIPScore against it."""
-    from generators.caption import CaptionPipeline, CaptionRequest, preferred_dtype
-    from generators.runtime.device import pick_device
-    from generators.runtime.loading import load_model
+    from generators.caption import CaptionRequest
 
     photo = main_photo(ctx)
     if photo is None:
         return StepOutput(JobState.SKIPPED, "no product photo to caption")
 
-    def build() -> Any:
-        device = pick_device()
-        captioner = load_model("captioner", ctx.profile, device=device, dtype=preferred_dtype(device))
-        return CaptionPipeline(captioner, scorer=_scorer(ctx))
-
-    pipe = ctx.pipelines.get("caption", build)
+    pipe = ctx.pipelines.pipeline("caption")
     result = pipe.run(CaptionRequest((photo,), n=CAPTIONS_PER_IMAGE), progress=ctx.progress, cancel=ctx.cancel)
     item = result.items[0]
     if item.error:
@@ -89,13 +82,13 @@ def run_caption(ctx: StepContext) -> StepOutput:
 
 def run_attributes(ctx: StepContext) -> StepOutput:
     """Zero-shot attributes of the main photo (top value of each group, with its probability)."""
-    from scoring.attributes import AttributeClassifier, AttributeRequest
+    from scoring.attributes import AttributeRequest
 
     photo = main_photo(ctx)
     if photo is None:
         return StepOutput(JobState.SKIPPED, "no product photo to tag")
     scorer = _scorer(ctx)
-    classifier = ctx.pipelines.get("attributes", lambda: AttributeClassifier(scorer))
+    classifier = ctx.pipelines.pipeline("attributes")
     result = classifier.run(AttributeRequest(image=photo), progress=ctx.progress, cancel=ctx.cancel)
     # A random-weight CLIP's guesses are stored for transparency but under their own source, so they never
     # feed grounding or raise conflicts, and every view can badge them as placeholder output.
@@ -109,9 +102,9 @@ def run_attributes(ctx: StepContext) -> StepOutput:
     return StepOutput(attributes=values)
 
 
-def copy_platforms(options: dict[str, Any]) -> tuple[str, ...]:
+def copy_platforms(options: CopyStepOptions) -> tuple[str, ...]:
     """Copy platforms for the batch's export platforms (all when none were named)."""
-    export = options.get("platforms") or ()
+    export = options.platforms
     if not export:
         return DEFAULT_COPY_PLATFORMS
     return tuple(dict.fromkeys(p for e in export for p in COPY_PLATFORMS_FOR_EXPORT.get(e, (e,))))
@@ -142,26 +135,15 @@ def copy_token_budget(platform: str, language: str | None = None) -> int:
 def run_copy(ctx: StepContext) -> StepOutput:
     """Sales copy for each platform, grounded on the attribute sheet and ranked; shown candidates are kept.
 
-    Step options: `platforms`, `copy_n` (candidates per platform), `tone` and `language` (the preset's
-    defaults when absent), `max_new_tokens` (else the platform's budget).
+    Step options (`CopyStepOptions`): `platforms`, `copy_n` (candidates per platform), `tone` and `language`
+    (the preset's defaults when absent), `max_new_tokens` (else the platform's budget).
     """
-    from generators.copywriter import CopyPipeline, CopyRequest, preferred_dtype
-    from generators.runtime.device import pick_device
-    from generators.runtime.loading import load_model
+    from generators.copywriter import CopyRequest
     from generators.words.presets import Language, Platform
 
     # Read first: a broken brand_kit.json fails the step with its BrandKitError before any model loads.
     brand = load_brand_kit(ctx.store.folder)
-
-    def build() -> Any:
-        device = pick_device()
-        return CopyPipeline(
-            load_model("copywriter", ctx.profile, device=device, dtype=preferred_dtype(device)),
-            embedder=load_model("text_embedder", ctx.profile),
-            scorer=_scorer(ctx),
-        )
-
-    pipe = ctx.pipelines.get("copy", build)
+    pipe = ctx.pipelines.pipeline("copy")
     photo = main_photo(ctx)
     product = _generator_product(ctx, photo)
     clip: dict[str, dict[str, float]] = {}
@@ -170,9 +152,11 @@ def run_copy(ctx: StepContext) -> StepOutput:
     captions = tuple(
         c.text for c in sorted(ctx.earlier.get(CandidateKind.CAPTION, ()), key=lambda c: c.rank)[:3] if c.text
     )
-    options = dict(ctx.options)
-    tone = str(options.get("tone") or CopyRequest.tone)
-    language = Language.parse(options["language"]) if options.get("language") else None
+    options = ctx.options
+    if not isinstance(options, CopyStepOptions):
+        raise TypeError(f"the copy step reads CopyStepOptions, not {type(options).__name__}")
+    tone = options.tone or CopyRequest.tone
+    language = Language.parse(options.language) if options.language else None
     out: list[NewCandidate] = []
     notes: list[str] = []
     for platform in copy_platforms(options):
@@ -182,8 +166,8 @@ def run_copy(ctx: StepContext) -> StepOutput:
             language=language,
             tone=tone,
             brand=brand,
-            n=int(options.get("copy_n") or COPY_CANDIDATES),
-            max_new_tokens=int(options.get("max_new_tokens") or copy_token_budget(platform, language)),
+            n=options.copy_n or COPY_CANDIDATES,
+            max_new_tokens=options.max_new_tokens or copy_token_budget(platform, language),
             clip_attributes=clip or None,
             captions=captions,
         )

@@ -64,34 +64,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _load(role: str, profile: str | None, *, bf16: bool) -> Any:
-    from generators.runtime.device import cpu_supports_bf16, pick_device
-    from generators.runtime.loading import load_model
-    from generators.runtime.settings import get_settings
-
-    settings = get_settings()
-    device = pick_device(settings)
-    dtype = None
-    if bf16 and device.type == "cpu" and cpu_supports_bf16():
-        import torch
-
-        dtype = torch.bfloat16  # measured ~3x for batched BLIP and faster sampling on CPUs with native bf16
-    return load_model(role, profile or settings.profile, device=device, dtype=dtype)
-
-
-def _scorer(args: argparse.Namespace) -> Any:
-    if args.no_clip:
-        return None
-    from scoring.api import get_scorer
-
-    return get_scorer(args.profile)
-
-
 def _caption(args: argparse.Namespace) -> int:
-    from generators.caption import CaptionPipeline, CaptionRequest, Decoding
+    from generators.caption import CaptionRequest, Decoding
+    from generators.factory import build_pipeline
 
-    captioner = _load("captioner", args.profile, bf16=True)
-    pipe = CaptionPipeline(captioner, scorer=_scorer(args))
+    pipe = build_pipeline("caption", args.profile, clip=not args.no_clip)
     request = CaptionRequest(
         images=tuple(Path(p) for p in args.images),
         prompt=args.prompt or None,
@@ -153,18 +130,19 @@ def _product(args: argparse.Namespace) -> Any:
     return row_product(row, images, attrs)
 
 
-def _zero_shot(scorer: Any, image: Path | None) -> dict[str, dict[str, float]] | None:
+def _zero_shot(shared: Any, image: Path | None) -> dict[str, dict[str, float]] | None:
     """CLIP zero-shot attributes of the product image for the attribute sheet (real CLIP only)."""
-    if scorer is None or image is None or scorer.placeholder:
+    if image is None or shared.scorer().placeholder:
         return None
-    from scoring.attributes import AttributeClassifier, AttributeRequest
+    from scoring.attributes import AttributeRequest
 
-    result = AttributeClassifier(scorer).run(AttributeRequest(image=image))
+    result = shared.pipeline("attributes").run(AttributeRequest(image=image))
     return {name: dict(g.probabilities) for name, g in result.groups.items()}
 
 
 def _copy(args: argparse.Namespace) -> int:
-    from generators.copywriter import CopyPipeline, CopyRequest, GroundingPolicy
+    from generators.copywriter import CopyRequest, GroundingPolicy
+    from generators.factory import SharedModels
     from generators.words.constraints import BannedWordPolicy
     from generators.words.presets import EMPTY_BRAND_KIT, Language, Platform, default_brand_kit
     from studio.project.brand_kit import read_brand_kit_file
@@ -178,12 +156,9 @@ def _copy(args: argparse.Namespace) -> int:
         brand = read_brand_kit_file(Path(args.brand_kit))
     else:
         brand = default_brand_kit()
-    copywriter = _load("copywriter", args.profile, bf16=True)
-    try:
-        embedder = _load("text_embedder", args.profile, bf16=False)
-    except Exception:
-        embedder = None
-    scorer = None if product.image is None else _scorer(args)
+    shared = SharedModels(args.profile)
+    clip = product.image is not None and not args.no_clip  # CLIP needs the product photo to judge copy
+    pipe = shared.pipeline("copy", clip=clip)
     request = CopyRequest(
         product=product,
         platform=platform,
@@ -195,9 +170,8 @@ def _copy(args: argparse.Namespace) -> int:
         max_new_tokens=args.max_new_tokens,
         grounding_policy=GroundingPolicy.FLAG if args.flag_contradictions else GroundingPolicy.REJECT,
         banned_policy=BannedWordPolicy.DROP if args.drop_banned else BannedWordPolicy.REMOVE,
-        clip_attributes=_zero_shot(scorer, product.image),
+        clip_attributes=_zero_shot(shared, product.image) if clip else None,
     )
-    pipe = CopyPipeline(copywriter, embedder=embedder, scorer=scorer)
     result = _run(args, pipe, request, "writing")
     placeholder = result.provenance.placeholder
     if args.json:

@@ -6,6 +6,7 @@ import pytest
 
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, Progress
+from studio.batch.options import CopyStepOptions
 from studio.batch.recipe import Recipe, StepName, step_availability
 from studio.batch.runner import BatchOptions, run_batch, run_product_steps
 from studio.batch.session import BatchRequest, run_catalog_batch
@@ -40,11 +41,17 @@ def test_failure_is_recorded_and_the_batch_goes_on(store):
     assert seen[-1].step == seen[-1].total == 6
     assert store.job_counts()[JobState.FAILED] == 1
     assert len(store.candidates(kind="image")) == 10
-    # Pairing and try-on do not exist yet: recorded as unavailable with the reason, no candidates made.
-    for step in ("pairing", "tryon"):
-        jobs = store.jobs(step=step)
-        assert len(jobs) == 6 and all(j.state is JobState.UNAVAILABLE and "not built yet" in j.message for j in jobs)
-        assert step in result.unavailable
+    # A step the registry reports unavailable here (pairing and try-on until they are built) is recorded as
+    # unavailable with the registry's reason, and no candidates are made; an available one runs.
+    for step in (StepName.PAIRING, StepName.TRYON):
+        availability = step_availability(step)
+        jobs = store.jobs(step=step.value)
+        assert len(jobs) == 6
+        if availability.available:
+            assert step.value not in result.unavailable and JobState.UNAVAILABLE not in {j.state for j in jobs}
+        else:
+            assert result.unavailable[step.value] == availability.reason
+            assert all(j.state is JobState.UNAVAILABLE and j.message == availability.reason for j in jobs)
     # A re-run retries only the failed job.
     again = run_batch(store, BatchOptions(Recipe.IMAGES))
     assert (again.ran, again.resumed_done, again.failures) == (1, 5, [])
@@ -109,7 +116,7 @@ def test_copy_recipe_with_tiny_models(tmp_path):
     catalog = write_synthetic_catalog(tmp_path / "cat", 2, image_size=64)
     with Store.create(tmp_path / "p") as store:
         import_catalog(store, catalog)
-        options = BatchOptions(Recipe.COPY, profile="tiny", step_options={"platforms": ("amazon",), "copy_n": 2})
+        options = BatchOptions(Recipe.COPY, profile="tiny", step_options=CopyStepOptions(("amazon",), copy_n=2))
         result = run_batch(store, options)
         assert result.failures == [] and result.ran == 8 and result.unavailable == {}
         pid = store.product_by_sku("SKU-00000").id
@@ -123,7 +130,7 @@ def test_copy_recipe_with_tiny_models(tmp_path):
         copies = store.candidates(pid, "copy")
         assert {c.params["platform"] for c in copies} <= {"amazon"} and all(c.placeholder for c in copies)
         assert run_batch(store, options).ran == 0  # resumed: nothing redone
-        other = BatchOptions(Recipe.COPY, profile="tiny", step_options={"platforms": ("shopify",), "copy_n": 2})
+        other = BatchOptions(Recipe.COPY, profile="tiny", step_options=CopyStepOptions(("shopify",), copy_n=2))
         assert run_batch(store, other).ran == 2  # only copy reads the platforms: only copy is redone
         assert {c.params["platform"] for c in store.candidates(pid, "copy")} <= {"shopify"}  # amazon replaced
         approved = auto_approve(store, AutoApprove.TOP1)
@@ -140,17 +147,11 @@ def test_editing_the_brand_kit_redoes_copy_and_nothing_else(tmp_path):
         import_catalog(store, catalog)
         pid = store.product_by_sku("SKU-00000").id
         # Random tiny weights: a fixed budget keeps their (seeded) output parseable into shown candidates.
-        step_options = {
-            "platforms": ("amazon",),
-            "copy_n": 2,
-            "tone": "playful",
-            "language": "zh",
-            "max_new_tokens": 256,
-        }
+        step_options = CopyStepOptions(("amazon",), copy_n=2, tone="playful", language="zh", max_new_tokens=256)
         options = BatchOptions(Recipe.COPY, profile="tiny", step_options=step_options)
         first = run_batch(store, options)
         assert (first.ran, first.failures) == (4, [])
-        assert {c.provenance["params"]["brand"] for c in store.candidates(pid, "copy")} == {"Default"}
+        assert {c.provenance["params"]["brand"]["name"] for c in store.candidates(pid, "copy")} == {"Default"}
         before = {step: store.job(pid, step) for step in ("ingest", "caption", "attributes", "copy")}
         captions = [c.id for c in store.candidates(pid, "caption")]
 
@@ -165,7 +166,9 @@ def test_editing_the_brand_kit_redoes_copy_and_nothing_else(tmp_path):
         assert copy_job.state is JobState.DONE and copy_job.started_at > before["copy"].finished_at
         assert copy_job.input_hash != before["copy"].input_hash
         copies = store.candidates(pid, "copy")
-        assert copies and {c.provenance["params"]["brand"] for c in copies} == {"Acme Test Kit"}  # old ones replaced
+        # The brand kit's content is in the provenance, not only its name; the old copies are replaced.
+        assert copies and {c.provenance["params"]["brand"]["name"] for c in copies} == {"Acme Test Kit"}
+        assert all(c.provenance["params"]["brand"]["banned_words"] == ["cheap"] for c in copies)
 
         third = run_batch(store, options)
         assert (third.ran, third.resumed_done) == (0, 4)
@@ -175,6 +178,7 @@ def test_editing_the_brand_kit_redoes_copy_and_nothing_else(tmp_path):
 def test_brand_kit_digest_follows_the_kit_copy_reads(tmp_path):
     """The project's file when there is one (any edit counts), else the shipped default; only copy reads it."""
     import hashlib
+    from dataclasses import replace
 
     from generators.words.presets import DEFAULT_BRAND_KIT_FILE, preset_asset
     from studio.batch.runner import input_hash
@@ -196,9 +200,9 @@ def test_brand_kit_digest_follows_the_kit_copy_reads(tmp_path):
     with Store.create(tmp_path / "p") as store:
         import_catalog(store, catalog)
         product = store.products()[0]
-        plain = with_project_options(store.folder, {"tone": "warm"})
-        assert plain == {"tone": "warm", "brand_kit": shipped}
-        other = {**plain, "brand_kit": edited}
+        plain = with_project_options(store.folder, CopyStepOptions(tone="warm"))
+        assert plain.get(CopyStepOptions) == CopyStepOptions(tone="warm", brand_kit=shipped)
+        other = plain.with_options(replace(plain.get(CopyStepOptions), brand_kit=edited))
         assert input_hash(product, StepName.COPY, plain) != input_hash(product, StepName.COPY, other)
         for step in (StepName.INGEST, StepName.CAPTION, StepName.ATTRIBUTES, StepName.TRYON):
             assert input_hash(product, step, plain) == input_hash(product, step, other), step
@@ -245,6 +249,7 @@ def test_copy_options_reach_the_copywriter_as_the_gui_passes_them(tmp_path):
     """Tone, language and the project's brand kit (as Settings saves it) reach the request; changing the tone
     redoes copy; copy reports progress."""
     import json
+    from dataclasses import replace
 
     from studio.batch.runner import input_hash
 
@@ -254,10 +259,11 @@ def test_copy_options_reach_the_copywriter_as_the_gui_passes_them(tmp_path):
         kit = {"name": "Acme Test Kit", "voice_words": ["crisp"], "banned_words": ["cheap"], "required_phrases": []}
         (store.folder / "brand_kit.json").write_text(json.dumps(kit), encoding="utf-8")
         pid = store.product_by_sku("SKU-00000").id
-        # What studio/gui/pages/product.py `generate_copy` submits (through studio.gui.tasks.product_steps).
-        options = {"platform": "amazon", "platforms": ["amazon"], "tone": "playful", "language": "zh", "copy_n": 2}
-        # Random tiny weights: a fixed budget keeps its (seeded) output parseable into shown candidates.
-        options["max_new_tokens"] = 256
+        # What the product page's Generate copy submits. Random tiny weights: a fixed budget keeps its (seeded)
+        # output parseable into shown candidates.
+        options = CopyStepOptions.parse(
+            platforms=["amazon"], tone="playful", language="zh", copy_n=2, max_new_tokens=256
+        )
         seen: list[Progress] = []
         steps = ["ingest", "caption", "attributes", "copy"]
         ran = run_product_steps(
@@ -269,15 +275,14 @@ def test_copy_options_reach_the_copywriter_as_the_gui_passes_them(tmp_path):
         assert copies
         for c in copies:
             used = c.provenance["params"]
-            assert (used["tone"], used["language"], used["brand"]) == ("playful", "zh", "Acme Test Kit")
+            assert (used["tone"], used["language"], used["brand"]["name"]) == ("playful", "zh", "Acme Test Kit")
             assert c.params["tone"] == "playful" and c.params["language"] == "zh"
         product = store.product(pid)
-        assert input_hash(product, StepName.COPY, options) != input_hash(
-            product, StepName.COPY, {**options, "tone": "warm"}
-        )
-        assert input_hash(product, StepName.CAPTION, options) == input_hash(product, StepName.CAPTION, {})
+        warm = replace(options, tone="warm")
+        assert input_hash(product, StepName.COPY, options) != input_hash(product, StepName.COPY, warm)
+        assert input_hash(product, StepName.CAPTION, options) == input_hash(product, StepName.CAPTION, None)
         assert run_product_steps(store, pid, steps, options=options, profile="tiny") == []  # fresh: nothing redone
-        ran = run_product_steps(store, pid, steps, options={**options, "tone": "warm"}, profile="tiny")
+        ran = run_product_steps(store, pid, steps, options=warm, profile="tiny")
         assert ran == ["copy"]
         assert {c.provenance["params"]["tone"] for c in store.candidates(pid, "copy")} <= {"warm"}  # replaced
         assert store.job(pid, "copy").state is JobState.DONE

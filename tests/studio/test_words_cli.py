@@ -67,6 +67,7 @@ def test_caption_json(capsys, tmp_path):
 
 
 def test_batch_copy_flags_reach_the_copy_step(capsys, tmp_path):
+    from studio.batch.options import CopyStepOptions
     from studio.batch.recipe import StepName
     from studio.batch.runner import input_hash
     from studio.batch.steps import with_project_options
@@ -83,7 +84,7 @@ def test_batch_copy_flags_reach_the_copy_step(capsys, tmp_path):
     with Store.open(tmp_path / "out.project") as store:
         product = store.products()[0]
         job = store.job(product.id, "copy")
-        options = {"platforms": ("amazon",), "copy_n": 1, "tone": "warm", "language": "zh"}
+        options = CopyStepOptions(("amazon",), copy_n=1, tone="warm", language="zh")
         options = with_project_options(store.folder, options)  # as the runner reads them (the brand kit's digest)
         assert job.state is JobState.DONE and job.input_hash == input_hash(product, StepName.COPY, options)
         for c in store.candidates(product.id, "copy"):
