@@ -44,11 +44,14 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
 
     base = slug(product.sku, "item").upper()
     sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.mode)]
-    images = []
-    for i, src in enumerate(sources[: 1 + OTHER_IMAGES]):
-        role = "MAIN" if i == 0 else f"PT{i:02d}"
-        spec = AMAZON_MAIN if i == 0 else AMAZON_OTHER
+    slots = [(src, AMAZON_MAIN if i == 0 else AMAZON_OTHER) for i, src in enumerate(sources)]
+    images: list[dict[str, Any]] = []
+    while slots and len(images) < 1 + OTHER_IMAGES:
+        src, spec = slots.pop(0)
+        role = "MAIN" if not images else f"PT{len(images):02d}"
         done = pw.image(product.sku, src, spec, f"amazon/images/{base}.{role}.jpg")
+        if done.cut_out:  # the product cut out onto white is MAIN; the photo as shot follows it as PT01
+            slots.insert(0, (src, AMAZON_OTHER))
         images.append(
             {
                 "role": role,
@@ -56,6 +59,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
                 "width": done.width,
                 "height": done.height,
                 "upscaled": done.upscaled,
+                "cut_out": done.cut_out,
                 **(
                     {
                         "white_background": done.white_fraction >= WHITE_FRACTION,

@@ -28,12 +28,17 @@ class ImageSpec:
     fit: Fit
     min_edge: int = 0  # smaller images are upscaled to this and flagged
     check_white_background: bool = False
+    cut_out_to_white: bool = False  # a main image on another background: the product cut out onto white
     quality: int = 90
 
 
 # Amazon: main image on pure white, ≥ 1000 px on the longest side so zoom works; squares up to 1600 px
 # (smaller photos are padded to a square of their own size, and enlarged only up to 1000 px, with a flag).
-AMAZON_MAIN = ImageSpec("amazon-main", 1600, 1600, Fit.PAD, min_edge=1000, check_white_background=True)
+# A studio shot on paper or grey fails the white rule: the product is cut out onto white (generators.product_cutout);
+# an uncertain cut-out is never used, and the flag says why.
+AMAZON_MAIN = ImageSpec(
+    "amazon-main", 1600, 1600, Fit.PAD, min_edge=1000, check_white_background=True, cut_out_to_white=True
+)
 AMAZON_OTHER = ImageSpec("amazon-other", 1600, 1600, Fit.PAD, min_edge=1000)
 # Shopify: square images up to 2048 px look consistent in most themes.
 SHOPIFY = ImageSpec("shopify", 2048, 2048, Fit.CONTAIN)
@@ -55,6 +60,7 @@ class PreparedImage:
     upscaled: bool
     white_fraction: float | None
     flags: tuple[str, ...]
+    cut_out: bool = False  # the product was cut out of its photo onto white (the photo as shot is not this)
 
 
 def _to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
@@ -162,6 +168,16 @@ def strip_video_metadata(src: Path, dst: Path) -> bool:
     return True
 
 
+def _cut_out_to_white(img: Image.Image) -> tuple[Image.Image | None, str]:
+    """The product on white at the photo's own size, or None and why the cut-out cannot be trusted."""
+    from generators.product_cutout import cut_out, on_white
+
+    cut = cut_out(img)
+    if cut.uncertain:
+        return None, "an automatic cut-out was uncertain (" + "; ".join(cut.warnings) + ")"
+    return on_white(cut, side=max(img.size)), ""
+
+
 def prepare(src: Path, spec: ImageSpec) -> tuple[bytes, PreparedImage]:
     """Read `src`, fit it to `spec`, check what the spec asks, and return JPEG bytes plus a report.
 
@@ -170,13 +186,20 @@ def prepare(src: Path, spec: ImageSpec) -> tuple[bytes, PreparedImage]:
     img = load_srgb(src)
     white = None
     flags: list[str] = []
+    cut = False
     if spec.check_white_background:
         white = white_border_fraction(img)
         if white < WHITE_FRACTION:
-            flags.append(f"main image background is not white ({white:.0%} of the border is white)")
+            problem = f"main image background is not white ({white:.0%} of the border is white)"
+            on_white, note = _cut_out_to_white(img) if spec.cut_out_to_white else (None, "")
+            if on_white is None:
+                flags.append(problem + (f"; {note}" if note else ""))
+            else:
+                img, cut, white = on_white, True, white_border_fraction(on_white)
+                flags.append("main image: the product was cut out of its photo onto white; check the outline")
     out, upscaled = fit_image(img, spec)
     edge = min(img.size) if spec.fit is Fit.CROP else max(img.size)
     if upscaled and spec.min_edge and edge < spec.min_edge:
         flags.append(f"upscaled from {img.width}x{img.height} to reach {spec.min_edge} px; use a larger photo")
-    prepared = PreparedImage(src, out.width, out.height, upscaled, white, tuple(flags))
+    prepared = PreparedImage(src, out.width, out.height, upscaled, white, tuple(flags), cut)
     return encode_jpeg(out, spec.quality), prepared

@@ -8,7 +8,7 @@ import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -144,7 +144,7 @@ class PackageWriter:
         path = self.write(rel, data)
         for flag in info.flags:
             self.warn(sku, f"{rel}: {flag}")
-        done = PreparedImage(path, info.width, info.height, info.upscaled, info.white_fraction, info.flags)
+        done = replace(info, path=path)  # the report of `prepare`, at the written path
         self._images[key] = done
         return done
 

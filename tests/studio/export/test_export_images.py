@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
+import pytest
 from conftest import make_photo
 from PIL import ExifTags, Image, ImageCms
 
@@ -25,8 +27,31 @@ def test_amazon_main_is_padded_upscaled_and_checked(tmp_path: Path):
     assert any("upscaled" in f for f in info.flags)
     assert not any("not white" in f for f in info.flags)
     data, grey = prepare(make_photo(tmp_path / "grey.jpg", (1200, 900), bg=(230, 230, 232)), AMAZON_MAIN)
-    assert any("not white" in f for f in grey.flags) and not grey.upscaled
+    assert not grey.upscaled
     assert Image.open(io.BytesIO(data)).size == (1200, 1200)  # padded to a square, not enlarged
+
+
+def test_amazon_main_on_grey_is_cut_out_onto_white(tmp_path: Path):
+    data, grey = prepare(make_photo(tmp_path / "grey.jpg", (1200, 900), bg=(230, 230, 232)), AMAZON_MAIN)
+    assert grey.cut_out and grey.white_fraction >= 0.95
+    assert any("cut out" in f for f in grey.flags) and not any("not white" in f for f in grey.flags)
+    out = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
+    assert (out[:20] >= 250).all()  # the grey paper is gone from the frame
+    red = (out[..., 0] > 150) & (out[..., 1] < 90)
+    ys, xs = np.nonzero(red)
+    # The product keeps its colour and fills about 85 % of the square, centred.
+    assert (xs.max() - xs.min()) / out.shape[1] == pytest.approx(0.85, abs=0.03)
+    assert abs((xs.max() + xs.min()) / 2 - out.shape[1] / 2) < 10
+
+
+def test_amazon_main_on_a_busy_photo_is_flagged_not_cut(tmp_path: Path):
+    from skimage import data as samples
+
+    src = tmp_path / "busy.jpg"
+    Image.fromarray(samples.astronaut()).save(src)
+    _, busy = prepare(src, AMAZON_MAIN)
+    assert not busy.cut_out
+    assert any("not white" in f and "cut-out was uncertain" in f for f in busy.flags)
 
 
 def test_large_enough_photo_is_not_flagged_and_contain_never_enlarges(tmp_path: Path):

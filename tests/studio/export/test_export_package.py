@@ -9,9 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import make_photo
 from PIL import Image
 
-from studio.export import ExportMode, ExportRequest, Platform, export_packages
+from studio.export import ExportMode, ExportProduct, ExportRequest, Platform, export_packages
 from studio.export.taobao import title_width
 
 
@@ -207,3 +208,17 @@ def test_generator_of_products_streams_to_the_same_package(products, tmp_path: P
         assert stat.S_IMODE(f.stat().st_mode) == 0o666 & ~umask, f
     assert stat.S_IMODE(b.package_dir.stat().st_mode) == 0o777 & ~umask
     assert not [p for p in b.package_dir.rglob(".*")]  # no temp or section files left inside
+
+
+def test_amazon_main_cut_out_onto_white_keeps_the_photo_as_shot(tmp_path: Path):
+    paper = make_photo(tmp_path / "src/paper.jpg", (1200, 1200), bg=(236, 234, 230))
+    product = ExportProduct(sku="BAG-1", title="Black Bag", images=(paper,))
+    res = export_packages(ExportRequest((product,), tmp_path / "o", platforms=(Platform.AMAZON,)))
+    listing = json.loads((res.package_dir / "amazon/listings.json").read_text())["listings"][0]
+    main, shot = listing["images"][:2]
+    assert main["role"] == "MAIN" and main["cut_out"] is True and main["white_background"] is True
+    assert shot["role"] == "PT01" and shot["cut_out"] is False
+    corner = Image.open(res.package_dir / "amazon" / shot["path"]).convert("RGB").getpixel((5, 5))
+    assert corner != (255, 255, 255)  # PT01 is the photo as shot, paper and all
+    assert listing["attributes"]["other_product_image_locator_1"][0]["media_location"] == shot["path"]
+    assert any("cut out" in w for w in res.warnings)
