@@ -9,14 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.project.catalog_formats import ERROR_KEY, read_catalog, split_paths
-from studio.project.importer import (
-    CATEGORY_COLUMNS,
-    IMAGE_COLUMN,
-    SKU_COLUMNS,
-    ImageRejected,
-    resolve_image_path,
-)
+from studio.project.catalog_formats import ERROR_KEY, read_catalog
+from studio.project.importer import ImageRejected, parse_row, resolve_image_path
 
 
 @dataclass(frozen=True)
@@ -45,17 +39,13 @@ def catalog_photos(path: str | Path) -> CatalogPhotos:
         if ERROR_KEY in rec.cells:
             problems.append(f"row {rec.row}: {rec.cells[ERROR_KEY]}")
             continue
-        sku = next((rec.cells[c].strip() for c in SKU_COLUMNS if rec.cells.get(c, "").strip()), "")
-        if not sku:
+        row = parse_row(rec)
+        if not row.sku:
             problems.append(f"row {rec.row}: no SKU")
             continue
-        category = next((rec.cells[c].strip() for c in CATEGORY_COLUMNS if rec.cells.get(c, "").strip()), None)
-        for column, cell in rec.cells.items():
-            if not IMAGE_COLUMN.match(column):
-                continue
-            for ref in split_paths(cell or ""):
-                try:
-                    photos.append(CatalogPhoto(sku, resolve_image_path(ref, base), category))
-                except ImageRejected as exc:
-                    problems.append(f"row {rec.row} ({sku}): {exc}")
+        for _column, ref in row.image_refs():
+            try:
+                photos.append(CatalogPhoto(row.sku, resolve_image_path(ref, base), row.category or None))
+            except ImageRejected as exc:
+                problems.append(f"row {rec.row} ({row.sku}): {exc}")
     return CatalogPhotos(tuple(photos), tuple(problems))

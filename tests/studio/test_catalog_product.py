@@ -121,3 +121,17 @@ def test_batch_and_cli_build_the_same_product(tmp_path):
         store.finish_job(job, JobState.DONE, attributes=[AttributeValue(stored.id, "pattern", "striped", "clip", 0.97)])
         corrected = generator_product(stored, attribute_sheet(store, stored.id))
         assert corrected.attributes["color"] == "blue" and "pattern" not in corrected.attributes
+
+
+def test_search_reads_the_same_rows_with_the_same_column_rules(tmp_path):
+    """`vitrine search` lists a GBK `;` catalog's photos by import's SKU, category and image columns."""
+    from PIL import Image
+
+    from studio.project.catalog_images import catalog_photos
+
+    Image.new("RGB", (16, 16), (200, 0, 0)).save(tmp_path / "a.png")
+    rows = ["货号;类目;主图", "CN-001;上衣;a.png|missing.png", ";上衣;a.png"]
+    (tmp_path / "c.csv").write_bytes("\n".join(rows).encode("gbk"))
+    found = catalog_photos(tmp_path / "c.csv")
+    assert [(p.sku, p.path.name, p.category) for p in found.photos] == [("CN-001", "a.png", "上衣")]
+    assert len(found.problems) == 2 and "missing.png" in found.problems[0] and "no SKU" in found.problems[1]
