@@ -9,14 +9,16 @@ loaded the same way everywhere: on `pick_device(settings)`, in the dtype its pip
 (`preferred_dtype`, which follows `generators.runtime.device`'s policy), and the CLIP scorer once per
 `SharedModels`, caching embeddings in the project when one is given.
 
-A pipeline plugs in by one entry in `PIPELINES`: its name and the `module:function` that builds it from a
-`SharedModels` (`function(shared, *, clip: bool) -> Pipeline`). Entries whose module is not written yet are
-reported unavailable (`pipeline_availability`), never faked.
+A new pipeline plugs in by convention, with no edit here: module `generators.<name>` defines
+`build_pipeline(shared: SharedModels, *, clip: bool) -> Pipeline` (e.g. `generators.tryon.build_pipeline`).
+`PIPELINES` lists only the pipelines whose builders live elsewhere (here, for the words and scoring ones).
+A pipeline whose module is not written yet is reported unavailable (`pipeline_availability`), never faked.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,17 +31,24 @@ if TYPE_CHECKING:
     from generators.runtime.pipeline import EmbeddingScorer, Pipeline
     from generators.runtime.settings import Settings
 
-# name -> "module:builder". The builder takes (shared: SharedModels, *, clip: bool) and returns the pipeline.
+# name -> "module:builder" where the builder is not `generators.<name>:build_pipeline`. A builder takes
+# (shared: SharedModels, *, clip: bool) and returns the pipeline.
 PIPELINES: dict[str, str] = {
     "caption": "generators.factory:build_caption",
     "copy": "generators.factory:build_copy",
     "attributes": "generators.factory:build_attributes",
     "ranking": "generators.factory:build_ranking",
-    # Declared; their modules land with the pipelines (until then they are reported "not built yet").
-    "pairing": "generators.pairing:build_pairing_pipeline",
-    "tryon": "generators.tryon:build_tryon_pipeline",
-    "video": "generators.video:build_video_pipeline",
 }
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def builder_path(name: str) -> str:
+    """Where pipeline `name`'s builder is: its `PIPELINES` entry, else `generators.<name>:build_pipeline`."""
+    if name in PIPELINES:
+        return PIPELINES[name]
+    if not _NAME.fullmatch(name):
+        raise UnknownNameError("pipeline", name, sorted(PIPELINES))
+    return f"generators.{name}:build_pipeline"
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,7 @@ def target_availability(path: str, what: str) -> Availability:
 
 def pipeline_availability(name: str) -> Availability:
     """Whether pipeline `name` can be built here (its module imports and defines its builder)."""
-    if name not in PIPELINES:
-        raise UnknownNameError("pipeline", name, sorted(PIPELINES))
-    return target_availability(PIPELINES[name], "pipeline")
+    return target_availability(builder_path(name), "pipeline")
 
 
 class SharedModels:
@@ -153,7 +160,7 @@ def build_pipeline(
     """Build pipeline `name` ("caption", "copy", "attributes", "ranking", …) for `profile`.
 
     Args:
-        name: a key of `PIPELINES`.
+        name: the pipeline's name (a `PIPELINES` key, or a module `generators.<name>`).
         profile: model profile; ignored when `shared` is given (its profile is used).
         device: where to run (None: `pick_device(settings)`); ignored when `shared` is given.
         shared: models to share with other pipelines (a new set when None).
@@ -166,7 +173,7 @@ def build_pipeline(
     if not availability.available:
         raise VitrineError(f"the {name} pipeline cannot be built: {availability.reason}")
     shared = shared or SharedModels(profile, device=device)
-    return import_target(PIPELINES[name])(shared, clip=clip)
+    return import_target(builder_path(name))(shared, clip=clip)
 
 
 # ---- builders of the pipelines that live in generators/ and scoring/ ---------------------------------------

@@ -4,7 +4,7 @@ optional studio panel, found from one declaration in `studio.capabilities.declar
     from studio.capabilities import capability, availability
     copy = capability("copy")
     copy.step_function(), copy.options_type(), copy.cli, copy.gui_panel
-    availability("tryon")   # Availability(False, "generators.tryon.build_tryon_pipeline (pipeline) is not built yet")
+    availability("tryon")   # Availability(False, "generators.tryon.build_pipeline (pipeline) is not built yet")
 """
 
 from __future__ import annotations

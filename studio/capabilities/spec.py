@@ -29,7 +29,7 @@ class Capability:
         name: the batch step's name (a `studio.batch.recipe.StepName` value) and the jobs' `step` column.
         label: what people read ("sales copy").
         step: `module:function` of the batch step, `function(ctx: StepContext) -> StepOutput`.
-        pipeline: the `generators.factory.PIPELINES` name the step runs (None: no model, e.g. ingest).
+        pipeline: the name `generators.factory.build_pipeline` builds for the step (None: no model, e.g. ingest).
         options: `module:class` of the step's options (a frozen `StepOptions` dataclass).
         version: bump when the step's output changes: finished jobs of an older version are redone.
         needs: further `module:attribute`s that must import for the step to run.

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from generators.factory import PIPELINES, build_pipeline, pipeline_availability
+from generators.factory import build_pipeline, builder_path, pipeline_availability
 from generators.runtime.errors import UnknownNameError, VitrineError
 from studio.batch.options import CopyStepOptions, NoOptions, StepOptions
 from studio.batch.recipe import StepName, step_availability, step_spec
@@ -21,7 +21,7 @@ from studio.capabilities.spec import capability_availability
 def test_every_step_is_one_declared_capability_in_run_order():
     assert [c.name for c in CAPABILITIES] == [s.value for s in StepName]
     for c in CAPABILITIES:
-        assert c.pipeline is None or c.pipeline in PIPELINES
+        assert c.pipeline is None or builder_path(c.pipeline).startswith("generators.")
         kind = c.options_type()
         assert issubclass(kind, StepOptions) and type(kind()).__dataclass_params__.frozen
         for name, _ in c.project_inputs:
@@ -32,6 +32,8 @@ def test_every_step_is_one_declared_capability_in_run_order():
     assert set(gui_panels()) >= {"pairing", "tryon", "video"}
     with pytest.raises(UnknownNameError):
         capability("teleport")
+    with pytest.raises(UnknownNameError):
+        pipeline_availability("../teleport")
 
 
 def test_a_capability_whose_code_is_missing_is_unavailable_with_the_reason():
@@ -47,7 +49,8 @@ def test_a_capability_whose_code_is_missing_is_unavailable_with_the_reason():
 def test_declared_pipelines_become_available_when_their_modules_exist(name):
     """Pairing, try-on and video are declared before they are built: the registry finds out which is there."""
     cap = capability(name)
-    module = PIPELINES[cap.pipeline].partition(":")[0]
+    module = builder_path(cap.pipeline).partition(":")[0]
+    assert module == f"generators.{name}"
     step_module = cap.step.partition(":")[0]
     built = importlib.util.find_spec(module) is not None and importlib.util.find_spec(step_module) is not None
     found = availability(name)
