@@ -14,7 +14,8 @@ from studio.export.bundle import (
     MediaKind,
     Platform,
 )
-from studio.export.package import ExportError, export_packages
+from studio.export.package import export_packages
+from studio.export.package_writer import ExportError
 from studio.project.review import ExportMode
 
 __all__ = [

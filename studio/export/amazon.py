@@ -6,7 +6,8 @@ from typing import Any
 
 from studio.export.bundle import ExportProduct
 from studio.export.images import AMAZON_MAIN, AMAZON_OTHER, WHITE_FRACTION
-from studio.export.package import JsonArrayStream, PackageWriter, chosen_media, copy_for, slug
+from studio.export.package_writer import JsonArrayStream, PackageWriter, slug
+from studio.export.selection import chosen_media, copy_for
 
 TITLE_MAX = 200
 BULLETS = 5

@@ -6,8 +6,9 @@ from typing import Any
 
 from studio.export.bundle import ExportProduct, _Candidate
 from studio.export.images import GENERIC
-from studio.export.package import JsonArrayStream, PackageWriter, alt_text, chosen_media, slug
-from studio.export.package import StagedText as _StagedText
+from studio.export.package_writer import JsonArrayStream, PackageWriter, slug
+from studio.export.package_writer import StagedText as _StagedText
+from studio.export.selection import alt_text, chosen_media
 from studio.project.review import exported
 
 

@@ -18,7 +18,8 @@ from PIL import Image
 
 from studio.export.bundle import ExportProduct, MediaCandidate, MediaKind, _Candidate
 from studio.export.images import load_srgb
-from studio.export.package import PackageWriter, StagedText, ranked
+from studio.export.package_writer import PackageWriter, StagedText
+from studio.export.selection import ranked
 from studio.project.review import exported
 
 THUMB = 160

@@ -6,7 +6,8 @@ import html
 
 from studio.export.bundle import ExportProduct
 from studio.export.images import SHOPIFY
-from studio.export.package import CsvStream, PackageWriter, alt_text, chosen_media, copy_for, slug
+from studio.export.package_writer import CsvStream, PackageWriter, slug
+from studio.export.selection import alt_text, chosen_media, copy_for
 
 # The header row of Shopify's sample product CSV ("product_template.csv", 2024+ format), in its order, as
 # described in the product CSV description table of "Using CSV files to import and export products":

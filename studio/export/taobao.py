@@ -7,7 +7,8 @@ from typing import Any
 
 from studio.export.bundle import ExportProduct
 from studio.export.images import TAOBAO
-from studio.export.package import CsvStream, JsonArrayStream, PackageWriter, chosen_media, copy_for, slug
+from studio.export.package_writer import CsvStream, JsonArrayStream, PackageWriter, slug
+from studio.export.selection import chosen_media, copy_for
 
 TITLE_MAX = 30.0  # Taobao counts 60 bytes: a Chinese character is 1, a Latin letter or digit is ½
 SELLING_POINTS = 5
