@@ -164,7 +164,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "look.empty_hint": (
         "Complete the look pairs complementary categories (a t-shirt with jeans, sneakers, a hat…). "
         "Import products of those categories to see suggestions.",
-        "搭配推荐会组合互补类别（如 T 恤配牛仔裤、运动鞋、帽子）。导入这些类别的商品后即可看到推荐。",
+        "搭配推荐会组合互补类别（如 T恤配牛仔裤、运动鞋、帽子）。导入这些类别的商品后即可看到推荐。",
     ),
     "look.failed": ("Could not complete the look", "无法生成搭配推荐"),
     "look.score_tip": (

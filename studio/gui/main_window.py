@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.project_label = QLabel(objectName="muted")
         self.project_label.setStyleSheet("color: #8b93a5; padding: 10px 16px; background: #1e2330;")
         self.project_label.setWordWrap(True)
+        self.project_label.setProperty("data", True)  # "项目：<folder name>": the name is the person's own
         rail_layout.addWidget(self.project_label)
         row.addWidget(rail_box)
         self.stack = QStackedWidget()
@@ -257,8 +258,9 @@ class MainWindow(QMainWindow):
     def _on_job_finished(self, job_id: int) -> None:
         job = self.state.runner.job(job_id)
         if job is not None:
-            title = label_text(job.label, self.tr)  # in the UI language, like its card
-            text = self.tr.t("app.job_finished", title=title, state=self.tr.t(f"job.{job.state.value}"))
+            text = self.tr.t(
+                "app.job_finished", title=label_text(job.label, self.tr), state=self.tr.t(f"job.{job.state.value}")
+            )
             self.statusBar().showMessage(text + (f" — {job.error}" if job.error else ""), 8000)
 
     # ---- remembered window state ------------------------------------------------------------------

@@ -160,6 +160,7 @@ class CatalogPage(Page):
         self.look_job: Job | None = None
         self._look_query: SearchQuery | None = None  # the search whose result the page waits for
         self.category = QComboBox()
+        self.category.setProperty("dataItemsFrom", 1)  # after "All categories": the catalog's own categories
         self.category.setMinimumWidth(150)
         self.category.currentIndexChanged.connect(self._apply_filter)
         self.status = QComboBox()

@@ -25,7 +25,6 @@ from studio.gui.widgets.empty_state import EmptyState
 
 COLUMNS = ("sku", "kind", "text", "score", "model", "state")  # header keys: col.<name>
 TEXT_COLUMN, MODEL_COLUMN = 2, 4
-MIN_TEXT_WIDTH = 260  # the column people read; the model column gives way first
 
 
 class HistoryPage(Page):
@@ -44,7 +43,8 @@ class HistoryPage(Page):
         self.layout_.addWidget(self.search)
         self.stack = QStackedWidget()
         self.empty = EmptyState()
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # The provenance pane goes below the table: beside it, it squeezed the text column to a few characters.
+        split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setProperty("dataColumns", [0, TEXT_COLUMN, MODEL_COLUMN])  # SKUs, model output, model ids
         self.table.verticalHeader().setVisible(False)
@@ -59,13 +59,13 @@ class HistoryPage(Page):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.itemSelectionChanged.connect(self._selected)
         self.detail = QTextBrowser()
-        self.detail.setMinimumWidth(220)
+        self.detail.setMinimumHeight(120)
         # The provenance pane opens when a row is selected: until then the table (and its text) has the width.
         self.detail.setVisible(False)
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         self.split = split
         self.stack.addWidget(self.empty)
@@ -118,7 +118,7 @@ class HistoryPage(Page):
             return
         self.detail.setVisible(True)
         total = sum(self.split.sizes())
-        self.split.setSizes([max(total - 280, MIN_TEXT_WIDTH), 280])
+        self.split.setSizes([total * 3 // 5, total - total * 3 // 5])
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -153,7 +153,6 @@ class ModelsPage(Page):
         """A role cell: its name in the UI language, the role key as data (what a pull job needs)."""
         item = QTableWidgetItem(self.state.tr.name("role", role))
         item.setData(Qt.ItemDataRole.UserRole, role)
-        item.setToolTip(role)
         return item
 
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from studio.batch.options import CopyStepOptions
 from studio.gui import services
 from studio.gui.jobs import Job
-from studio.gui.pages import Page, PageSpec
+from studio.gui.pages import QUOTES_DATA_ROLE, Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand, edit_text
 from studio.gui.widgets.candidate_card import CandidateCard
@@ -50,6 +50,7 @@ def _choice(combo: QComboBox) -> str:
 
 
 CONFLICT_BG = QColor("#fdecea")
+CARD_MIN_WIDTH = 310  # a candidate card's buttons and badges, plus the list's margin and scroll bar
 CONFLICT_FG = QColor("#b71c1c")
 
 
@@ -72,6 +73,7 @@ class CardList(QScrollArea):
 
     def set_cards(self, cards: list[CandidateCard]) -> None:
         for card in self.cards:
+            card.hide()  # out of sight (and out of the layout's sums) now, deleted when the loop is back
             card.deleteLater()
         self.cards = cards
         for i, card in enumerate(cards):
@@ -90,6 +92,7 @@ class ProductPage(Page):
     def __init__(self, state: StudioState) -> None:
         super().__init__(state)
         self.product = None
+        self._provenance_id: int | None = None  # the candidate whose provenance is shown, None: the hint
         self.stack = QStackedWidget()
         self.empty = EmptyState()
         self.empty.button.clicked.connect(lambda: state.navigate.emit("catalog"))
@@ -112,6 +115,7 @@ class ProductPage(Page):
         self.fields_label = QLabel(objectName="muted")
         self.fields_label.setWordWrap(True)
         for w in (self.sku_label, self.name_label, self.fields_label):
+            w.setProperty("data", True)  # the catalog's SKU, title and columns, as the catalog has them
             info.addWidget(w)
         info.addStretch(1)
         hl.addLayout(info, 1)
@@ -133,7 +137,7 @@ class ProductPage(Page):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([620, 260])
         splitter.setChildrenCollapsible(False)
-        side.setMinimumWidth(240)
+        side.setMinimumWidth(220)
         ws.addWidget(splitter, 1)
 
         # -- captions & attributes tab
@@ -166,8 +170,10 @@ class ProductPage(Page):
         al.addWidget(self.attributes, 1)
         cap_split.addWidget(attr_box)
         cap_split.setChildrenCollapsible(False)
-        self.caption_list.setMinimumWidth(240)
-        cap_split.setSizes([300, 300])
+        # The cards' own minimum (badges, Edit / Details / Approve): narrower, the list cut them off at the right.
+        self.caption_list.setMinimumWidth(CARD_MIN_WIDTH)
+        attr_box.setMinimumWidth(180)
+        cap_split.setSizes([CARD_MIN_WIDTH, 300])
         cl.addWidget(cap_split, 1)
         self.tabs.addTab(cap_tab, "")
 
@@ -260,6 +266,7 @@ class ProductPage(Page):
         self.name_label.setText(product.title or product.sku)
         shown = [f"{k}: {v}" for k, v in product.fields.items() if v and k not in ("images", "image")]
         self.fields_label.setText("   ".join(shown[:8]))
+        self._provenance_id = None
         self.provenance.setHtml(self._provenance_hint())
         self.reload_all()
         self.show_look()
@@ -340,6 +347,7 @@ class ProductPage(Page):
             if row.conflict:
                 values = self._conflict_values(row.conflict)
                 for item in (name, value, source):
+                    item.setData(QUOTES_DATA_ROLE, True)
                     item.setBackground(CONFLICT_BG)
                     item.setForeground(CONFLICT_FG)
                     item.setToolTip(self.t("product.conflict_tip", values=values))
@@ -406,6 +414,7 @@ class ProductPage(Page):
     def show_provenance(self, candidate_id: int) -> None:
         if self.state.store is None:
             return
+        self._provenance_id = int(candidate_id)
         c = self.state.store.candidate(int(candidate_id))
         self.provenance.setHtml(services.provenance_html(c.provenance))
 
@@ -501,8 +510,9 @@ class ProductPage(Page):
         self.caption_list.empty.set_texts(self.t("product.no_captions"), self.t("product.no_captions_hint"))
         self.copy_list.empty.set_texts(self.t("product.no_copy"), self.t("product.no_copy_hint"))
         if self.product is not None:
-            self.reload_captions()
-            self.reload_copy()
+            self.reload_all()
+            if self._provenance_id is None:
+                self.provenance.setHtml(self._provenance_hint())
 
 
 PAGE = PageSpec("product", "nav.product", "✎", ProductPage)

@@ -74,15 +74,18 @@ class SettingsPage(Page):
         self.general_title = QLabel(objectName="sectionTitle")
         form.addRow(self.general_title)
         self.device = QComboBox()
-        self.device.addItems(["auto", "cpu", "cuda"])
-        self.device.setCurrentText(s.device)
+        for name in ("auto", "cpu", "cuda"):
+            self.device.addItem(name, name)  # shown names are set by retranslate; data is the setting
+        self.device.setCurrentIndex(max(0, self.device.findData(s.device)))
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setValue(s.threads)
-        self.threads.setSpecialValueText("all cores")
         self.profile = QComboBox()
-        self.profile.addItems(["auto", "tiny", "perf", "packaged", "standard"])
-        self.profile.setCurrentText(s.profile)
+        for name in ("auto", "tiny", "perf", "packaged", "standard"):
+            self.profile.addItem(name, name)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(s.profile)))
+        for combo in (self.device, self.profile):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.models_dir = QLineEdit(str(s.models_dir))
         self.browse = QPushButton()
         self.browse.clicked.connect(self._browse)
@@ -107,12 +110,11 @@ class SettingsPage(Page):
         brand_layout.setContentsMargins(16, 14, 16, 14)
         self.brand_title = QLabel(objectName="sectionTitle")
         brand_layout.addWidget(self.brand_title)
-        brand_form = QFormLayout()
+        brand_form = self.brand_form = QFormLayout()
         self.brand_inputs: dict[str, QLineEdit] = {}
         self._filling = self._brand_broken = self._brand_dirty = False
         for key, label in BRAND_FIELDS:
             editor = QLineEdit()
-            editor.setPlaceholderText("comma-separated" if key != "name" else "")
             editor.textChanged.connect(self._brand_edited)
             self.brand_inputs[key] = editor
             brand_form.addRow(label, editor)
@@ -197,9 +199,9 @@ class SettingsPage(Page):
         from generators.runtime.settings import get_settings, save_settings
 
         new = get_settings().with_changes(
-            device=self.device.currentText(),
+            device=self.device.currentData(),
             threads=self.threads.value(),
-            profile=self.profile.currentText(),
+            profile=self.profile.currentData(),
             models_dir=Path(self.models_dir.text()).expanduser().resolve(),
             ui_language=self.state.tr.language.value,
         )
@@ -213,7 +215,20 @@ class SettingsPage(Page):
         self.general_title.setText(self.t("settings.general"))
         self.brand_title.setText(self.t("settings.brand_kit"))
         for key, label in self.labels.items():
-            label.setText(self.t(f"settings.{key}") if key != "profile" else "Model profile")
+            label.setText(self.t(f"settings.{key}"))
+        for combo, group in ((self.device, "device"), (self.profile, "profile")):
+            for i in range(combo.count()):
+                combo.setItemText(i, self.state.tr.name(group, combo.itemData(i)))
+        self.threads.setSpecialValueText(self.t("settings.all_cores"))
+        # The language box follows the language however it was switched (menu, this box, a test).
+        self.language.blockSignals(True)
+        self.language.setCurrentIndex(max(0, self.language.findData(self.state.tr.language.value)))
+        self.language.blockSignals(False)
+        for key, editor in self.brand_inputs.items():
+            label = self.brand_form.labelForField(editor)
+            if isinstance(label, QLabel):
+                label.setText(self.t(f"brand.{key}"))
+            editor.setPlaceholderText(self.t("settings.comma_separated") if key != "name" else "")
         self.browse.setText(self.t("settings.browse"))
         self.save_button.setText(self.t("settings.save"))
 
