@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from generators.runtime.lexicon import has_cjk
 from studio.export.bundle import ExportProduct
 from studio.export.images import TAOBAO
 from studio.export.package_writer import CsvStream, JsonArrayStream, PackageWriter, slug
@@ -34,10 +35,6 @@ def clip_title(text: str, limit: float = TITLE_MAX) -> str:
     return "".join(out).strip()
 
 
-def _has_cjk(text: str) -> bool:
-    return any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
-
-
 def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], dict[str, Any]]:
     """The Taobao listing and the Douyin post of one product."""
     flags: list[str] = []
@@ -49,7 +46,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], 
     title = clip_title(title_src)
     if title != " ".join(title_src.split()):
         flags.append(f"标题 shortened to {TITLE_MAX:.0f} characters")
-    if not _has_cjk(title):
+    if not has_cjk(title):
         flags.append("title is not in Chinese")
     points = list(copy.bullets if copy else ())[:SELLING_POINTS]
     detail = copy.description if copy and copy.description else product.description
