@@ -56,3 +56,11 @@ class TestRankerContract(PipelineContract):
 
     def signature(self, result):
         return [(r.candidate.id, r.status, r.total, r.reason) for r in result.items]
+
+
+def test_the_clip_scorer_has_the_shape_generators_rank_with(uncached_scorer):
+    """Generators type their scorer as `ImageTextScorer` (attributes and retrieval: `EmbeddingScorer`)."""
+    from generators.runtime.pipeline import EmbeddingScorer, ImageTextScorer
+
+    assert isinstance(uncached_scorer, ImageTextScorer) and isinstance(uncached_scorer, EmbeddingScorer)
+    assert not isinstance(object(), ImageTextScorer)
