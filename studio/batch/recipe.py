@@ -61,3 +61,19 @@ def step_spec(step: StepName | str) -> Capability:
 def step_availability(step: StepName | str) -> Availability:
     """Whether a step can run here: its pipeline, step function and needs import; else the reason."""
     return availability(StepName(step).value)
+
+
+def unavailable_message(step: StepName | str) -> str:
+    """What people read when `step` cannot run here, e.g. "Try-on: not available yet" ("" when it can).
+
+    The one wording for the batch page, job messages and the CLI. The technical reason (which module is
+    missing) stays in `step_availability(step).reason`, for logs and the capability tests.
+    """
+    found = step_availability(step)
+    if found.available:
+        return ""
+    label = step_spec(step).label
+    label = label[:1].upper() + label[1:]
+    if "not built yet" in found.reason:
+        return f"{label}: not available yet"
+    return f"{label}: not available on this installation (a library it needs does not load)"

@@ -22,7 +22,7 @@ from typing import Any
 from generators.runtime.errors import VitrineError, describe_error
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from studio.batch.options import StepOptionSet, StepOptionsInput, option_set
-from studio.batch.recipe import Recipe, StepName, step_availability, step_spec
+from studio.batch.recipe import Recipe, StepName, step_availability, step_spec, unavailable_message
 from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput, with_project_options
 from studio.project.store import JobState, Product, Store
 
@@ -173,9 +173,8 @@ def run_product_steps(
             and job.input_hash == input_hash(product, step, options)
         ):
             continue
-        availability = step_availability(step)
-        if not availability.available or step not in STEP_FUNCTIONS:
-            raise VitrineError(f"{step_spec(step).label}: " + (availability.reason or "not wired yet"))
+        if not step_availability(step).available or step not in STEP_FUNCTIONS:
+            raise VitrineError(unavailable_message(step) or f"{step_spec(step).label}: not available yet")
         run_step(
             store,
             product,
@@ -216,9 +215,8 @@ class BatchRunner:
     def _availability(self, step: StepName) -> tuple[bool, str]:
         if step in (self.options.step_functions or {}):
             return True, ""  # a test's own step function
-        a = step_availability(step)
-        if not a.available:
-            return False, a.reason
+        if not step_availability(step).available:
+            return False, unavailable_message(step)  # worded for people: it is what the job row shows
         return True, ""
 
     def _pending(self, product: Product, steps: list[StepName]) -> list[StepName]:

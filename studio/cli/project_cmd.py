@@ -164,7 +164,7 @@ def _batch(args: argparse.Namespace) -> int:
         + f", {len(result.failures)} failed, {result.elapsed_s:.1f} s"
     )
     for step, reason in result.unavailable.items():
-        print(f"  step '{step}' unavailable: {reason}")
+        print(f"  {reason} (step '{step}' skipped)")
     for f in result.failures:
         print(f"  {f.sku} / {f.step}: {f.message}", file=sys.stderr)
     print(f"export: {summary.export.state}" + (f" ({summary.export.message})" if summary.export.message else ""))

@@ -352,6 +352,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "batch.mode": ("Export", "导出内容"),
     "batch.mode_best": ("best-ranked (draft)", "排名最高（草稿）"),
     "batch.mode_review": ("approved only", "仅已通过"),
+    "batch.step_unavailable": ("{step}: not available yet", "{step}：暂不可用"),
     "batch.out_dir": ("Output folder", "输出文件夹"),
     "batch.summary_count": ("{state}: {n}", "{state}：{n}"),
     "batch.done_status": (

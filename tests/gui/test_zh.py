@@ -79,3 +79,23 @@ def test_t_shirt_is_t_xu():
     assert labels["t-shirt"] == "T恤"
     assert all("衬衫" not in zh or "shirt" in en.lower() for en, zh in STRINGS.values())
     assert all(("t-shirt" not in en.lower()) or "T恤" in zh for en, zh in STRINGS.values())
+
+
+def test_unavailable_steps_are_worded_for_people(zh_window):
+    from studio.batch.recipe import Recipe, StepName, step_availability
+    from studio.batch.runner import BatchOptions, run_batch
+
+    store = zh_window.state.store
+    result = run_batch(store, BatchOptions(Recipe.IMAGES))
+    if step_availability(StepName.TRYON).available:  # once try-on is built it simply runs
+        assert "tryon" not in result.unavailable
+        return
+    assert result.unavailable["tryon"] == "Try-on: not available yet"
+    page = zh_window.show_page("batch")
+    page.reload()
+    column = 2 + page.steps.index("tryon")
+    cell = page.table.item(0, column)
+    assert cell.text() == "● 不可用" and cell.toolTip() == "试穿：暂不可用"
+    zh_window.set_language("en")
+    page.reload()
+    assert page.table.item(0, column).toolTip() == "Try-on: not available yet"

@@ -7,7 +7,7 @@ import pytest
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, Progress
 from studio.batch.options import CopyStepOptions
-from studio.batch.recipe import Recipe, StepName, step_availability
+from studio.batch.recipe import Recipe, StepName, step_availability, unavailable_message
 from studio.batch.runner import BatchOptions, run_batch, run_product_steps
 from studio.batch.session import BatchRequest, run_catalog_batch
 from studio.batch.steps import run_ingest
@@ -50,8 +50,10 @@ def test_failure_is_recorded_and_the_batch_goes_on(store):
         if availability.available:
             assert step.value not in result.unavailable and JobState.UNAVAILABLE not in {j.state for j in jobs}
         else:
-            assert result.unavailable[step.value] == availability.reason
-            assert all(j.state is JobState.UNAVAILABLE and j.message == availability.reason for j in jobs)
+            message = unavailable_message(step)  # "Try-on: not available yet", never a module path
+            assert message.endswith("not available yet") and "generators." not in message
+            assert result.unavailable[step.value] == message
+            assert all(j.state is JobState.UNAVAILABLE and j.message == message for j in jobs)
     # A re-run retries only the failed job.
     again = run_batch(store, BatchOptions(Recipe.IMAGES))
     assert (again.ran, again.resumed_done, again.failures) == (1, 5, [])
@@ -89,7 +91,7 @@ def test_run_product_steps_for_the_gui(store):
     assert run_product_steps(store, pid, ["ingest"], force=["ingest"]) == ["ingest"]
     assert len(store.candidates(pid, "image")) == 2
     if not step_availability(StepName.VIDEO).available:
-        with pytest.raises(VitrineError, match="video"):
+        with pytest.raises(VitrineError, match="Video: not available yet"):
             run_product_steps(store, pid, ["ingest", "video"])
 
 

@@ -181,6 +181,8 @@ class BatchPage(Page):
                 value, message = states.get((p.id, step), ("", ""))
                 item = QTableWidgetItem(("● " + self.state.tr.name("state", value)) if value else "·")
                 item.setForeground(QColor(_STATE_COLOURS.get(value, "#c0c4cc")))
+                if value == "unavailable":  # the same wording as the job's message, in the UI language
+                    message = self.t("batch.step_unavailable", step=self.state.tr.name("step", step))
                 item.setToolTip(message)
                 self.table.setItem(r, 2 + c, item)
         if store is not None:
