@@ -110,7 +110,7 @@ def build_sheet(values: Iterable[SheetValue], *, placeholder_clip: bool = False)
     for name in sorted(by_name):
         ranked = sorted(by_name[name], key=_rank)
         best = ranked[0]
-        conflict = " · ".join(f"{v.source}: {v.value}" for v in ranked) if is_conflict(ranked) else ""
+        conflict = " · ".join(f"{v.source}: {v.value}" for v in ranked) if is_conflict(ranked, name=name) else ""
         rows.append(SheetRow(name, best.value, best.source, best.confidence, conflict, tuple(ranked)))
     return rows
 
@@ -134,6 +134,11 @@ def attribute_sheet(store: Store, product_id: int) -> list[SheetRow]:
     """The product's attribute sheet from everything stored: user edits, catalog values and predictions."""
     fake_clip = CLIP_SOURCE in placeholder_roles(store, product_id)
     values = [SheetValue(a.name, a.value, a.source, a.confidence) for a in store.attributes(product_id)]
+    # The catalog's category is a column of the product, not a stored attribute; without it here a model's
+    # category guess ("jeans" for a tee filed under "tops") won the row unchallenged.
+    category = store.product(product_id).category
+    if category and not any(v.name == "category" and v.source == CATALOG_SOURCE for v in values):
+        values.append(SheetValue("category", category, CATALOG_SOURCE))
     return build_sheet(values, placeholder_clip=fake_clip)
 
 
