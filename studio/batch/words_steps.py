@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from scoring.scores import ScoreKey
 from studio.batch.context import StepContext, StepOutput
 from studio.batch.options import CopyStepOptions
 from studio.project.attribute_sheet import (
@@ -72,7 +73,7 @@ def run_caption(ctx: StepContext) -> StepOutput:
             text=c.text,
             params={"language": "en", "image": photo.name},
             provenance=provenance,
-            scores={"clip_score": c.clip_score} if c.clip_score is not None else {},
+            scores={ScoreKey.CLIP_SCORE: c.clip_score} if c.clip_score is not None else {},
             score=c.clip_score,
         )
         for c in item.captions
@@ -203,7 +204,7 @@ def run_copy(ctx: StepContext) -> StepOutput:
                     params=params,
                     provenance=provenance,
                     scores=scores,
-                    score=scores.get("total"),
+                    score=scores.get(ScoreKey.TOTAL),
                 )
             )
     return StepOutput(candidates=tuple(out), message="; ".join(notes))

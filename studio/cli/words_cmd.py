@@ -145,6 +145,7 @@ def _copy(args: argparse.Namespace) -> int:
     from generators.factory import SharedModels
     from generators.words.constraints import BannedWordPolicy
     from generators.words.presets import EMPTY_BRAND_KIT, Language, Platform, default_brand_kit
+    from scoring.scores import ScoreKey as K
     from studio.project.brand_kit import read_brand_kit_file
 
     product = _product(args)
@@ -186,13 +187,13 @@ def _copy(args: argparse.Namespace) -> int:
         if not c.status.shown and not args.all:
             continue
         s = c.scores
-        clip = f"{s['clip']:.3f}" if s.get("clip") is not None else "-"
+        clip = f"{s[K.CLIP_SCORE]:.3f}" if s.get(K.CLIP_SCORE) is not None else "-"
         head = f"#{c.rank}" if c.rank else c.status.value.upper()
-        total = f"{s['total']:.3f}" if s.get("total") is not None else "-"
-        grounding = f"{s['grounding']:.2f}" if s.get("grounding") is not None else "-"
+        total = f"{s[K.TOTAL]:.3f}" if s.get(K.TOTAL) is not None else "-"
+        grounding = f"{s[K.GROUNDING]:.2f}" if s.get(K.GROUNDING) is not None else "-"
         print(
             f"\n=== {head} (candidate {c.index}) total {total} · clip {clip} · grounding {grounding} "
-            f"· brand {s.get('brand', 0):.2f} · complete {s.get('completeness', 1):.0%} · {c.status.value}"
+            f"· brand {s.get(K.BRAND, 0):.2f} · complete {s.get(K.COMPLETENESS, 1):.0%} · {c.status.value}"
         )
         print(f"reason: {c.reason}")
         print(c.text)

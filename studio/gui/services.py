@@ -1,16 +1,17 @@
-"""Qt-free glue between the pages and the project store: view rows, edits, and job functions.
+"""Qt-free glue between the pages and the project store: view rows, edits, and the choices pages offer.
 
-Everything here runs without Qt, so it is testable on its own; the job functions run on the worker thread
-and import the ML stack only when called.
+Everything here runs without Qt, so it is testable on its own. Generation jobs are not here: they are typed
+requests that run in the worker process.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scoring.scores import ScoreKey
 from studio.project.attribute_sheet import USER_SOURCE
+from studio.project.rows import CandidateKind
 
 if TYPE_CHECKING:
     from studio.project.store import Candidate, Store
@@ -48,10 +49,8 @@ def clip_score_of(c: Candidate) -> float | None:
 
     Never falls back to the overall ranking score: a badge labelled CLIP must mean CLIP.
     """
-    for key in ("clip_score", "clipscore", "clip"):
-        if c.scores.get(key) is not None:
-            return float(c.scores[key])
-    return None
+    score = c.scores.get(ScoreKey.CLIP_SCORE)
+    return None if score is None else float(score)
 
 
 def grounding_flags(c: Candidate) -> list[str]:
@@ -86,7 +85,7 @@ def candidate_view(c: Candidate) -> CandidateView:
     )
 
 
-def candidate_views(store: Store, product_id: int, kind: str, **match: str) -> list[CandidateView]:
+def candidate_views(store: Store, product_id: int, kind: CandidateKind, **match: str) -> list[CandidateView]:
     """Ranked views of a product's candidates of `kind` whose params match `match` (e.g. platform)."""
     found = [
         c
@@ -111,31 +110,15 @@ def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:
 # ---- edits (each is one small transaction; the GUI wraps them in undo commands) --------------------------
 def set_candidate_text(store: Store, candidate_id: int, text: str) -> None:
     """Replace a candidate's text (an inline edit), keeping the model's original in its params."""
-    c = store.candidate(candidate_id)
-    params = dict(c.params)
-    params.setdefault("original_text", c.text or "")
-    params["edited"] = text != params["original_text"]
-    with store.transaction() as conn:
-        conn.execute(
-            "UPDATE candidates SET text=?, params=? WHERE id=?",
-            (text, json.dumps(params, ensure_ascii=False, sort_keys=True, default=str), candidate_id),
-        )
+    store.set_candidate_text(candidate_id, text)
 
 
 def set_attribute(store: Store, product_id: int, name: str, value: str | None) -> None:
     """Set a person's value for an attribute; None removes it (back to catalog / predicted)."""
-    with store.transaction() as conn:
-        if value is None:
-            conn.execute(
-                "DELETE FROM attribute_values WHERE product_id=? AND name=? AND source=?",
-                (product_id, name, USER_SOURCE),
-            )
-        else:
-            conn.execute(
-                "INSERT INTO attribute_values (product_id, name, value, source, confidence) VALUES (?,?,?,?,NULL)"
-                " ON CONFLICT(product_id, name, source) DO UPDATE SET value=excluded.value",
-                (product_id, name, value, USER_SOURCE),
-            )
+    if value is None:
+        store.remove_attribute_value(product_id, name, USER_SOURCE)
+    else:
+        store.set_attribute_value(product_id, name, value, USER_SOURCE)
 
 
 def user_attribute(store: Store, product_id: int, name: str) -> str | None:
@@ -175,7 +158,7 @@ def history_rows(store: Store, query: str = "", limit: int = 500) -> list[Histor
     skus = {p.id: p.sku for p in store.products()}
     rows = []
     for c in store.candidates():
-        if c.kind == "image" and not c.text:
+        if c.kind is CandidateKind.IMAGE and not c.text:
             continue
         prompt = str(c.params.get("prompt") or c.provenance.get("params", {}).get("prompt") or "")
         row = HistoryRow(
@@ -232,11 +215,7 @@ def provenance_html(prov: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-# ---- generation jobs (run on the worker thread) ---------------------------------------------------------
-CAPTION_KIND = "caption"
-COPY_KIND = "copy"
-CAPTION_STEPS = ("ingest", "caption", "attributes")
-COPY_STEPS = ("ingest", "caption", "attributes", "copy")  # as the copy recipe
+# ---- choices the generation pages offer ------------------------------------------------------------------
 
 
 def copy_choices() -> tuple[list[str], list[str], list[str]]:
