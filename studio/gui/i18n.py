@@ -258,6 +258,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "platform.instagram": ("Instagram", "Instagram"),
     "platform.tiktok": ("TikTok", "TikTok"),
     "platform.generic": ("Generic", "通用"),
+    "platform.all": ("all platforms", "全部平台"),  # a job for every platform
     "recipe.full": ("full (everything)", "完整（全部步骤）"),
     "recipe.copy": ("copy", "文案"),
     "recipe.images": ("images", "图片"),

@@ -25,32 +25,56 @@ COPY_STEPS = Recipe.COPY.steps
 
 
 @dataclass(frozen=True)
+class Named:
+    """Stored values in a label (platform keys, a recipe…) that the translation table names as `group.key`.
+
+    `english` is how the English card shows them; other languages show each key's name from the table.
+    """
+
+    group: str
+    keys: tuple[str, ...]
+    english: str
+
+    def __str__(self) -> str:
+        return self.english
+
+
+@dataclass(frozen=True)
 class JobLabel:
     """What a job card says: the translation key (`job.copy`), its English template and the values in it.
 
-    The studio shows `tr.t(key, **params)` in the UI language; `text` is the English line.
+    `text` is the English line; the studio shows the key's template in the UI language, with `Named` values
+    translated.
     """
 
     key: str
     template: str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str | Named], ...] = ()
 
     @classmethod
     def of(cls, key: str, template: str, **params: object) -> JobLabel:
-        return cls(key, template, tuple((k, str(v)) for k, v in params.items()))
+        return cls(key, template, tuple((k, v if isinstance(v, Named) else str(v)) for k, v in params.items()))
 
     @property
     def values(self) -> dict[str, str]:
-        return dict(self.params)
+        """Every value as the English card shows it."""
+        return {k: str(v) for k, v in self.params}
 
     @property
     def text(self) -> str:
         return self.template.format(**self.values).strip()
 
 
-def platform_names(platforms: tuple[str, ...]) -> str:
+def platform_names(platforms: tuple[str, ...]) -> Named:
     """Platforms as a card shows them: "shopify", "amazon" -> "Shopify, Amazon"; none -> "all platforms"."""
-    return ", ".join(p.replace("_", " ").title() for p in platforms) or "all platforms"
+    if not platforms:
+        return Named("platform", ("all",), "all platforms")
+    return Named("platform", tuple(platforms), ", ".join(p.replace("_", " ").title() for p in platforms))
+
+
+def named(group: str, key: str) -> Named:
+    """One stored value shown as is in English ("full", "zh", "tiny"), by its table name elsewhere."""
+    return Named(group, (key,) if key else (), key)
 
 
 @dataclass(frozen=True)
@@ -84,8 +108,8 @@ class ModelStatusRequest(JobRequest):
     @property
     def label(self) -> JobLabel:
         if self.load:
-            return JobLabel.of("job.load_models", "Load models · {profile}", profile=self.profile)
-        return JobLabel.of("job.model_status", "Model status · {profile}", profile=self.profile)
+            return JobLabel.of("job.load_models", "Load models · {profile}", profile=named("profile", self.profile))
+        return JobLabel.of("job.model_status", "Model status · {profile}", profile=named("profile", self.profile))
 
     def run(self, progress: ProgressFn, cancel: CancelToken) -> list:
         from studio.models_status import role_statuses
@@ -101,7 +125,7 @@ class PullModelRequest(JobRequest):
 
     @property
     def label(self) -> JobLabel:
-        return JobLabel.of("job.pull_model", "Download · {role}", role=self.role)
+        return JobLabel.of("job.pull_model", "Download · {role}", role=named("role", self.role))
 
     def run(self, progress: ProgressFn, cancel: CancelToken) -> Any:
         from generators.runtime.pull import pull_role
@@ -233,7 +257,7 @@ class ProductCopyRequest(JobRequest):
             "Copy · {sku} · {platforms} {language}",
             sku=self.sku,
             platforms=platform_names(self.options.platforms),
-            language=self.options.language or "",
+            language=named("lang", self.options.language or ""),
         )
 
     def run(self, progress: ProgressFn, cancel: CancelToken) -> list[str]:
@@ -257,7 +281,10 @@ class BatchRequest(JobRequest):
     @property
     def label(self) -> JobLabel:
         return JobLabel.of(
-            "job.batch", "Batch · {recipe} · {count} products", recipe=self.recipe.value, count=self.product_count
+            "job.batch",
+            "Batch · {recipe} · {count} products",
+            recipe=named("recipe", self.recipe.value),
+            count=self.product_count,
         )
 
     def run(self, progress: ProgressFn, cancel: CancelToken) -> Any:

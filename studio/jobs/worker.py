@@ -49,9 +49,9 @@ class CardProgress:
 
     The first report with a total fixes the card's unit (the steps of a Generate button, the (product, step)
     jobs of a batch). A nested report in another unit (a step's own candidates or tokens) moves the card by
-    the same fraction, rounded down, and keeps its own count in the message. The count never goes back, and
-    the total is reached only when the work is. Reports closer than `interval` apart are dropped, except the
-    final one and those carrying a preview.
+    the same fraction, rounded down, and its count joins the message ("sales copy · writing (3/8)"). The count
+    never goes back, and the total is reached only when the work is. Reports closer than `interval` apart are
+    dropped, except the final one and those carrying a preview.
     """
 
     def __init__(
@@ -64,6 +64,7 @@ class CardProgress:
     ) -> None:
         self.job_id, self._send, self._interval, self._clock = job_id, send, interval, clock
         self.step, self.total = 0, 0
+        self._unit_message = ""  # what the card's own unit is doing now ("sales copy"), kept for nested reports
         self._last_sent: float | None = None
 
     def __call__(self, p: Progress) -> None:
@@ -72,9 +73,11 @@ class CardProgress:
             self.total = int(p.total)
         if p.total == self.total:
             step = int(p.step)
+            self._unit_message = message.rstrip("…. ")
         elif p.total > 0:  # another unit: the same fraction of this card's total
             step = math.floor(self.total * min(1.0, p.step / p.total))
-            message = f"{message} ({int(p.step)}/{int(p.total)})".strip()
+            inner = f"{message} ({int(p.step)}/{int(p.total)})".strip()
+            message = f"{self._unit_message} · {inner}" if self._unit_message else inner
         else:
             step = self.step
         self.step = max(self.step, min(step, self.total))

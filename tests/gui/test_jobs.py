@@ -6,7 +6,7 @@ import pytest
 
 from studio.gui.i18n import STRINGS
 from studio.gui.jobs import JobState
-from studio.jobs.requests import JobLabel
+from studio.jobs.requests import JobLabel, Named
 from tests.gui import worker_jobs
 from tests.studio.test_jobs import one_of_each
 
@@ -24,7 +24,23 @@ def test_every_job_label_is_in_the_translation_table(tmp_path):
         assert label.key in STRINGS, label.key
         english, chinese = STRINGS[label.key]
         assert english == label.template and chinese  # the card's English is the table's English
-        assert chinese.format(**label.values)
+        for value in dict(label.params).values():
+            if isinstance(value, Named):
+                assert all(f"{value.group}.{key}" in STRINGS for key in value.keys), value
+
+
+def test_a_batch_card_in_chinese_names_its_recipe_and_platforms(tmp_path):
+    from studio.batch.options import CopyStepOptions, StepOptionSet
+    from studio.gui.i18n import Translator
+    from studio.gui.widgets.jobs_dock import label_text
+    from studio.jobs.requests import BatchRequest, ExportRequest
+
+    tr = Translator("zh")
+    batch = BatchRequest(tmp_path, "copy", StepOptionSet.of(CopyStepOptions(platforms=("taobao",))), product_count=12)
+    assert label_text(batch.label, tr) == "批量 · 文案 · 12 个商品"
+    assert label_text(ExportRequest(tmp_path, tmp_path, ("taobao", "shopify")).label, tr) == "导出 · 淘宝、Shopify"
+    assert label_text(ExportRequest(tmp_path, tmp_path, ()).label, tr) == "导出 · 全部平台"
+    assert label_text(batch.label, Translator("en")) == "Batch · copy · 12 products"
 
 
 def test_job_card_names_what_it_does_in_both_languages(qtbot, window, tmp_path):
@@ -46,7 +62,7 @@ def test_job_card_names_what_it_does_in_both_languages(qtbot, window, tmp_path):
     assert job.state is JobState.QUEUED
     assert row.title.text() == f"Copy · {sku} · Xiaohongshu zh"
     window.set_language("zh")
-    assert row.title.text() == f"文案 · {sku} · Xiaohongshu zh"
+    assert row.title.text() == f"文案 · {sku} · 小红书 中文"  # stored values by their names in the table
     window.set_language("en")
     with qtbot.waitSignal(runner.job_finished, timeout=2000):
         runner.cancel(job.id)

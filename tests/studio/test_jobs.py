@@ -97,8 +97,8 @@ def test_card_progress_keeps_the_first_unit_and_never_goes_back():
     assert all(e.job_id == 4 and e.total == 3 for e in sent)
     steps = [e.step for e in sent]
     assert steps == sorted(steps) and steps[-1] == 3
-    writing = [e for e in sent if e.message.startswith("writing")]
-    assert writing[5].message == "writing (5/10)" and writing[5].step == 2  # halfway through the last step
+    writing = [e for e in sent if "writing" in e.message]
+    assert writing[5].message == "step 2 · writing (5/10)" and writing[5].step == 2  # halfway through the last step
     assert [e.step for e in writing].count(3) == 1  # the total is reached only when the nested work is
 
 

@@ -21,16 +21,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.gui.i18n import STRINGS, Translator
+from studio.gui.i18n import STRINGS, Language, Translator
 from studio.gui.jobs import Job, JobRunner, JobState
-from studio.jobs.requests import JobLabel
+from studio.jobs.requests import JobLabel, Named
 
+LIST_SEPARATOR = {Language.EN: ", ", Language.ZH: "、"}
 _STATE_COLOURS = {JobState.DONE: "#2e7d32", JobState.FAILED: "#c62828", JobState.CANCELLED: "#6b7280"}
 
 
 def label_text(label: JobLabel, tr: Translator) -> str:
-    """A job's label in the UI language (English when the table has no entry for it)."""
-    return tr.t(label.key, **label.values).strip() if label.key in STRINGS else label.text
+    """A job's label in the UI language: the request's English line, or the table's template with stored
+    values (platforms, recipe, language…) shown by their translated names."""
+    if tr.language is Language.EN or label.key not in STRINGS:
+        return label.text
+    values = {name: _shown(value, tr) for name, value in label.params}
+    return tr.t(label.key, **values).strip()
+
+
+def _shown(value: str | Named, tr: Translator) -> str:
+    if not isinstance(value, Named):
+        return value
+    return LIST_SEPARATOR[tr.language].join(tr.name(value.group, key) for key in value.keys)
 
 
 class JobRow(QFrame):
