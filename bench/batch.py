@@ -102,6 +102,9 @@ def main() -> None:
     a, b = SIZES
     result["throughput_ratio"] = round(result[f"products_per_min_{b}"] / result[f"products_per_min_{a}"], 3)
     result["rss_ratio"] = round(result[f"peak_rss_mb_{b}"] / result[f"peak_rss_mb_{a}"], 3)
+    from bench.machine import machine_fields
+
+    result.update(machine_fields())
     print(json.dumps(result))
 
 

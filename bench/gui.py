@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 FIRST_PAINT = """
 import time
@@ -107,6 +108,8 @@ def _child(code: str, home: str) -> tuple[float, str]:
 
 
 def main() -> int:
+    from bench.machine import machine_fields
+
     home = tempfile.mkdtemp(prefix="vitrine-bench-gui-")
     os.environ.setdefault("VITRINE_MODELS_DIR", str(REPO / ".vitrine-test-home" / "models"))
     _child(ML_IMPORT, home)  # warm the OS file cache once so both timed runs start equally warm
@@ -124,6 +127,7 @@ def main() -> int:
         "ml_import_s": round(ml_import_s, 3),
         "first_paint_ratio": round(first_paint_s / ml_import_s, 3),
         "max_stall_ms": round(float(stall["max_gap_ms"]), 1),
+        **machine_fields(),
     }
     print(json.dumps(result))
     return 0

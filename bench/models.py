@@ -70,7 +70,9 @@ def main() -> int:
                 from generators.runtime.loading import MODEL_CACHE
 
                 MODEL_CACHE.clear()
-    print(json.dumps(out, indent=1))
+    from bench.machine import machine_fields
+
+    print(json.dumps({**out, **machine_fields()}, indent=1))
     return 0
 
 

@@ -82,6 +82,7 @@ def main() -> int:
     import torch
     from PIL import Image
 
+    from bench.machine import machine_fields
     from generators.runtime.device import configure_threads
     from generators.runtime.loading import load_model
     from scoring.cache import EmbeddingCache
@@ -205,6 +206,7 @@ def main() -> int:
             "pipeline_vs_raw_forward_cpu_time": round((len(paths) / pipe_cpu) / (128 / (raw_a[1] + raw_b[1])), 2),
             "top1_agreement_fp32": agree,
             "fp32_verified_images": verified,
+            **machine_fields(),
         }
         print(json.dumps(result))
     finally:

@@ -135,13 +135,13 @@ def bench_caption(repeats: int, profile: bool = False) -> dict[str, Any]:
     import torch
     from transformers import BlipForConditionalGeneration, BlipProcessor
 
-    from generators.caption import CaptionPipeline, CaptionRequest, Decoding
-    from generators.runtime.device import cpu_supports_bf16
+    from generators.caption import CaptionPipeline, CaptionRequest, Decoding, preferred_dtype
+    from generators.runtime.device import pick_device
     from generators.runtime.loading import load_model
     from generators.runtime.quiet import quiet_ml_libraries
 
     images = _images()
-    dtype = torch.float16 if torch.cuda.is_available() else torch.bfloat16 if cpu_supports_bf16() else torch.float32
+    dtype = preferred_dtype(pick_device())
     loaded = load_model("captioner", "perf", dtype=dtype)
     ours = CaptionPipeline(loaded)
     request = CaptionRequest(
@@ -252,7 +252,10 @@ def main() -> None:
         out.update(bench_caption(args.repeats, args.profile))
     import torch
 
+    from bench.machine import machine_fields
+
     out["threads"] = torch.get_num_threads()
+    out.update(machine_fields())
     print(json.dumps(out))
 
 

@@ -4,7 +4,7 @@
   output projection and MLP run for that one token (keys and values still see every patch).
 - Text: the causal text tower pools at the end token, so padding after the longest text is never computed.
 Both give what open_clip's own `encode_image` / `encode_text` give (tested to 1e-5 in fp32); towers of other
-shapes take the library's own path.
+shapes take the library's own path. The image shortcut also runs on the int8 tower of `scoring.clip_int8`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ def encode_pixels(model: Any, x: torch.Tensor) -> torch.Tensor:
     class token's value is exactly what the full block computes. Other vision towers take the
     library's own path.
     """
-    import torch
     from open_clip.transformer import ResidualAttentionBlock, VisionTransformer
 
     visual = getattr(model, "visual", None)
@@ -37,21 +36,30 @@ def encode_pixels(model: Any, x: torch.Tensor) -> torch.Tensor:
         and visual.transformer.batch_first
         and type(last) is ResidualAttentionBlock
         and not hasattr(last, "ln_1_kv")
-        and isinstance(last.attn, torch.nn.MultiheadAttention)
-        and last.attn.batch_first
-        and last.attn._qkv_same_embed_dim  # one packed in_proj_weight
-        and last.attn.bias_k is None
-        and not last.attn.add_zero_attn
+        and (_packed_self_attention(last.attn) or hasattr(last.attn, "class_token_attention"))
     ):
         return model.encode_image(x)
     h = visual._embeds(x)
     for block in blocks[:-1]:
         h = block(h)
     kv = last.ln_1(h)
-    cls = h[:, :1] + last.ls_1(class_token_attention(last.attn, kv))
+    own = getattr(last.attn, "class_token_attention", None)  # the int8 tower's attention (scoring.clip_int8)
+    cls = h[:, :1] + last.ls_1(own(kv) if own else class_token_attention(last.attn, kv))
     cls = cls + last.ls_2(last.mlp(last.ln_2(cls)))
     pooled = visual.ln_post(cls[:, 0])  # per-token LayerNorm: same before or after picking the token
     return pooled @ visual.proj if visual.proj is not None else pooled
+
+
+def _packed_self_attention(attn: Any) -> bool:
+    import torch
+
+    return (
+        isinstance(attn, torch.nn.MultiheadAttention)
+        and attn.batch_first
+        and attn._qkv_same_embed_dim  # one packed in_proj_weight
+        and attn.bias_k is None
+        and not attn.add_zero_attn
+    )
 
 
 def class_token_attention(attn: torch.nn.MultiheadAttention, x: torch.Tensor) -> torch.Tensor:

@@ -1,8 +1,9 @@
 """ClipScorer: batched, cached, L2-normalized CLIP embeddings for images and texts, and CLIPScore.
 
 Any CLIP the registry resolves (tiny, perf, a pulled hub model or a user folder) goes through here. Images and
-texts are embedded once each (never pair by pair), in the fastest dtype that keeps rankings intact (bf16 on
-CPUs with native bf16, fp16 on CUDA); `exact()` gives the fp32 twin used to double-check close calls.
+texts are embedded once each (never pair by pair), in the fastest precision that keeps rankings intact (bf16 on
+CPUs with native bf16, an int8 image tower on other CPUs, fp16 on CUDA); `exact()` gives the fp32 twin used to
+double-check close calls.
 """
 
 from __future__ import annotations
@@ -43,14 +44,19 @@ class EmptyTextError(VitrineError, ValueError):
 
 
 class Precision(StrEnum):
-    """FAST: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32. EXACT: always fp32."""
+    """FAST: fp16 on CUDA, bf16 on CPUs with native bf16, else an int8 image tower. EXACT: always fp32.
+
+    The choice follows `generators.runtime.device` (`cpu_bf16_or_default`, `cpu_int8_preferred`).
+    """
 
     FAST = "fast"
     EXACT = "exact"
 
 
-#: Cosine gap two items' bf16/fp16 errors could bridge (per-item error on ViT-B-32 <= 0.002 here): closer calls get an fp32 check.
-REFINE_TOLERANCE = {"bfloat16": 0.004, "float16": 0.002, "float32": 0.0}
+#: Cosine gap two items' bf16/fp16/int8 errors could bridge: closer calls get an fp32 check. Per image-text
+#: cosine, ViT-B-32's error was <= 0.002 in bf16 and <= 0.0034 with the int8 image tower (0.0065 on the tiny
+#: test CLIP), so each tolerance is about twice the per-item error.
+REFINE_TOLERANCE = {"bfloat16": 0.004, "float16": 0.002, "int8": 0.01, "float32": 0.0}
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,10 @@ class ClipScorer:
         c = components
         self.spec = PreprocessSpec(c.image_size, c.mean, c.std, c.interpolation, c.resize_mode)
         dtype = str(c.dtype).replace("torch.", "")
+        if dtype == "float32":
+            from scoring.clip_int8 import INT8, has_int8_image_tower
+
+            dtype = INT8 if has_int8_image_tower(c.model) else dtype
         self.dtype_name = dtype
         self.model_key = model_cache_key(ref.model_id, ref.revision, ref.file_hash, dtype, PREPROCESS_VERSION)
 
@@ -163,27 +173,30 @@ class ClipScorer:
         """Resolve and load the `clip` role (profile defaults to `settings.profile`) and wrap it."""
         import torch
 
-        from generators.runtime.device import cpu_supports_bf16, pick_device
+        from generators.runtime.device import cpu_bf16_or_default, cpu_int8_preferred, pick_device
         from generators.runtime.loading import load_model
         from generators.runtime.settings import get_settings
 
         settings = settings or get_settings()
         profile = profile or settings.profile
         device = pick_device(settings)
-        if precision is Precision.EXACT:
-            dtype = torch.float32
-        elif device.type == "cuda":
-            dtype = torch.float16
-        else:
-            dtype = torch.bfloat16 if cpu_supports_bf16() else torch.float32
+        exact = precision is Precision.EXACT
+        dtype = torch.float32 if exact else cpu_bf16_or_default(device)
+        int8 = not exact and dtype == torch.float32 and cpu_int8_preferred(device)
         cache = EmbeddingCache(default_cache_path(project_dir, settings)) if use_cache else None
 
-        def make(dt: torch.dtype) -> ClipScorer:
+        def make(dt: torch.dtype, int8: bool = False) -> ClipScorer:
             loaded = load_model("clip", profile, device=device, dtype=dt, settings=settings)
-            factory = None if dt == torch.float32 else (lambda: make(torch.float32))
-            return cls(loaded.components, loaded.ref(), cache=cache, batch_size=batch_size, exact_factory=factory)
+            components = loaded.components
+            if int8:
+                from scoring.clip_int8 import int8_components
 
-        return make(dtype)
+                components = int8_components(components)
+            fast = int8 or dt != torch.float32
+            factory = (lambda: make(torch.float32)) if fast else None
+            return cls(components, loaded.ref(), cache=cache, batch_size=batch_size, exact_factory=factory)
+
+        return make(dtype, int8)
 
     def exact(self) -> ClipScorer:
         """The fp32 twin of this scorer (itself when already fp32), sharing the cache."""

@@ -51,3 +51,17 @@ class _TinyModels(dict):
 def tiny_models(settings):
     """Tiny models, built once per test session at most."""
     return _TinyModels(settings)
+
+
+@pytest.fixture
+def force_cpu_bf16(monkeypatch):
+    """Call with True or False: for this test, the runtime treats the CPU as having (or lacking) native bf16.
+
+    Tests of CPU-dependent choices force each branch this way instead of reading the machine's flags.
+    """
+    from generators.runtime.device import CPU_BF16_ENV
+
+    def force(native: bool) -> None:
+        monkeypatch.setenv(CPU_BF16_ENV, "1" if native else "0")
+
+    return force

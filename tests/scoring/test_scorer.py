@@ -95,12 +95,37 @@ def test_bad_images_are_reported_not_fatal(scorer, image_dir, tmp_path):
         scorer.embed_images([good, bad])
 
 
-def test_fast_precision_scorer_loads(settings, tmp_path):
+@pytest.mark.parametrize(("native_bf16", "fast_dtype"), [(True, "bfloat16"), (False, "int8")])
+def test_fast_precision_scorer_loads(settings, tmp_path, force_cpu_bf16, native_bf16, fast_dtype):
+    """bf16 where the CPU has it natively; elsewhere an int8 image tower. Either way an fp32 twin checks."""
     from scoring.scorer import Precision
 
+    force_cpu_bf16(native_bf16)
     fast = ClipScorer.from_profile("tiny", precision=Precision.FAST, project_dir=tmp_path, settings=settings)
+    assert fast.dtype_name == fast_dtype
+    assert fast.refine_tolerance > 0  # its close calls are re-checked in fp32
     assert fast.exact().dtype_name == "float32"
-    assert fast.model_key != fast.exact().model_key  # different dtypes never share cached vectors
+    assert fast.model_key != fast.exact().model_key  # different precisions never share cached vectors
+
+
+def test_int8_image_tower_stays_close_to_fp32_and_leaves_the_fp32_model_alone(settings, force_cpu_bf16, image_dir):
+    from scoring.clip_int8 import Int8SelfAttention, has_int8_image_tower
+    from scoring.scorer import Precision
+
+    force_cpu_bf16(False)
+    fast = ClipScorer.from_profile("tiny", precision=Precision.FAST, use_cache=False, settings=settings)
+    exact = fast.exact()
+    assert has_int8_image_tower(fast.components.model) and not has_int8_image_tower(exact.components.model)
+    assert any(isinstance(m, Int8SelfAttention) for m in fast.components.model.visual.modules())
+    assert fast.components.model.transformer is not exact.components.model.transformer  # a copy, not the cached one
+    files = sorted(image_dir.iterdir())
+    got, want = fast.embed_images(files), exact.embed_images(files)
+    assert (got * want).sum(dim=1).min() > 0.99
+    assert not np.allclose(got.numpy(), want.numpy(), atol=1e-6)  # it really ran in int8
+    texts = ["a red shirt", "blue jeans"]
+    assert np.allclose(fast.embed_texts(texts).numpy(), exact.embed_texts(texts).numpy(), atol=1e-6)  # text: fp32
+    again = ClipScorer.from_profile("tiny", precision=Precision.FAST, use_cache=False, settings=settings)
+    assert again.components.model is fast.components.model  # quantised once per loaded model
 
 
 def test_edited_file_is_never_served_a_stale_vector(scorer, tmp_path):
@@ -141,8 +166,41 @@ def test_class_token_shortcut_matches_open_clip_exactly():
         assert not last_block_calls  # the shortcut ran, not the library's full last block
         hook.remove()
         assert torch.allclose(got, model.encode_image(x), atol=1e-5)
-        # and in bf16 (the CPU fast dtype) it agrees with the library's own bf16 forward
+        # and in bf16 (the fast dtype on CPUs with native bf16) it agrees with the library's own bf16 forward
         half = copy.deepcopy(model).to(torch.bfloat16)
         got = encode_pixels(half, x.to(torch.bfloat16)).float()
         want = half.encode_image(x.to(torch.bfloat16)).float()
         assert torch.nn.functional.cosine_similarity(got, want).min() > 0.999
+
+
+def test_class_token_shortcut_runs_on_the_int8_tower():
+    """On the int8 tower (the fast path without native bf16) the shortcut agrees with the library's own forward
+    through the same int8 layers, and both stay close to fp32."""
+    import json
+
+    import open_clip
+    import torch
+
+    from generators.runtime.models.clip import TINY_MODEL_CFG
+    from scoring.clip_fast_paths import encode_pixels
+    from scoring.clip_int8 import int8_image_tower
+
+    cfg = json.loads(json.dumps(TINY_MODEL_CFG))
+    cfg["vision_cfg"]["pool_type"] = "tok"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = open_clip.model.CLIP(**cfg).eval()
+    q = int8_image_tower(model)
+    x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    last_block_calls = []
+    q.visual.transformer.resblocks[-1].register_forward_hook(lambda *a: last_block_calls.append(1))
+    with torch.inference_mode():
+        got = encode_pixels(q, x)
+        assert not last_block_calls
+        library = q.encode_image(x)  # every block through Int8SelfAttention.forward
+        assert last_block_calls
+        fp32 = model.encode_image(x)
+    cos = torch.nn.functional.cosine_similarity
+    # activations are quantised per call, so the one-token path rounds differently: close, not identical
+    assert cos(got, library).min() > 0.999
+    assert cos(got, fp32).min() > 0.99 and cos(library, fp32).min() > 0.99
