@@ -110,11 +110,20 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
                     wait_until(lambda loader=product.look_panel.loader: not loader.busy(), 30)
                     paths.append(grab(window, outdir / "product-look.png"))
             continue
+        if spec.key == "history" and window.pages["history"].table.rowCount():
+            window.pages["history"].table.selectRow(0)  # its provenance opens below the table
         paths.append(grab(window, outdir / f"{spec.key}.png"))
     window.set_language("zh")
     window.show_page("catalog")
     wait_until(grid.thumbnails_loaded, 60)
     paths.append(grab(window, outdir / "catalog-zh.png"))
+    product = window.show_page("product")
+    product.tabs.setCurrentIndex(1)
+    if product.copy_list.cards:
+        product.show_provenance(product.copy_list.cards[0].view.id)
+    paths.append(grab(window, outdir / "product-copy-zh.png"))
+    window.show_page("history")
+    paths.append(grab(window, outdir / "history-zh.png"))
     window.set_language("en")
     return paths
 
@@ -137,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     work = Path(tempfile.mkdtemp(prefix="vitrine-capture-"))
     from studio.gui.app import create_app
-    from studio.gui.main_window import MainWindow
+    from studio.gui.main_window import DEFAULT_SIZE, MainWindow
     from studio.project.importer import import_catalog
 
     app = create_app([sys.argv[0]])
     window = MainWindow()
-    window.resize(1360, 860)
+    window.resize(DEFAULT_SIZE)  # the size every page is tested to fit (tests/gui/test_fit.py)
     store = window.state.open_project(work / "project")
     report = import_catalog(store, sample_catalog(work))
     window.state.project_changed.emit()

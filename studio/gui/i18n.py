@@ -134,10 +134,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "product.attributes": ("Attributes", "属性"),
     "product.captions": ("Captions", "描述"),
     "product.provenance": ("Provenance", "来源信息"),
-    "product.provenance_hint": (
-        "Click a card's Details to see its models, seed, parameters, timings and scores.",
-        "点击卡片上的“详情”查看模型、随机种子、参数、耗时和评分。",
-    ),
     "product.no_captions": ("No captions yet", "还没有描述"),
     "product.no_captions_hint": (
         "Click “Generate captions” to describe this product's photo.",
@@ -347,6 +343,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "attr.brand": ("brand", "品牌"),
     "attr.gender": ("gender", "性别"),
     "attr.season": ("season", "季节"),
+    "product.hide_provenance": ("Hide provenance", "隐藏来源信息"),
+    "prov.none": ("No provenance recorded.", "没有记录来源信息。"),
+    "prov.placeholder": (
+        "<b>PLACEHOLDER</b>: made by a model with random weights; not real output.",
+        "<b>占位模型</b>：由随机权重的模型生成，并非真实结果。",
+    ),
+    "prov.placeholder_tag": ("[placeholder]", "[占位模型]"),
+    "prov.models": ("Models", "模型"),
+    "prov.seed": ("Seed", "随机种子"),
+    "prov.params": ("Params", "参数"),
+    "prov.timings": ("Timings", "耗时"),
+    "prov.scores": ("Scores", "评分"),
     # history extras
     "history.placeholder": ("⚠ PLACEHOLDER", "⚠ 占位模型"),
     # batch extras

@@ -181,33 +181,52 @@ def history_rows(store: Store, query: str = "", limit: int = 500) -> list[Histor
     return rows[:limit]
 
 
-def provenance_html(prov: dict[str, Any]) -> str:
-    """Provenance as a small HTML block: models (with placeholder flags), seed, params, timings, scores."""
+# The provenance block's own words (English); the studio passes them in the UI language.
+PROVENANCE_LABELS = {
+    "none": "No provenance recorded.",
+    "placeholder": "<b>PLACEHOLDER</b>: made by a model with random weights; not real output.",
+    "placeholder_tag": "[placeholder]",
+    "models": "Models",
+    "seed": "Seed",
+    "params": "Params",
+    "timings": "Timings",
+    "scores": "Scores",
+}
+
+
+def provenance_html(prov: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    """Provenance as a small HTML block: models (with placeholder flags), seed, params, timings, scores.
+
+    `labels` replaces the block's own words (keys of `PROVENANCE_LABELS`); the recorded values stay as they are.
+    """
     import html
 
+    words = {**PROVENANCE_LABELS, **(labels or {})}
     if not prov:
-        return "<p style='color:#6b7280'>No provenance recorded.</p>"
+        return f"<p style='color:#6b7280'>{words['none']}</p>"
     parts = []
     if prov.get("placeholder"):
-        parts.append(
-            "<p style='color:#b45309'><b>PLACEHOLDER</b>: made by a model with random weights; not real output.</p>"
-        )
+        parts.append(f"<p style='color:#b45309'>{words['placeholder']}</p>")
     models = prov.get("models") or []
     if models:
-        parts.append("<b>Models</b><ul>")
+        parts.append(f"<b>{words['models']}</b><ul>")
         for m in models:
-            tag = " <span style='color:#b45309'>[placeholder]</span>" if m.get("source") == "placeholder" else ""
+            tag = (
+                f" <span style='color:#b45309'>{words['placeholder_tag']}</span>"
+                if m.get("source") == "placeholder"
+                else ""
+            )
             parts.append(
                 f"<li>{html.escape(str(m.get('role')))}: {html.escape(str(m.get('model_id')))}"
                 f" ({html.escape(str(m.get('profile')))}){tag}</li>"
             )
         parts.append("</ul>")
     if prov.get("seed") is not None:
-        parts.append(f"<b>Seed</b> {html.escape(str(prov['seed']))}<br>")
+        parts.append(f"<b>{words['seed']}</b> {html.escape(str(prov['seed']))}<br>")
     for section in ("params", "timings", "scores"):
         data = prov.get(section) or {}
         if data:
-            parts.append(f"<b>{section.title()}</b><ul>")
+            parts.append(f"<b>{words[section]}</b><ul>")
             for k, v in data.items():
                 shown = f"{v:.3f}" if isinstance(v, float) else str(v)
                 parts.append(f"<li>{html.escape(str(k))}: {html.escape(shown[:300])}</li>")

@@ -61,6 +61,8 @@ QPushButton:disabled {{ color: #a0a6b2; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; }}
 QPushButton#primary:hover {{ background: #2f5be0; }}
 QPushButton#primary:disabled {{ background: #9db4f7; border-color: #9db4f7; }}
+QPushButton#flat {{ background: transparent; border: none; padding: 2px 6px; color: {MUTED}; }}
+QPushButton#flat:hover {{ color: {ACCENT}; }}
 QPushButton#toggle:checked {{ background: #dbe5fe; color: {ACCENT}; border: 1px solid {ACCENT}; font-weight: 600; }}
 QLineEdit, QComboBox, QPlainTextEdit, QTextEdit {{ background: {CARD}; border: 1px solid {BORDER};
     border-radius: 7px; padding: 5px 8px; selection-background-color: {ACCENT}; }}

@@ -81,6 +81,14 @@ def test_every_page_fits_at_1280_by_800(filled, language):
     for view in walk_pages(filled):
         if found := too_narrow(filled):
             problems[view] = found
+    page = filled.show_page("product")  # with a card's provenance open beside the tabs
+    page.show_provenance(page.caption_list.cards[0].view.id)
+    for i in range(2):
+        page.tabs.setCurrentIndex(i)
+        settle()
+        if found := too_narrow(filled):
+            problems[f"product tab {i} with provenance"] = found
+    assert page.provenance_panel.isVisible()
     assert not problems, problems
 
 

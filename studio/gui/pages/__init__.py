@@ -38,6 +38,12 @@ class Page(QWidget):
     def t(self, key: str, **fmt: object) -> str:
         return self.state.tr.t(key, **fmt)
 
+    def provenance_html(self, provenance: dict) -> str:
+        """A candidate's provenance block with its headings in the UI language."""
+        from studio.gui.services import PROVENANCE_LABELS, provenance_html
+
+        return provenance_html(provenance, {k: self.t(f"prov.{k}") for k in PROVENANCE_LABELS})
+
     def retranslate(self) -> None:
         """Re-apply labels; subclasses extend this."""
         self.title.setText(self.t(self.title_key))

@@ -111,7 +111,7 @@ class HistoryPage(Page):
         if rows and rows[0].row() < len(self.rows):
             row = self.rows[rows[0].row()]
             self._show_detail()
-            self.detail.setHtml(f"<p>{html.escape(row.text)}</p>" + services.provenance_html(row.provenance))
+            self.detail.setHtml(f"<p>{html.escape(row.text)}</p>" + self.provenance_html(row.provenance))
 
     def _show_detail(self) -> None:
         if self.detail.isVisible():

@@ -92,7 +92,7 @@ class ProductPage(Page):
     def __init__(self, state: StudioState) -> None:
         super().__init__(state)
         self.product = None
-        self._provenance_id: int | None = None  # the candidate whose provenance is shown, None: the hint
+        self._provenance_id: int | None = None  # the candidate whose provenance is shown (None: panel closed)
         self.stack = QStackedWidget()
         self.empty = EmptyState()
         self.empty.button.clicked.connect(lambda: state.navigate.emit("catalog"))
@@ -124,11 +124,18 @@ class ProductPage(Page):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
         splitter.addWidget(self.tabs)
-        side = QFrame(objectName="panel")
+        # Provenance opens beside the tabs when a card's Details is clicked, and closes with its ✕: a panel that
+        # only held a hint took a third of the page at 1280 px and squeezed the attribute sheet.
+        side = self.provenance_panel = QFrame(objectName="panel")
         sl = QVBoxLayout(side)
         sl.setContentsMargins(12, 10, 12, 10)
         self.prov_title = QLabel(objectName="sectionTitle")
-        sl.addWidget(self.prov_title)
+        prov_head = QHBoxLayout()
+        prov_head.addWidget(self.prov_title, 1)
+        self.prov_close = QPushButton("✕", objectName="flat")
+        self.prov_close.clicked.connect(self.hide_provenance)
+        prov_head.addWidget(self.prov_close)
+        sl.addLayout(prov_head)
         self.provenance = QTextBrowser()
         self.provenance.setStyleSheet("border: none;")
         sl.addWidget(self.provenance, 1)
@@ -138,6 +145,8 @@ class ProductPage(Page):
         splitter.setSizes([620, 260])
         splitter.setChildrenCollapsible(False)
         side.setMinimumWidth(220)
+        side.setVisible(False)
+        self.splitter = splitter
         ws.addWidget(splitter, 1)
 
         # -- captions & attributes tab
@@ -266,8 +275,7 @@ class ProductPage(Page):
         self.name_label.setText(product.title or product.sku)
         shown = [f"{k}: {v}" for k, v in product.fields.items() if v and k not in ("images", "image")]
         self.fields_label.setText("   ".join(shown[:8]))
-        self._provenance_id = None
-        self.provenance.setHtml(self._provenance_hint())
+        self.hide_provenance()
         self.reload_all()
         self.show_look()
 
@@ -408,15 +416,20 @@ class ProductPage(Page):
 
             QTimer.singleShot(0, lambda: self.state.undo_stack.push(SetValueCommand(f"Edit {name}", setter, old, new)))
 
-    def _provenance_hint(self) -> str:
-        return f"<p style='color:#6b7280'>{self.t('product.provenance_hint')}</p>"
-
     def show_provenance(self, candidate_id: int) -> None:
         if self.state.store is None:
             return
         self._provenance_id = int(candidate_id)
         c = self.state.store.candidate(int(candidate_id))
-        self.provenance.setHtml(services.provenance_html(c.provenance))
+        self.provenance.setHtml(self.provenance_html(c.provenance))
+        if not self.provenance_panel.isVisible():
+            self.provenance_panel.setVisible(True)
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([total - 260, 260])
+
+    def hide_provenance(self) -> None:
+        self._provenance_id = None
+        self.provenance_panel.setVisible(False)
 
     # ---- complete the look ------------------------------------------------------------------------
     def on_shown(self) -> None:
@@ -503,6 +516,7 @@ class ProductPage(Page):
         self.captions_title.setText(self.t("product.captions"))
         self.attributes_title.setText(self.t("product.attributes"))
         self.prov_title.setText(self.t("product.provenance"))
+        self.prov_close.setToolTip(self.t("product.hide_provenance"))
         self.attributes.setHorizontalHeaderLabels([self.t(f"col.{k}") for k in ("name", "value", "source")])
         self._fill_choices()
         for label, key in zip(self.pick_labels, ("platform", "tone", "language"), strict=True):
@@ -511,8 +525,8 @@ class ProductPage(Page):
         self.copy_list.empty.set_texts(self.t("product.no_copy"), self.t("product.no_copy_hint"))
         if self.product is not None:
             self.reload_all()
-            if self._provenance_id is None:
-                self.provenance.setHtml(self._provenance_hint())
+            if self._provenance_id is not None:
+                self.show_provenance(self._provenance_id)
 
 
 PAGE = PageSpec("product", "nav.product", "✎", ProductPage)

@@ -42,7 +42,7 @@ class CandidateCard(QFrame):
         if view.title:
             # "amazon · professional · en" can be wider than a narrow card: elided, whole in the tooltip.
             self.title_label = ElidedLabel(view.title, objectName="muted")
-            head.addWidget(self.title_label, 1)
+            head.addWidget(self.title_label)
         tips = (self._labels["score_tip"], self._labels["no_score_tip"]) if "score_tip" in self._labels else None
         self.score_badge = ScoreBadge(view.score, tips=tips)
         head.addWidget(self.score_badge)

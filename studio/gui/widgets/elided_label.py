@@ -17,7 +17,8 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None, *, min_chars: int = 6, **kwargs) -> None:
         super().__init__(text, parent, **kwargs)
         self._min_chars = min_chars
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Preferred: as wide as its text when there is room, down to minimumSizeHint when there is not.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setToolTip(text)
 
     def setText(self, text: str) -> None:
