@@ -7,6 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from studio.project.review import AutoApprove
+from studio.project.rows import CandidateKind, CandidateState
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     project = sub.add_parser("project", help="project folders: create, import a catalog, inspect, clean up")
@@ -38,7 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--copy-n", type=int, default=None, metavar="N", help="copy candidates per platform (default 4)")
     batch.add_argument("--tone", default=None, help="copy tone, e.g. professional (default), playful, luxury")
     batch.add_argument("--lang", default=None, choices=["en", "zh"], help="copy language (default: the platform's)")
-    batch.add_argument("--auto-approve", choices=["top1"], default=None, help="approve each set's best, unattended")
+    batch.add_argument(
+        "--auto-approve",
+        choices=[a.value for a in AutoApprove],
+        default=None,
+        help="approve each set's best, unattended",
+    )
     batch.add_argument("--review", action="store_true", help="export only candidates approved in review")
     batch.add_argument("--profile", default=None, help="model profile: auto (default), tiny, perf, packaged, standard")
     batch.add_argument("--memory-budget-mb", type=int, default=None, help="start no new product above this RSS")
@@ -49,10 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     review.add_argument("project", type=Path)
     review.add_argument("--approve", type=int, nargs="+", default=[], metavar="ID")
     review.add_argument("--reject", type=int, nargs="+", default=[], metavar="ID")
-    review.add_argument("--auto-approve", choices=["top1"], default=None, help="approve each set's best")
+    review.add_argument(
+        "--auto-approve", choices=[a.value for a in AutoApprove], default=None, help="approve each set's best"
+    )
     review.add_argument("--sku", default=None, help="only this product")
-    review.add_argument("--kind", default=None, help="only this kind (image, caption, copy, …)")
-    review.add_argument("--state", choices=["proposed", "approved", "rejected"], default=None)
+    review.add_argument("--kind", choices=[k.value for k in CandidateKind], default=None, help="only this kind")
+    review.add_argument("--state", choices=[s.value for s in CandidateState], default=None)
     review.add_argument("--json", action="store_true")
     review.set_defaults(func=_review)
 
@@ -134,7 +144,6 @@ def _batch(args: argparse.Namespace) -> int:
     from studio.batch.progress import BatchProgressBar
     from studio.batch.recipe import Recipe
     from studio.batch.session import BatchRequest, run_catalog_batch
-    from studio.project.review import AutoApprove
 
     settings = get_settings()
     request = BatchRequest(
@@ -175,8 +184,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from studio.project.review import AutoApprove, approve, auto_approve, reject
-    from studio.project.store import CandidateState, Store
+    from studio.project.review import approve, auto_approve, reject
+    from studio.project.store import Store
 
     with Store.open(args.project) as store:
         approve(store, args.approve, actor="cli")
