@@ -14,6 +14,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QComboBox,
     QDockWidget,
     QHeaderView,
@@ -155,6 +156,9 @@ def combo_text_room(combo: QComboBox) -> int:
     return field.width()
 
 
+MIN_FIELD_WIDTH = 220
+
+
 def too_narrow(window: QMainWindow) -> list[str]:
     """Shown widgets narrower than their content: truncated labels, buttons, combo boxes, squeezed columns."""
     problems = []
@@ -179,6 +183,9 @@ def too_narrow(window: QMainWindow) -> list[str]:
         ):
             if width < widget.minimumSizeHint().width():
                 problems.append(f"{where} {widget.text()!r}: {width} < {widget.minimumSizeHint().width()} px")
+        elif isinstance(widget, QLineEdit) and not isinstance(widget.parentWidget(), (QAbstractSpinBox, QComboBox)):
+            if width < MIN_FIELD_WIDTH:  # a path or a search box: a few characters of it are no use
+                problems.append(f"{where} {widget.text()[:30]!r}: {width} < {MIN_FIELD_WIDTH} px")
         elif isinstance(widget, QTableWidget):
             header = widget.horizontalHeader()
             for c in range(widget.columnCount()):

@@ -78,6 +78,9 @@ class BatchPage(Page):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         # Exports go to the open project's own folder unless the person picks another one.
         self.out_dir = QLineEdit()
+        self.out_dir.setMinimumWidth(240)
+        self.out_dir.textChanged.connect(self.out_dir.setToolTip)
+        self.out_dir.setProperty("data", True)  # a path on the person's disk
         self._out_dir_chosen = False
         self.out_dir.textEdited.connect(lambda _t: setattr(self, "_out_dir_chosen", True))
         self.browse = QPushButton()
@@ -89,7 +92,7 @@ class BatchPage(Page):
         form.addRow(self.recipe_label, self.recipe)
         form.addRow(self.mode_label, self.mode)
         form.addRow(self.out_label, out_row)
-        top.addWidget(form_box, 2)
+        top.addWidget(form_box, 3)  # the output folder's path needs the room more than the platform list
         plat_box = QFrame(objectName="panel")
         pl = QVBoxLayout(plat_box)
         pl.setContentsMargins(16, 12, 16, 12)
@@ -108,7 +111,7 @@ class BatchPage(Page):
             item.setCheckState(Qt.CheckState.Checked if i < 2 else Qt.CheckState.Unchecked)
             self.platforms.addItem(item)
         pl.addWidget(self.platforms)
-        top.addWidget(plat_box, 3)
+        top.addWidget(plat_box, 2)
         self.layout_.addLayout(top)
 
         buttons = QHBoxLayout()
@@ -129,6 +132,7 @@ class BatchPage(Page):
         self.empty.button.clicked.connect(lambda: state.navigate.emit("catalog"))
         self.table = QTableWidget(0, 2 + len(self.steps))
         self.table.setProperty("dataColumns", [0, 1])  # SKUs and product titles
+        self.table.setWordWrap(False)  # long titles elide (whole in the tooltip) instead of wrapping mid-word
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -176,7 +180,9 @@ class BatchPage(Page):
         self.table.setRowCount(len(products))
         for r, p in enumerate(products):
             self.table.setItem(r, 0, QTableWidgetItem(p.sku))
-            self.table.setItem(r, 1, QTableWidgetItem(p.title))
+            title = QTableWidgetItem(p.title)
+            title.setToolTip(p.title)
+            self.table.setItem(r, 1, title)
             for c, step in enumerate(self.steps):
                 value, message = states.get((p.id, step), ("", ""))
                 item = QTableWidgetItem(("● " + self.state.tr.name("state", value)) if value else "·")

@@ -125,9 +125,10 @@ class SettingsPage(Page):
         self.brand_error.hide()
         brand_layout.addWidget(self.brand_error)
         brand_layout.addStretch(1)
-        grid.addWidget(brand, 0, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        # Below the general settings, not beside them: side by side at 1280 px, both forms' text fields
+        # (the model folder's path, the brand's word lists) were cut to a few characters.
+        grid.setVerticalSpacing(12)
+        grid.addWidget(brand, 1, 0)
         self.layout_.addLayout(grid)
 
         buttons = QHBoxLayout()
