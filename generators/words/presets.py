@@ -86,6 +86,7 @@ class BrandKit:
     """Brand rules: voice words steer the prompt; banned words are removed; required phrases are ensured."""
 
     name: str = "None"
+    brand: str = ""  # the brand name listings carry (Amazon's brand, Shopify's vendor); "" when not set
     voice_words: tuple[str, ...] = ()
     banned_words: tuple[str, ...] = ()
     required_phrases: tuple[str, ...] = ()
@@ -100,6 +101,7 @@ class BrandKit:
 
         return cls(
             name=str(data.get("name") or "Custom"),
+            brand=str(data.get("brand") or "").strip(),
             voice_words=strings("voice_words"),
             banned_words=strings("banned_words"),
             required_phrases=strings("required_phrases"),

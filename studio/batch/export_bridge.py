@@ -167,6 +167,16 @@ def parse_platforms(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _brand(store: Store) -> str:
+    """The brand kit's brand, for products whose catalog row names none ("" when the kit has none)."""
+    from studio.project.brand_kit import BrandKitError, load_brand_kit
+
+    try:
+        return load_brand_kit(store.folder).brand
+    except BrandKitError:  # the copy step reports a broken kit; the export goes on without its brand
+        return ""
+
+
 def export_batch(
     store: Store, out_dir: Path, *, platforms: tuple[str, ...] = (), mode: ExportMode = ExportMode.BEST
 ) -> ExportOutcome:
@@ -184,6 +194,7 @@ def export_batch(
             package_name=out_dir.name,
             platforms=tuple(export.Platform(p) for p in platforms) if platforms else tuple(export.Platform),
             review_mode=mode,
+            vendor=_brand(store),
         )
         result = export.export_packages(request)
         outcome = ExportOutcome(

@@ -77,9 +77,14 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
         "item_name": _value(title),
         "bullet_point": [{"value": b, "language_tag": "en_US"} for b in bullets],
         "product_description": _value(description),
-        "brand": _value(product.vendor or pw.request.vendor or "Generic"),
         "generic_keyword": _value(_search_terms(list(copy.tags if copy else ()) + [product.category])),
     }
+    brand = product.vendor or pw.request.vendor
+    if brand:
+        attrs["brand"] = _value(brand)
+    else:  # never a made-up "Generic": Amazon needs the real brand (or its own "Generic" approval)
+        flags.append("no brand: add a 'brand' column to the catalog or set the brand in the brand kit")
+        pw.warn(product.sku, "no brand for Amazon: add a 'brand' column or set the brand in the brand kit")
     for name in ("color", "material", "size"):
         if product.attribute(name):
             attrs[name] = _value(product.attribute(name))

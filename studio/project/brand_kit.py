@@ -17,7 +17,7 @@ from generators.words.presets import DEFAULT_BRAND_KIT_FILE, BrandKit, default_b
 
 BRAND_KIT_FILE = "brand_kit.json"  # inside the project folder
 LIST_FIELDS = ("voice_words", "banned_words", "required_phrases")
-KNOWN_FIELDS = ("name", *LIST_FIELDS)
+KNOWN_FIELDS = ("name", "brand", *LIST_FIELDS)
 BROKEN_SUFFIX = ".broken"  # a broken file replaced from Settings is kept beside it under this suffix
 
 
@@ -61,11 +61,12 @@ def parse_brand_kit(data: bytes, path: Path | str) -> BrandKit:
     unknown = sorted(set(raw) - set(KNOWN_FIELDS))
     if unknown:
         raise BrandKitError(path, f"unknown key '{unknown[0]}' (the keys are {', '.join(KNOWN_FIELDS)})")
-    name = raw.get("name", "")
-    if not isinstance(name, str):
-        raise BrandKitError(path, "'name' must be text in quotes")
+    name, brand = raw.get("name", ""), raw.get("brand", "")
+    for key, value in (("name", name), ("brand", brand)):
+        if not isinstance(value, str):
+            raise BrandKitError(path, f"'{key}' must be text in quotes")
     lists = {key: _strings(path, key, raw[key]) for key in LIST_FIELDS if raw.get(key) is not None}
-    return BrandKit(name=name.strip() or "Custom", **lists)
+    return BrandKit(name=name.strip() or "Custom", brand=brand.strip(), **lists)
 
 
 def read_brand_kit_file(path: Path) -> BrandKit:
@@ -109,7 +110,7 @@ def brand_kit_digest(folder: Path) -> str:
 
 def brand_kit_json(kit: BrandKit) -> str:
     """A brand kit as the file holds it."""
-    data: dict[str, Any] = {"name": kit.name.strip() or "Custom"}
+    data: dict[str, Any] = {"name": kit.name.strip() or "Custom", "brand": kit.brand.strip()}
     data.update({key: list(getattr(kit, key)) for key in LIST_FIELDS})
     return json.dumps(data, ensure_ascii=False, indent=1)
 

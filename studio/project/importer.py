@@ -15,6 +15,7 @@ from pathlib import Path
 
 from studio.project.catalog_formats import ERROR_KEY, WARNING_KEY, RawCatalog, RawRecord, read_catalog, split_paths
 from studio.project.catalog_formats import CatalogError as CatalogError
+from studio.project.listing_checks import MAIN_IMAGE_PLATFORMS, listing_problems
 from studio.project.store import ImageRole, NewImage, Store
 
 SKU_COLUMNS = ("sku", "product_sku", "item_sku", "sku_id", "货号", "商品编码", "款号")
@@ -194,8 +195,9 @@ def parse_row(rec: RawRecord) -> CatalogRow:
 
 
 class _Importer:
-    def __init__(self, store: Store, base: Path, report: ImportReport) -> None:
+    def __init__(self, store: Store, base: Path, report: ImportReport, listing_rows: bool = True) -> None:
         self.store, self.base, self.report = store, base, report
+        self.listing_rows = listing_rows  # a folder of photos has no prices to check: only spreadsheets do
         self.seen: dict[str, int] = {}
         self.before = {p.sku for p in store.products()}
 
@@ -249,15 +251,18 @@ class _Importer:
                 )
         images = self.images(row, IMAGE_COLUMN, ImageRole.PRODUCT)
         images += self.images(row, PERSON_COLUMN, ImageRole.PERSON)
-        has_image_column = any(IMAGE_COLUMN.match(c) for c in row.cells)
-        if has_image_column and not any(i.role is ImageRole.PRODUCT for i in images):
+        if not any(i.role is ImageRole.PRODUCT for i in images):
             self.problem(
                 rec,
                 "",
-                "no usable product image; text steps still run, image steps will be skipped",
+                f"no usable product image; text steps still run, image steps will be skipped, and {MAIN_IMAGE_PLATFORMS}"
+                " listings need one",
                 Severity.WARNING,
                 sku,
             )
+        if self.listing_rows:
+            for found in listing_problems(row.cells, row.title):
+                self.problem(rec, found.column, found.message, Severity.WARNING, sku)
         _, changed = self.store.upsert_product(
             sku,
             title=row.title,
@@ -305,7 +310,7 @@ def import_catalog(store: Store, catalog: Path) -> ImportReport:
     check_columns(raw)
     report = ImportReport(str(catalog), rows=len(raw.records), encoding=raw.encoding, delimiter=raw.delimiter)
     base = catalog if catalog.is_dir() else catalog.parent
-    imp = _Importer(store, base, report)
+    imp = _Importer(store, base, report, listing_rows=raw.format.value != "folder")
     for rec in raw.records:
         imp.record(rec, catalog.name)
     return report
