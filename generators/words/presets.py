@@ -86,10 +86,10 @@ class BrandKit:
     """Brand rules: voice words steer the prompt; banned words are removed; required phrases are ensured."""
 
     name: str = "None"
-    brand: str = ""  # the brand name listings carry (Amazon's brand, Shopify's vendor); "" when not set
     voice_words: tuple[str, ...] = ()
     banned_words: tuple[str, ...] = ()
     required_phrases: tuple[str, ...] = ()
+    brand: str = ""  # the brand name listings carry (Amazon's brand, Shopify's vendor); "" when not set
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BrandKit:
