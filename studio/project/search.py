@@ -93,6 +93,33 @@ class LookResult:
     skipped: tuple[str, ...] = ()
 
 
+def look_category(category: str | None, title: str) -> str | None:
+    """The category a product is searched and paired by.
+
+    The catalog's own category when it is a vocabulary category; when it is a broad department ("tops") or
+    missing, the department's category its title names ("Classic Crew-Neck T-Shirt" under tops → t-shirt,
+    never "shirt": the longest name wins); otherwise the catalog's text, and CLIP decides among the
+    department's categories later.
+    """
+    import re
+
+    from scoring.attributes import load_vocabulary
+    from scoring.retrieval import load_broad_categories, normalize_category
+
+    def words(text: str) -> str:
+        return " " + re.sub(r"[^0-9a-z]+", " ", text.lower()).strip() + " "
+
+    if normalize_category(category) is not None:
+        return category
+    key = (category or "").strip().lower()
+    pool = load_broad_categories().get(key) if key else tuple(lab.en for lab in load_vocabulary()["category"].labels)
+    named = words(title)
+    for label in sorted(pool or (), key=len, reverse=True):
+        if words(label) in named:
+            return label
+    return category or None
+
+
 @dataclass(frozen=True)
 class _Photo:
     product_id: int
@@ -123,7 +150,9 @@ class _ProjectCatalog:
     def items(self) -> list[CatalogImage]:
         from scoring.retrieval import CatalogImage
 
-        return [CatalogImage(sku, path, ph.category or None) for (sku, path), ph in self.photos.items()]
+        return [
+            CatalogImage(sku, path, look_category(ph.category, ph.title)) for (sku, path), ph in self.photos.items()
+        ]
 
     def hit(self, hit: SearchHit, rank: int) -> CatalogHit:
         ph = self.photos[(hit.item_id, str(hit.image))]

@@ -102,3 +102,18 @@ def test_bad_requests_say_what_is_wrong(store, tmp_path):
         complete_the_look(store, "BARE", profile="tiny")
     with Store.create(tmp_path / "empty") as empty, pytest.raises(VitrineError, match="no product photos"):
         search_catalog(empty, _text("shoes"), profile="tiny")
+
+
+def test_look_category_reads_the_department_category_from_the_title():
+    # The sample tee is filed under "tops": its look is a t-shirt's (T恤), not a shirt's (衬衫).
+    from scoring.attributes import load_vocabulary
+    from studio.project.search import look_category
+
+    assert look_category("tops", "Classic Crew-Neck T-Shirt, Red") == "t-shirt"
+    zh = {lab.en: lab.zh for lab in load_vocabulary()["category"].labels}
+    assert zh[look_category("tops", "Classic Crew-Neck T-Shirt, Red")] == "T恤"
+    assert look_category("tops", "Chunky Rib-Knit Sweater, Cream") == "sweater"
+    assert look_category(None, "Straight-Leg Jeans, Mid Blue") == "jeans"
+    assert look_category("T-Shirts", "anything") == "T-Shirts"  # the catalog's own vocabulary category
+    assert look_category("tops", "Mystery top") == "tops"  # nothing named: CLIP picks within the department
+    assert look_category("home", "Ceramic Coffee Cup") == "home"  # outside fashion: no look rules
