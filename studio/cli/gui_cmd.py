@@ -43,17 +43,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_gui)
 
 
+CATALOG_SUFFIXES = frozenset({".csv", ".tsv", ".json", ".xlsx"})
+
+
 def check_project_path(project: Path | None) -> None:
-    """A project is a folder: a file (e.g. a catalog CSV) is refused with what to do instead."""
-    if project is None or not project.exists() or project.is_dir():
+    """A project is a folder: a file, or a catalog's name (some.csv), is refused with what to do instead."""
+    if project is None or project.is_dir():
         return
+    catalog = project.suffix.lower() in CATALOG_SUFFIXES
+    if not project.exists() and not catalog:
+        return  # a new project folder is created there
     hint = (
-        f"to work on this catalog, open the studio on a project folder (`vitrine gui my-project`) and import "
+        f"to work on a catalog, open the studio on a project folder (`vitrine gui my-project`) and import "
         f"'{project.name}' with Catalog → Import CSV…, or run `vitrine batch {project}`"
-        if project.suffix.lower() in {".csv", ".tsv", ".json"}
+        if catalog
         else "give a project folder (a new one is created if it does not exist)"
     )
-    raise VitrineError(f"'{project}' is a file, not a project folder; {hint}")
+    what = "a file" if project.exists() else "the name of a catalog file"
+    raise VitrineError(f"'{project}' is {what}, not a project folder; {hint}")
 
 
 def _loads(soname: str) -> bool:

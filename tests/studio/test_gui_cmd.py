@@ -19,6 +19,9 @@ def test_gui_on_a_csv_says_it_is_a_file_not_a_project(tmp_path, capsys):
     assert "is a file, not a project folder" in err and "Import CSV" in err
     assert "Traceback" not in err and "FileExistsError" not in err
     assert catalog.read_text(encoding="utf-8").startswith("sku,title")  # untouched
+    missing = tmp_path / "missing.csv"
+    assert main(["gui", str(missing)]) == 2  # a catalog's name never becomes a project folder
+    assert "not a project folder" in capsys.readouterr().err and not missing.exists()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb check is for Linux X11 only")
