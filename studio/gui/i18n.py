@@ -76,6 +76,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "catalog.report": ("Import report", "导入报告"),
     "catalog.hide": ("Hide", "隐藏"),
+    "catalog.report_summary": (
+        "{rows} rows: {new} new, {updated} updated, {unchanged} unchanged, {rejected} rejected, {problems} problems",
+        "{rows} 行：新增 {new}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}，问题 {problems}",
+    ),
     "catalog.unreadable": ("Unreadable", "无法读取"),
     "status.new": ("new", "新建"),
     "status.generated": ("generated", "已生成"),

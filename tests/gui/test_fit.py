@@ -22,7 +22,7 @@ LONG_FLAG = "bullet 4: '2601802834' (number) is not supported by the product dat
 def fill_project(window, tmp_path) -> None:
     """Two products; the first has caption and copy cards (long flags included) and a category conflict."""
     store = window.state.store
-    import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 2, image_size=48))
+    report = import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 2, image_size=48))
     product = store.products()[0]
     job = store.start_job(product.id, "copy", "h")
     params = {"platform": "xiaohongshu", "language": "en", "flags": [LONG_FLAG, "no description", "3 of 5 bullets"]}
@@ -38,7 +38,7 @@ def fill_project(window, tmp_path) -> None:
         AttributeValue(product.id, "category", "jeans", "clip", 0.93),
     ]
     store.finish_job(job, JobState.DONE, candidates=cands, attributes=attrs)
-    window.state.project_changed.emit()
+    window.pages["catalog"]._imported(report)  # as an import from the page ends: its report panel shows
     window.state.open_product(product.sku)
 
 

@@ -78,8 +78,7 @@ class ImportReportPanel(QFrame):
         head.addWidget(self.close_button)
         layout.addLayout(head)
         self.table = QTableWidget(0, 4)
-        # The importer writes its summary and messages in English: shown as they are, like product data.
-        self.summary.setProperty("data", True)
+        # The importer's row messages are English sentences: shown as written, like product data.
         self.table.setProperty("dataColumns", [1, 3])  # the catalog's column names, the importer's messages
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -88,6 +87,7 @@ class ImportReportPanel(QFrame):
         self.table.setMaximumHeight(170)
         layout.addWidget(self.table)
         self._t: Callable[[str], str] = lambda key: key.rsplit(".", 1)[-1]  # until the page's translator is set
+        self.report = None  # the report shown (re-worded when the language changes)
         self.setVisible(False)
 
     def retranslate(self, t: Callable[[str], str]) -> None:
@@ -96,9 +96,23 @@ class ImportReportPanel(QFrame):
         self.close_button.setText(t("catalog.hide"))
         self.table.setHorizontalHeaderLabels([t(f"col.{c}") for c in ("row", "column", "severity", "problem")])
         self._t = t
+        if self.report is not None:
+            hidden = self.isHidden()  # a panel the person hid stays hidden
+            self.show_report(self.report)
+            self.setHidden(hidden)
 
     def show_report(self, report) -> None:
-        self.summary.setText(report.summary())
+        self.report = report
+        self.summary.setText(
+            self._t("catalog.report_summary").format(
+                rows=report.rows,
+                new=len(report.created),
+                updated=len(report.updated),
+                unchanged=len(report.unchanged),
+                rejected=len(report.rejected_rows),
+                problems=len(report.problems),
+            )
+        )
         self.table.setRowCount(len(report.problems))
         for i, p in enumerate(report.problems):
             severity = self._t(f"severity.{p.severity.value}")
@@ -400,7 +414,7 @@ class CatalogPage(Page):
         self.report_panel.title.setText(self.t("catalog.report"))
         self.report_panel.show_report(report)
         self.state.project_changed.emit()
-        self.state.status_message.emit(report.summary())
+        self.state.status_message.emit(self.report_panel.summary.text())
 
     def _import_failed(self, message: str) -> None:
         self.report_panel.title.setText(self.t("catalog.report"))
