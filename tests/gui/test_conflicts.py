@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from studio.gui.pages.product import CONFLICT_BG
+from studio.gui.widgets.attribute_table import CONFLICT_BG
 from studio.project.importer import import_catalog
 from studio.project.store import AttributeValue, JobState
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.gui.pages import QUOTES_DATA_ROLE
+from studio.gui.widgets import QUOTES_DATA_ROLE
 
 
 def settle(rounds: int = 5) -> None:

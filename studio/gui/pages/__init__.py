@@ -9,15 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.gui.state import StudioState
-
-# Set (True) on a table item whose text quotes product data or model output (a conflict naming the catalog's and
-# a model's values): such text stays as written in any UI language. Whole widgets say the same with the
-# "data" property, whole table columns with "dataColumns".
-QUOTES_DATA_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class Page(QWidget):

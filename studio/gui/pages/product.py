@@ -6,21 +6,17 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
@@ -31,10 +27,12 @@ from PySide6.QtWidgets import (
 from studio.batch.options import CopyStepOptions
 from studio.gui import services
 from studio.gui.jobs import Job
-from studio.gui.pages import QUOTES_DATA_ROLE, Page, PageSpec
+from studio.gui.pages import Page, PageSpec
 from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand, edit_text
+from studio.gui.widgets.attribute_table import VALUE_COLUMN, AttributeTable
 from studio.gui.widgets.candidate_card import CandidateCard
+from studio.gui.widgets.card_list import CardList
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.look_panel import LookPanel
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
@@ -49,39 +47,7 @@ def _choice(combo: QComboBox) -> str:
     return str(combo.currentData() or combo.currentText())
 
 
-CONFLICT_BG = QColor("#fdecea")
 CARD_MIN_WIDTH = 310  # a candidate card's buttons and badges, plus the list's margin and scroll bar
-CONFLICT_FG = QColor("#b71c1c")
-
-
-class CardList(QScrollArea):
-    """A vertical list of candidate cards with an empty state."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards wrap to the width
-        inner = QWidget()
-        self._layout = QVBoxLayout(inner)
-        self._layout.setContentsMargins(0, 4, 8, 4)
-        self._layout.setSpacing(10)
-        self.empty = EmptyState()
-        self._layout.addWidget(self.empty)
-        self._layout.addStretch(1)
-        self.setWidget(inner)
-        self.cards: list[CandidateCard] = []
-
-    def set_cards(self, cards: list[CandidateCard]) -> None:
-        for card in self.cards:
-            card.hide()  # out of sight (and out of the layout's sums) now, deleted when the loop is back
-            card.deleteLater()
-        self.cards = cards
-        for i, card in enumerate(cards):
-            self._layout.insertWidget(1 + i, card)
-        self.empty.setVisible(not cards)
-
-    def card(self, candidate_id: int) -> CandidateCard | None:
-        return next((c for c in self.cards if c.view.id == candidate_id), None)
 
 
 class ProductPage(Page):
@@ -169,12 +135,7 @@ class ProductPage(Page):
         al.setContentsMargins(0, 0, 0, 0)
         self.attributes_title = QLabel(objectName="sectionTitle")
         al.addWidget(self.attributes_title)
-        self.attributes = QTableWidget(0, 3)
-        self.attributes.setProperty("dataColumns", [1])  # values: the catalog's or a model's words
-        self.attributes.verticalHeader().setVisible(False)
-        self.attributes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.attributes.horizontalHeader().setStretchLastSection(True)
-        self.attributes.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attributes = AttributeTable(state.tr)
         self.attributes.itemChanged.connect(self._attribute_edited)
         al.addWidget(self.attributes, 1)
         cap_split.addWidget(attr_box)
@@ -229,7 +190,6 @@ class ProductPage(Page):
         state.product_opened.connect(self.open_sku)
         state.project_changed.connect(self._project_changed)
         state.candidates_changed.connect(self._candidates_changed)
-        self._filling = False
         self.retranslate()
 
     def _fill_choices(self) -> None:
@@ -336,41 +296,7 @@ class ProductPage(Page):
     def reload_attributes(self) -> None:
         if self.product is None or self.state.store is None:
             return
-        rows = services.attribute_rows(self.state.store, self.product.id)
-        self._filling = True
-        self.attributes.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            name = QTableWidgetItem(self.state.tr.name("attr", row.name))
-            name.setData(Qt.ItemDataRole.UserRole, row.name)  # the stored name an edit is saved under
-            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            value = QTableWidgetItem(row.value)
-            conf = f" ({row.confidence:.0%})" if row.confidence is not None else ""
-            placeholder = "PLACEHOLDER" in row.source or row.source == "clip:placeholder"
-            shown_source = "clip:placeholder" if placeholder else row.source
-            source = QTableWidgetItem(self.state.tr.name("source", shown_source) + conf)
-            source.setFlags(source.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            if placeholder:
-                source.setForeground(QColor("#b45309"))
-                source.setToolTip(self.t("product.placeholder_source_tip"))
-            if row.conflict:
-                values = self._conflict_values(row.conflict)
-                for item in (name, value, source):
-                    item.setData(QUOTES_DATA_ROLE, True)
-                    item.setBackground(CONFLICT_BG)
-                    item.setForeground(CONFLICT_FG)
-                    item.setToolTip(self.t("product.conflict_tip", values=values))
-                source.setText("⚠ " + values)
-            for col, item in enumerate((name, value, source)):
-                self.attributes.setItem(i, col, item)
-        self._filling = False
-
-    def _conflict_values(self, conflict: str) -> str:
-        """A sheet conflict ("catalog: tops · clip: jeans") with each source named in the UI language."""
-        parts = []
-        for part in conflict.split(" · "):
-            source, sep, value = part.partition(": ")
-            parts.append(f"{self.state.tr.name('source', source)}: {value}" if sep else part)
-        return " · ".join(parts)
+        self.attributes.set_rows(services.attribute_rows(self.state.store, self.product.id))
 
     # ---- edits through the undo stack -------------------------------------------------------------
     def _card_edited(self, candidate_id: int, old: str, new: str) -> None:
@@ -399,10 +325,10 @@ class ProductPage(Page):
         self.state.undo_stack.push(SetValueCommand(label, setter, not approved, approved))
 
     def _attribute_edited(self, item: QTableWidgetItem) -> None:
-        if self._filling or item.column() != 1 or self.product is None:
+        if self.attributes.filling or item.column() != VALUE_COLUMN or self.product is None:
             return
         store, pid = self.state.store, self.product.id
-        name = self.attributes.item(item.row(), 0).data(Qt.ItemDataRole.UserRole)
+        name = self.attributes.name_at(item.row())
         old = services.user_attribute(store, pid, name)
         new = item.text().strip()
 
@@ -517,7 +443,7 @@ class ProductPage(Page):
         self.attributes_title.setText(self.t("product.attributes"))
         self.prov_title.setText(self.t("product.provenance"))
         self.prov_close.setToolTip(self.t("product.hide_provenance"))
-        self.attributes.setHorizontalHeaderLabels([self.t(f"col.{k}") for k in ("name", "value", "source")])
+        self.attributes.retranslate()
         self._fill_choices()
         for label, key in zip(self.pick_labels, ("platform", "tone", "language"), strict=True):
             label.setText(self.t(f"product.{key}"))
