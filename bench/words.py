@@ -8,8 +8,8 @@ with the same settings and are forced to exactly 120 new tokens (min_new_tokens)
 
 Captions: perf BLIP base (random weights; timing does not depend on weight values), the same 8 in-memory
 images, exactly 20 new tokens, greedy, one caption per image, prompt "a product photo of", no CLIP ranking on
-either side: `CaptionPipeline` (bf16 where native / fp16 on CUDA, batch 8, fused vision attention, batched
-preprocessing) vs stock transformers BLIP loaded straight from the same folder (fp32, eager attention,
+either side: `CaptionPipeline` (bf16 where native, else an int8 vision encoder; fp16 on CUDA; batch 8, fused
+vision attention, batched preprocessing) vs stock transformers BLIP loaded straight from the same folder (fp32, eager attention,
 `processor` + `generate` one image at a time). Caption runs alternate ours/stock; the headline speedup is the
 ratio of the medians of `--repeats` runs after one warm-up each (the best-of ratio is reported too).
 Copy timings are the best of `--repeats` runs after one warm-up, measured in one process.
@@ -196,6 +196,7 @@ def bench_caption(repeats: int, profile: bool = False) -> dict[str, Any]:
         "caption_ours_preprocess_s": round(_median([t.get("preprocess", 0.0) for t in ours_timings]), 3),
         "caption_same_text_as_stock": f"{sum(a == b for a, b in zip(ours_texts, stock_texts, strict=True))}/{N_IMAGES}",
         "caption_dtype": str(dtype).replace("torch.", ""),
+        "caption_int8_vision": ours.int8_vision,
         "caption_decoding": f"greedy, n=1, {CAPTION_TOKENS} new tokens, batch {N_IMAGES} vs 1",
     }
     if profile:

@@ -1,39 +1,24 @@
 """int8 image tower: CLIP's fast path on CPUs without native bf16 (AVX2-only x86, most ARM).
 
-There, bf16 is emulated (slower than fp32), while int8 matrix kernels (fbgemm, oneDNN, qnnpack) run natively.
-Every Linear layer of the image tower (attention projections and MLPs: nearly all of a ViT's work) gets
-int8 weights with per-output-channel scales; activations are quantised on the fly (dynamic quantisation),
-so no calibration data is needed. Cosines move by about 1e-3, which ranking's fp32 re-check of close calls
-absorbs (`scoring.scorer.REFINE_TOLERANCE`). The text tower stays fp32: texts are few and short.
+Every Linear layer of the image tower (attention projections and MLPs: nearly all of a ViT's work) runs
+int8 (`generators.runtime.int8`). Cosines move by a few 1e-3, which ranking's fp32 re-check of close calls
+absorbs (`scoring.scorer.REFINE_TOLERANCE`). The text tower stays fp32 and shared: texts are few and short.
 
 Imports torch at module level: import it only where the int8 path is taken.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import warnings
-import weakref
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-with warnings.catch_warnings():
-    # torch announces that eager-mode quantisation moves to torchao; the pinned torch still ships and
-    # supports it, and torchao's CPU int8 path needs torch.compile to be fast. Users should not read this.
-    warnings.filterwarnings("ignore", category=DeprecationWarning, message=r"torch\.ao\.quantization")
-    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+from generators.runtime.int8 import has_int8_layers, int8_linear, with_int8_part
 
 #: The dtype name a scorer with an int8 image tower reports (cache keys, provenance, refine tolerance).
 INT8 = "int8"
-
-
-def _int8_linear(linear: torch.nn.Linear) -> DynamicLinear:
-    linear.qconfig = per_channel_dynamic_qconfig
-    return DynamicLinear.from_float(linear)
 
 
 class Int8SelfAttention(torch.nn.Module):
@@ -54,8 +39,8 @@ class Int8SelfAttention(torch.nn.Module):
             in_proj.weight.copy_(attn.in_proj_weight)
             if attn.in_proj_bias is not None:
                 in_proj.bias.copy_(attn.in_proj_bias)
-        self.in_proj = _int8_linear(in_proj)
-        self.out_proj = _int8_linear(copy.deepcopy(attn.out_proj))
+        self.in_proj = int8_linear(in_proj)
+        self.out_proj = int8_linear(attn.out_proj)
 
     def _heads(self, x: torch.Tensor) -> torch.Tensor:
         b, n, _ = x.shape
@@ -100,42 +85,28 @@ def _is_plain_self_attention(attn: Any) -> bool:
     )
 
 
+def _int8_attention(visual: Any) -> None:
+    for module in list(visual.modules()):
+        for name, child in list(module.named_children()):
+            if _is_plain_self_attention(child):
+                setattr(module, name, Int8SelfAttention(child))
+
+
 def int8_image_tower(model: Any) -> Any:
-    """A copy of an open_clip model whose image tower runs int8 Linear layers; `model` is left untouched.
+    """An open_clip model whose image tower runs int8 Linear layers, sharing the rest with `model`.
 
     Attention layers of the plain batch-first kind become `Int8SelfAttention`; every other `nn.Linear` of
-    the tower is dynamically quantised. The text tower and the rest stay as they are.
+    the tower is dynamically quantised. `model` itself is never changed (the model cache and the fp32
+    twin that re-checks close calls keep using it); the copy is made once per loaded model.
     """
-    quantized = copy.deepcopy(model)
-    visual = quantized.visual
-    with warnings.catch_warnings():
-        # The same notices at call time, for the functions and for quantized tensors (see the imports above).
-        warnings.filterwarnings("ignore", category=DeprecationWarning, message=r"torch\.ao\.quantization")
-        warnings.filterwarnings("ignore", category=UserWarning, message=r"torch\.quantize_per_tensor")
-        for module in list(visual.modules()):
-            for name, child in list(module.named_children()):
-                if _is_plain_self_attention(child):
-                    setattr(module, name, Int8SelfAttention(child))
-        quantize_dynamic(visual, {torch.nn.Linear: per_channel_dynamic_qconfig}, inplace=True)
-    return quantized
+    return with_int8_part(model, "visual", prepare=_int8_attention)
 
 
 def has_int8_image_tower(model: Any) -> bool:
     """True when the model's image tower holds int8 Linear layers (made by `int8_image_tower`)."""
-    visual = getattr(model, "visual", None)
-    return visual is not None and any(isinstance(m, DynamicLinear) for m in visual.modules())
-
-
-_INT8_TOWERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+    return has_int8_layers(getattr(model, "visual", None))
 
 
 def int8_components(components: Any) -> Any:
-    """`ClipComponents` whose model has an int8 image tower; made once per loaded fp32 model and reused.
-
-    The fp32 model (kept by the model cache, and the fp32 twin that re-checks close calls) is never changed.
-    """
-    model = components.model
-    quantized = _INT8_TOWERS.get(model)
-    if quantized is None:
-        quantized = _INT8_TOWERS[model] = int8_image_tower(model)
-    return dataclasses.replace(components, model=quantized)
+    """`ClipComponents` whose model has an int8 image tower (see `int8_image_tower`)."""
+    return dataclasses.replace(components, model=int8_image_tower(components.model))

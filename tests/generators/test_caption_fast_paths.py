@@ -110,7 +110,7 @@ def test_batched_greedy_captions_equal_stock_one_at_a_time(models):
     loaded, stock, processor = models
     images = _images()
     request = CaptionRequest(tuple(images), n=1, num_beams=1, max_new_tokens=8, min_new_tokens=8, batch_size=4)
-    ours = [item.best.text for item in CaptionPipeline(loaded).run(request).items]
+    ours = [item.best.text for item in CaptionPipeline(loaded, int8_vision=False).run(request).items]
     ref = []
     for image in images:
         inputs = processor(images=image, text=PROMPT, return_tensors="pt")
@@ -132,3 +132,34 @@ def test_bf16_vision_features_stay_close_to_fp32(models):
         ref = stock.vision_model(pixel_values=pixels)[0]
         low = bf16.vision_model(pixel_values=pixels.to(torch.bfloat16))[0].float()
     assert (low - ref).abs().max() < 0.05 * ref.abs().max()
+
+
+@pytest.mark.parametrize("native_bf16", [True, False])
+def test_int8_vision_only_where_bf16_is_not_native(models, force_cpu_bf16, native_bf16):
+    from generators.runtime.int8 import has_int8_layers
+
+    loaded, _, _ = models
+    force_cpu_bf16(native_bf16)
+    pipe = CaptionPipeline(loaded)
+    assert pipe.int8_vision is (not native_bf16)
+    assert has_int8_layers(pipe.model.vision_model) is (not native_bf16)
+    assert not has_int8_layers(loaded.components.model)  # the loaded (cached) model is never changed
+    assert pipe.model.text_decoder is loaded.components.model.text_decoder  # the decoder stays fp32, shared
+    bf16 = load_model("captioner", "tiny", dtype=torch.bfloat16, use_cache=False)
+    assert not CaptionPipeline(bf16).int8_vision  # a model already in a fast dtype is left as it is
+
+
+def test_int8_vision_keeps_fp32_captions(models):
+    loaded, _, _ = models
+    images = _images()
+    request = CaptionRequest(tuple(images), n=1, num_beams=1, max_new_tokens=8, min_new_tokens=8, batch_size=4)
+    fp32, int8 = CaptionPipeline(loaded, int8_vision=False), CaptionPipeline(loaded, int8_vision=True)
+    with torch.inference_mode():
+        pixels = fp32.pixel_values(images)
+        ref = fp32.model.vision_model(pixel_values=pixels)[0]
+        low = int8.model.vision_model(pixel_values=pixels)[0]
+    assert not torch.equal(low, ref)  # it really ran in int8
+    assert torch.nn.functional.cosine_similarity(low.flatten(1), ref.flatten(1)).min() > 0.999
+    got = int8.run(request)
+    assert [i.best.text for i in got.items] == [i.best.text for i in fp32.run(request).items]
+    assert got.provenance.params["int8_vision"] is True
