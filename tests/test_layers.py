@@ -129,3 +129,17 @@ def test_contracts_hold_and_reject_an_import_against_them(graph, kind, importer,
     broken = deepcopy(graph)
     broken.add_import(importer=importer, imported=imported)
     assert not contract.check(broken, verbose=False).kept, f"{importer} -> {imported} should break {contract.name}"
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_modules_stay_under_500_lines():
+    # A module past this size holds more than one idea: split a cohesive part out (e.g. scoring/ranking_types.py).
+    long = {
+        p.relative_to(REPO).as_posix(): n
+        for folder in ("studio", "generators", "scoring", "tests", "bench")
+        for p in (REPO / folder).rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) >= MAX_MODULE_LINES
+    }
+    assert long == {}
