@@ -78,6 +78,7 @@ def _common(c: Candidate) -> dict[str, Any]:
         "rank": c.rank + 1,
         "approved": c.approved,
         "rejected": c.rejected,
+        "superseded": c.superseded,
         "provenance": dict(c.provenance),
         "flags": tuple(str(f) for f in ([flags] if isinstance(flags, str) else flags)),
         "reason": str(c.params.get("reason", "")),
@@ -178,7 +179,12 @@ def _brand(store: Store) -> str:
 
 
 def export_batch(
-    store: Store, out_dir: Path, *, platforms: tuple[str, ...] = (), mode: ExportMode = ExportMode.BEST
+    store: Store,
+    out_dir: Path,
+    *,
+    platforms: tuple[str, ...] = (),
+    mode: ExportMode = ExportMode.BEST,
+    include_weak: bool = False,
 ) -> ExportOutcome:
     """Write the export package for every product into `out_dir` (replaced atomically); recorded in the store."""
     import studio.export as export  # here, not at the top: it brings PIL and jinja2
@@ -195,6 +201,7 @@ def export_batch(
             platforms=tuple(export.Platform(p) for p in platforms) if platforms else tuple(export.Platform),
             review_mode=mode,
             vendor=_brand(store),
+            include_weak=include_weak,
         )
         result = export.export_packages(request)
         outcome = ExportOutcome(

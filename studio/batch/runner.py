@@ -115,7 +115,8 @@ def run_step(
     job = store.start_job(product.id, step.value, input_hash(product, step, options))
     earlier: dict[str, list] = {}
     for c in store.candidates(product.id):
-        earlier.setdefault(c.kind, []).append(c)
+        if not c.superseded:  # an older generation's drafts are history, not input
+            earlier.setdefault(c.kind, []).append(c)
     ctx = StepContext(
         store,
         product,

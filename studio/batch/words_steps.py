@@ -7,6 +7,8 @@ happen inside the functions, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from studio.project.attribute_sheet import (
 from studio.project.brand_kit import brand_kit_digest as brand_kit_digest  # copy's project input
 from studio.project.brand_kit import load_brand_kit
 from studio.project.catalog_product import generator_product
-from studio.project.store import AttributeValue, CandidateKind, JobState, NewCandidate
+from studio.project.store import AttributeValue, CandidateKind, CandidateState, JobState, NewCandidate
 
 CAPTIONS_PER_IMAGE = 3
 COPY_CANDIDATES = 4
@@ -140,6 +142,7 @@ def run_copy(ctx: StepContext) -> StepOutput:
     (the preset's defaults when absent), `max_new_tokens` (else the platform's budget).
     """
     from generators.copywriter import CopyRequest
+    from generators.words.copy_types import CandidateStatus
     from generators.words.presets import Language, Platform
 
     # Read first: a broken brand_kit.json fails the step with its BrandKitError before any model loads.
@@ -174,13 +177,14 @@ def run_copy(ctx: StepContext) -> StepOutput:
         )
         result = pipe.run(request, progress=ctx.progress, cancel=ctx.cancel)
         provenance = result.provenance.to_dict()
+        note = rejection_note(platform, result.candidates)
+        if note:
+            notes.append(note)
         shown = result.ranked
-        if len(shown) < len(result.candidates):
-            notes.append(
-                f"{platform}: {len(result.candidates) - len(shown)} of {len(result.candidates)} "
-                "candidates rejected or dropped"
-            )
-        for c in shown:
+        # Every draft is kept: shown ones ranked, the pipeline's rejected ones with their reasons (a person may
+        # keep one anyway). Near-duplicates and unusable ones (no title) are not drafts anyone would keep.
+        kept = shown + [c for c in result.candidates if c.status is CandidateStatus.REJECTED]
+        for c in kept:
             f = c.fields
             params = {
                 "platform": platform,
@@ -196,15 +200,50 @@ def run_copy(ctx: StepContext) -> StepOutput:
                 "status": c.status.value,
             }
             scores = {k: float(v) for k, v in c.scores.items() if v is not None}
+            rejected = c.status is CandidateStatus.REJECTED
             out.append(
                 NewCandidate(
                     "copy",
-                    rank=(c.rank or 1) - 1,
+                    rank=(c.rank or len(shown) + 1) - 1,  # rejected drafts rank after every shown one
                     text=c.text,
                     params=params,
                     provenance=provenance,
                     scores=scores,
                     score=scores.get(ScoreKey.TOTAL),
+                    state=CandidateState.REJECTED if rejected else CandidateState.PROPOSED,
                 )
             )
     return StepOutput(candidates=tuple(out), message="; ".join(notes))
+
+
+_CONTRADICTS = re.compile(r"contradicts the product's (\w+)")
+
+
+def _why_rejected(candidate: Any) -> str:
+    """ "contradict the catalog's material" from the first contradiction flag, else the pipeline's reason."""
+    for flag in candidate.flags:
+        m = _CONTRADICTS.search(flag)
+        if m:
+            return f"contradict the catalog's {m.group(1)}"
+    return candidate.reason or "rejected"
+
+
+def rejection_note(platform: str, candidates: Sequence[Any]) -> str:
+    """What happened to the drafts a person will not see ranked, in words: "amazon: 3 of 4 drafts rejected
+    (2 contradict the product data, 1 makes claims the product data never makes); 1 dropped as a near-duplicate".
+    """
+    from collections import Counter
+
+    from generators.words.copy_types import CandidateStatus
+
+    rejected = Counter(_why_rejected(c) for c in candidates if c.status is CandidateStatus.REJECTED)
+    dropped = Counter(c.status for c in candidates if c.status in (CandidateStatus.DROPPED, CandidateStatus.DUPLICATE))
+    parts = []
+    if rejected:
+        why = ", ".join(f"{n} {reason}" for reason, n in rejected.most_common())
+        parts.append(f"{sum(rejected.values())} of {len(candidates)} drafts rejected ({why})")
+    if dropped[CandidateStatus.DUPLICATE]:
+        parts.append(f"{dropped[CandidateStatus.DUPLICATE]} dropped as near-duplicates")
+    if dropped[CandidateStatus.DROPPED]:
+        parts.append(f"{dropped[CandidateStatus.DROPPED]} unusable (no title or over the platform's limits)")
+    return f"{platform}: " + "; ".join(parts) if parts else ""

@@ -32,7 +32,7 @@ def _search_terms(words: list[str]) -> str:
 
 def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
     """One listing: attributes, image slots with their checks, flags and provenance of the copy used."""
-    copy = copy_for(product, "amazon", pw.mode, language="en")
+    copy = copy_for(product, "amazon", pw.policy, language="en")
     flags: list[str] = []
     if copy is None:
         pw.warn(product.sku, "no approved Amazon copy; catalog title and description used")
@@ -44,7 +44,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
     description = (copy.description if copy and copy.description else product.description)[:DESCRIPTION_MAX]
 
     base = slug(product.sku, "item").upper()
-    sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.mode)]
+    sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.policy)]
     slots = [(src, AMAZON_MAIN if i == 0 else AMAZON_OTHER) for i, src in enumerate(sources)]
     images: list[dict[str, Any]] = []
     while slots and len(images) < 1 + OTHER_IMAGES:

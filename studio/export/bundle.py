@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.project.review import ExportMode
-from studio.project.rows import CandidateKind, ExportSet
+from studio.project.rows import CandidateKind, ExportSet, written_by_placeholder
 
 
 class Platform(StrEnum):
@@ -50,7 +50,13 @@ class _Candidate:
     reason: str = ""  # why it ranked where it did, or why a person rejected it
     approved: bool = False
     rejected: bool = False
+    superseded: bool = False
     provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def written_by_placeholder(self) -> bool:
+        """Its author model had random weights: the export's quality gate holds it back (`ExportPolicy`)."""
+        return written_by_placeholder(self.export_set.kind, self.provenance)
 
     @property
     def placeholder(self) -> bool:
@@ -143,6 +149,7 @@ class ExportRequest:
         package_name: folder name of the package inside `out_dir`.
         image_base_url: prefix for image URLs in the Shopify CSV (Shopify imports images by URL).
         vendor: shop/brand name used where a product has none.
+        include_weak: let out what the quality gate holds back (weak, contradicting, placeholder-written).
     """
 
     products: Iterable[ExportProduct]
@@ -152,6 +159,7 @@ class ExportRequest:
     package_name: str = "vitrine-export"
     image_base_url: str = ""
     vendor: str = ""
+    include_weak: bool = False
 
 
 @dataclass(frozen=True)

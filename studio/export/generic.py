@@ -33,22 +33,22 @@ def _md_escape(text: str) -> str:
 
 def entry(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
     folder = slug(product.sku, "item")
-    alt = alt_text(product, pw.mode)
+    alt = alt_text(product, pw.policy)
     images = []
     for i, src in enumerate(product.images, start=1):
         done = pw.image(product.sku, src, GENERIC, f"generic/images/{folder}/photo-{i}.jpg")
         images.append({"path": pw.rel(done.path, "generic"), "alt": alt, "source": "catalog"})
-    for i, cand in enumerate(chosen_media(product.image_candidates, pw.mode), start=1):
+    for i, cand in enumerate(chosen_media(product.image_candidates, pw.policy), start=1):
         done = pw.image(product.sku, cand.path, GENERIC, f"generic/images/{folder}/generated-{i}.jpg")
         images.append(
             {"path": pw.rel(done.path, "generic"), "alt": cand.caption or alt, "source": "generated", **_meta(cand)}
         )
     videos = []
-    for i, cand in enumerate(chosen_media(product.video_candidates, pw.mode), start=1):
+    for i, cand in enumerate(chosen_media(product.video_candidates, pw.policy), start=1):
         path = pw.video(product.sku, cand.path, f"generic/videos/{folder}-{i}{cand.path.suffix.lower()}")
         videos.append({"path": pw.rel(path, "generic"), **_meta(cand)})
     copies = {}
-    for c in exported(product.copy, pw.mode):
+    for c in exported(product.copy, pw.policy):
         key = f"{c.platform or 'generic'}:{c.language}"
         if key not in copies:
             copies[key] = {
@@ -61,7 +61,7 @@ def entry(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
                 "tags": list(c.tags),
                 **_meta(c),
             }
-    captions = [{"text": c.text, "language": c.language, **_meta(c)} for c in exported(product.captions, pw.mode)]
+    captions = [{"text": c.text, "language": c.language, **_meta(c)} for c in exported(product.captions, pw.policy)]
     return {
         "sku": product.sku,
         "title": product.title,

@@ -11,8 +11,9 @@ from generators.runtime.progress import ProgressFn, report
 from studio import atomic_files
 from studio.export import amazon, generic, shopify, taobao
 from studio.export import report as report_mod
-from studio.export.bundle import ExportRequest, ExportResult, Platform
+from studio.export.bundle import ExportProduct, ExportRequest, ExportResult, Platform
 from studio.export.package_writer import PackageWriter, PlatformWriter
+from studio.project.review import ExportPolicy, HoldReason, export_decisions
 
 
 def _writers() -> dict[Platform, Callable[[PackageWriter], PlatformWriter]]:
@@ -39,6 +40,23 @@ def _write_manifest(pw: PackageWriter, platforms: tuple[Platform, ...], skus: li
 
 
 CHECKS_STAGE = "checks"
+GATE_REASONS = frozenset({HoldReason.PLACEHOLDER, HoldReason.CONTRADICTS, HoldReason.WEAK})
+
+
+def held_back(product: ExportProduct, policy: ExportPolicy) -> list[str]:
+    """What the quality gate kept out of the package, one line each: "copy for amazon (en) held back: ..."."""
+    lines = []
+    cands = (*product.copy, *product.captions, *product.image_candidates, *product.video_candidates)
+    for d in export_decisions(cands, policy):
+        if d.held in GATE_REASONS:
+            where = d.candidate.export_set
+            target = f" for {where.platform}" if where.platform else ""
+            lang = f" ({where.language})" if where.language else ""
+            lines.append(
+                f"{where.kind.value}{target}{lang} ranked {d.candidate.rank or '-'} held back: {d.held.value}"
+                " (--include-weak exports it)"
+            )
+    return lines
 
 
 def export_packages(request: ExportRequest, progress: ProgressFn | None = None) -> ExportResult:
@@ -81,6 +99,8 @@ def export_packages(request: ExportRequest, progress: ProgressFn | None = None) 
             pw.stage = CHECKS_STAGE
             if not product.images and not product.image_candidates:
                 pw.warn(product.sku, "no images to export")
+            for line in held_back(product, pw.policy):
+                pw.warn(product.sku, line)
             rep.add(product)
             skus.append(product.sku)
         count = len(skus)

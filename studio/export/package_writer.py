@@ -21,7 +21,7 @@ from studio import atomic_files
 from studio.export.bundle import ExportProduct, ExportRequest
 from studio.export.csv_safe import escape_cell, escaped_rows
 from studio.export.images import ImageSpec, PreparedImage, prepare, strip_video_metadata
-from studio.project.review import ExportMode
+from studio.project.review import ExportMode, ExportPolicy
 
 
 class ExportError(VitrineError):
@@ -57,6 +57,11 @@ class PackageWriter:
     @property
     def mode(self) -> ExportMode:
         return self.request.review_mode
+
+    @property
+    def policy(self) -> ExportPolicy:
+        """What goes out: the review mode, and whether the quality gate's weak candidates may."""
+        return ExportPolicy(self.request.review_mode, self.request.include_weak)
 
     @property
     def warnings(self) -> list[str]:

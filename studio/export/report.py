@@ -131,7 +131,7 @@ def _row(c: _Candidate, exported: set[int], **content: Any) -> dict[str, Any]:
 
 
 def _media_rows(cands: Sequence[MediaCandidate], pw: PackageWriter) -> list[dict[str, Any]]:
-    out_ids = {id(c) for c in exported(cands, pw.mode)}
+    out_ids = {id(c) for c in exported(cands, pw.policy)}
     rows = []
     for c in ranked(cands):
         thumb = thumbnail(c.path) if c.kind is MediaKind.IMAGE else ""
@@ -142,11 +142,11 @@ def _media_rows(cands: Sequence[MediaCandidate], pw: PackageWriter) -> list[dict
 def product_view(pw: PackageWriter, p: ExportProduct) -> dict[str, Any]:
     """Everything the template shows for one product."""
     groups = []
-    cap_out = {id(c) for c in exported(p.captions, pw.mode)}
+    cap_out = {id(c) for c in exported(p.captions, pw.policy)}
     if p.captions:
         groups.append({"label": "Captions", "rows": [_row(c, cap_out, text=c.text) for c in ranked(p.captions)]})
     platforms = list(dict.fromkeys(c.platform for c in p.copy))
-    out = {id(c) for c in exported(p.copy, pw.mode)}
+    out = {id(c) for c in exported(p.copy, pw.policy)}
     for plat in platforms:
         cands = [c for c in p.copy if c.platform == plat]
         rows = [

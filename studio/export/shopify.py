@@ -94,7 +94,7 @@ def _clip(text: str, limit: int) -> str:
 
 def product_rows(pw: PackageWriter, product: ExportProduct) -> list[dict[str, str]]:
     """The CSV rows of one product: variant rows (one per size) then extra image rows."""
-    copy = copy_for(product, "shopify", pw.mode, language="en")
+    copy = copy_for(product, "shopify", pw.policy, language="en")
     if copy is None:
         pw.warn(product.sku, "no approved Shopify copy; catalog title and description used")
     title = copy.title if copy and copy.title else product.title
@@ -102,10 +102,10 @@ def product_rows(pw: PackageWriter, product: ExportProduct) -> list[dict[str, st
     bullets = copy.bullets if copy else ()
     tags = list(copy.tags if copy else ()) + [h.lstrip("#") for h in (copy.hashtags if copy else ())]
     handle = slug(product.sku + "-" + product.title, product.sku.lower())
-    alt = alt_text(product, pw.mode)
+    alt = alt_text(product, pw.policy)
 
     images = []
-    sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.mode)]
+    sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.policy)]
     for i, src in enumerate(sources, start=1):
         done = pw.image(product.sku, src, SHOPIFY, f"shopify/images/{handle}-{i}.jpg")
         url = (

@@ -38,7 +38,7 @@ def clip_title(text: str, limit: float = TITLE_MAX) -> str:
 def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], dict[str, Any]]:
     """The Taobao listing and the Douyin post of one product."""
     flags: list[str] = []
-    copy = copy_for(product, "taobao", pw.mode, language="zh")
+    copy = copy_for(product, "taobao", pw.policy, language="zh")
     if copy is None:
         pw.warn(product.sku, "no approved Chinese copy for Taobao; the catalog title was used")
         flags.append("no-chinese-copy")
@@ -52,7 +52,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], 
     detail = copy.description if copy and copy.description else product.description
 
     folder = slug(product.sku, "item")
-    sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.mode)]
+    sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.policy)]
     images = []
     for i, src in enumerate(sources[:MAIN_IMAGES], start=1):
         done = pw.image(product.sku, src, TAOBAO, f"taobao/images/{folder}/main-{i}.jpg")
@@ -73,7 +73,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], 
         "来源": dict(copy.provenance) if copy else None,
     }
 
-    dy_copy = copy_for(product, "douyin", pw.mode, language="zh") or copy
+    dy_copy = copy_for(product, "douyin", pw.policy, language="zh") or copy
     hashtags = list(dy_copy.hashtags if dy_copy else ())[:DOUYIN_HASHTAGS]
     text = (dy_copy.title if dy_copy and dy_copy.title else title)[:DOUYIN_TEXT_MAX]
     body = "\n".join(["✨ " + p for p in (dy_copy.bullets if dy_copy else ())[:3]])
@@ -86,7 +86,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> tuple[dict[str, Any], 
         "视频": [],
         "占位模型": bool(dy_copy and dy_copy.placeholder),
     }
-    for j, video in enumerate(chosen_media(product.video_candidates, pw.mode), start=1):
+    for j, video in enumerate(chosen_media(product.video_candidates, pw.policy), start=1):
         path = pw.video(product.sku, video.path, f"taobao/videos/{folder}-{j}{video.path.suffix.lower()}")
         dy["视频"].append(pw.rel(path, "taobao"))
     return tb, dy

@@ -86,13 +86,17 @@ def candidate_view(c: Candidate) -> CandidateView:
 
 
 def candidate_views(store: Store, product_id: int, kind: CandidateKind, **match: str) -> list[CandidateView]:
-    """Ranked views of a product's candidates of `kind` whose params match `match` (e.g. platform)."""
+    """Ranked views of a product's current candidates of `kind` whose params match `match` (e.g. platform).
+
+    Older generations (superseded drafts) are left to History; rejected drafts are shown last.
+    """
     found = [
         c
         for c in store.candidates(product_id, kind)
-        if all(not v or str(c.params.get(k, "")) == v for k, v in match.items())
+        if not c.superseded and all(not v or str(c.params.get(k, "")) == v for k, v in match.items())
     ]
-    found.sort(key=lambda c: (c.rank, c.id))
+    # The current generation, best first; what its pipeline rejected comes last, viewable with its reason.
+    found.sort(key=lambda c: (c.rejected, c.rank, c.id))
     return [candidate_view(c) for c in found]
 
 

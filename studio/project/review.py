@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from scoring.scores import ScoreKey
 from studio.project.rows import Candidate, CandidateKind, CandidateState, ExportSet
 
 if TYPE_CHECKING:
@@ -34,9 +35,37 @@ class ExportMode(StrEnum):
 class HoldReason(StrEnum):
     """Why an export leaves a candidate out."""
 
-    REJECTED = "rejected"  # a person rejected it
+    REJECTED = "rejected"  # a person (or its own pipeline, with the reason logged) rejected it
+    SUPERSEDED = "superseded"  # an older generation's draft nobody touched
+    PLACEHOLDER = "placeholder"  # written by a random-weight model: labelled everywhere, never published
+    CONTRADICTS = "contradicts the catalog"  # grounding found a statement the catalog contradicts
+    WEAK = "below the quality bar"  # its overall score is under `QUALITY_BAR` for its kind
     NOT_APPROVED = "not approved"  # review mode exports approved candidates only
     OUTRANKED = "outranked"  # its place in the listing (a title, an alt text) goes to a better candidate
+
+
+# The lowest overall score (ScoreKey.TOTAL, 0..1) a candidate of a kind may have to go out by default. Copy's total
+# weighs grounding, brand rules, completeness and (with a real CLIP) image match: under 0.5 it is missing
+# sections or carries several unsupported claims. Kinds without a bar are not judged by score.
+QUALITY_BAR: dict[CandidateKind, float] = {CandidateKind.COPY: 0.5}
+CONTRADICTION_MARK = "contradicts the product's"  # how grounding words a contradiction in a candidate's flags
+
+
+@dataclass(frozen=True)
+class ExportPolicy:
+    """Which candidates an export takes: the review mode, and whether weak ones may go out anyway.
+
+    `include_weak` (`--include-weak`) lets out what the quality gate holds back: weak, contradicting and
+    placeholder-written candidates. Without it a person's approval lets out weak and contradicting ones (they
+    chose to keep it), never a placeholder's.
+    """
+
+    mode: ExportMode = ExportMode.BEST
+    include_weak: bool = False
+
+    @classmethod
+    def of(cls, policy: ExportPolicy | ExportMode | str) -> ExportPolicy:
+        return policy if isinstance(policy, ExportPolicy) else cls(ExportMode(policy))
 
 
 class Reviewable(Protocol):
@@ -56,6 +85,15 @@ class Reviewable(Protocol):
 
     @property
     def export_set(self) -> ExportSet: ...
+
+    @property
+    def superseded(self) -> bool: ...
+
+    @property
+    def written_by_placeholder(self) -> bool: ...
+
+    @property
+    def flags(self) -> tuple[str, ...]: ...
 
 
 R = TypeVar("R", bound=Reviewable)
@@ -78,25 +116,40 @@ def rank_key(c: Reviewable) -> tuple[bool, int, float]:
     return (c.rank is None, c.rank or 0, -max(c.scores.values(), default=0.0))
 
 
-def _held_alone(c: Reviewable, mode: ExportMode) -> HoldReason | None:
+def _held_alone(c: Reviewable, policy: ExportPolicy) -> HoldReason | None:
     """The reasons that concern the candidate by itself, whatever else its set holds."""
     if c.rejected:
         return HoldReason.REJECTED
-    if mode is ExportMode.REVIEW and not c.approved:
+    if c.superseded:
+        return HoldReason.SUPERSEDED
+    if not policy.include_weak:
+        if c.written_by_placeholder:
+            return HoldReason.PLACEHOLDER
+        if not c.approved:  # a person's approval keeps a weak or contradicting draft: they chose it
+            if any(CONTRADICTION_MARK in f for f in c.flags):
+                return HoldReason.CONTRADICTS
+            bar = QUALITY_BAR.get(c.export_set.kind)
+            total = c.scores.get(ScoreKey.TOTAL)
+            if bar is not None and total is not None and total < bar:
+                return HoldReason.WEAK
+    if policy.mode is ExportMode.REVIEW and not c.approved:
         return HoldReason.NOT_APPROVED
     return None
 
 
-def export_decisions(candidates: Iterable[R], mode: ExportMode) -> list[ExportDecision[R]]:
+def export_decisions(candidates: Iterable[R], policy: ExportPolicy | ExportMode) -> list[ExportDecision[R]]:
     """The export rule: for every candidate, whether it goes out and, if not, why.
 
-    A candidate goes out unless it was rejected, or (in review mode) nobody approved it. Of the kinds a listing
-    holds one of per set (`CandidateKind.one_per_listing`: copy per platform and language, captions per
-    language) only the best such candidate goes out; photos and videos all do.
+    A candidate goes out unless it was rejected or superseded, the quality gate holds it back (written by a
+    placeholder model, contradicting the catalog, or under its kind's `QUALITY_BAR`; `include_weak` lets
+    these out), or (in review mode) nobody approved it. Of the kinds a listing holds one of per set
+    (`CandidateKind.one_per_listing`: copy per platform and language, captions per language) only the best
+    such candidate goes out; photos and videos all do.
 
     Returns:
         One decision per candidate, grouped by export set (in order of first appearance), best first in each.
     """
+    policy = ExportPolicy.of(policy)
     sets: dict[ExportSet, list[R]] = {}
     for c in candidates:
         sets.setdefault(c.export_set, []).append(c)
@@ -104,7 +157,7 @@ def export_decisions(candidates: Iterable[R], mode: ExportMode) -> list[ExportDe
     for key, group in sets.items():
         filled = False
         for c in sorted(group, key=rank_key):
-            held = _held_alone(c, mode)
+            held = _held_alone(c, policy)
             if held is None and filled and key.one_per_listing:
                 held = HoldReason.OUTRANKED
             filled = filled or held is None
@@ -112,9 +165,9 @@ def export_decisions(candidates: Iterable[R], mode: ExportMode) -> list[ExportDe
     return decisions
 
 
-def exported(candidates: Iterable[R], mode: ExportMode) -> list[R]:
+def exported(candidates: Iterable[R], policy: ExportPolicy | ExportMode) -> list[R]:
     """The candidates that go out (`export_decisions`), best first across sets."""
-    return sorted((d.candidate for d in export_decisions(candidates, mode) if d.goes_out), key=rank_key)
+    return sorted((d.candidate for d in export_decisions(candidates, policy) if d.goes_out), key=rank_key)
 
 
 def approve(store: Store, candidate_ids: Iterable[int], actor: str = "", note: str = "") -> int:
@@ -155,10 +208,10 @@ def auto_approve(store: Store, policy: AutoApprove = AutoApprove.TOP1, actor: st
 
 
 def exportable(
-    store: Store, product_id: int, mode: ExportMode = ExportMode.REVIEW
+    store: Store, product_id: int, policy: ExportPolicy | ExportMode = ExportMode.REVIEW
 ) -> dict[CandidateKind, list[Candidate]]:
     """Candidates of one product that an export takes (`export_decisions`), by kind, best first."""
     out: dict[CandidateKind, list[Candidate]] = {}
-    for c in exported(store.candidates(product_id), mode):
+    for c in exported(store.candidates(product_id), policy):
         out.setdefault(c.kind, []).append(c)
     return out

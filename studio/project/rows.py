@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -33,11 +33,17 @@ class JobState(StrEnum):
 
 
 class CandidateState(StrEnum):
-    """Review state of a candidate; everything starts as proposed."""
+    """Review state of a candidate; everything starts as proposed (or rejected, when its pipeline rejected it).
+
+    Nothing is ever deleted by a generation: a newer generation of the same drafts (same kind, platform,
+    language and tone) marks the older, untouched ones SUPERSEDED. They stay viewable (History) and can be
+    proposed again; approved, edited and rejected candidates are never superseded.
+    """
 
     PROPOSED = "proposed"
     APPROVED = "approved"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"
 
 
 class CandidateKind(StrEnum):
@@ -164,9 +170,47 @@ class NewCandidate:
     provenance: dict[str, Any] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     score: float | None = None
+    # REJECTED when the pipeline itself rejected it (e.g. it contradicts the catalog): kept, with the reason in
+    # `params["reason"]`, so a person can see why and keep it anyway.
+    state: CandidateState = CandidateState.PROPOSED
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", CandidateKind(self.kind))  # an unknown kind fails here, not in a reader
+
+    @property
+    def generation_group(self) -> tuple[str, str, str, str]:
+        return generation_group(self.kind, self.params)
+
+
+# The model roles that *make* each kind. A candidate ranked by a placeholder CLIP but written by a real model is
+# real content (labelled, since its scores are not); one made by a placeholder is never published. Images and
+# videos in an export may be generated ones (pairing, try-on), whose makers are the diffusion roles.
+AUTHOR_ROLES: dict[CandidateKind, frozenset[str]] = {
+    CandidateKind.CAPTION: frozenset({"captioner"}),
+    CandidateKind.COPY: frozenset({"copywriter"}),
+    CandidateKind.PAIRING: frozenset({"txt2img"}),
+    CandidateKind.TRYON: frozenset({"inpaint"}),
+    CandidateKind.IMAGE: frozenset({"txt2img", "inpaint"}),
+    CandidateKind.VIDEO: frozenset({"txt2img", "inpaint"}),
+}
+
+
+def written_by_placeholder(kind: CandidateKind | str, provenance: Mapping[str, Any]) -> bool:
+    """True when a model that made a candidate of `kind` had random weights (per its provenance)."""
+    roles = AUTHOR_ROLES.get(CandidateKind(kind), frozenset())
+    models = provenance.get("models") or ()
+    return any(isinstance(m, Mapping) and m.get("role") in roles and m.get("source") == "placeholder" for m in models)
+
+
+def generation_group(kind: CandidateKind | str, params: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The drafts a new generation supersedes: same kind, platform, language and tone (copy for Amazon in
+    English never replaces copy for Xiaohongshu in Chinese)."""
+    return (
+        str(CandidateKind(kind).value),
+        str(params.get("platform") or "").lower(),
+        str(params.get("language") or "").lower(),
+        str(params.get("tone") or "").lower(),
+    )
 
 
 @dataclass(frozen=True)
@@ -198,6 +242,24 @@ class Candidate:
     @property
     def rejected(self) -> bool:
         return self.state is CandidateState.REJECTED
+
+    @property
+    def superseded(self) -> bool:
+        return self.state is CandidateState.SUPERSEDED
+
+    @property
+    def written_by_placeholder(self) -> bool:
+        return written_by_placeholder(self.kind, self.provenance)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Problems its pipeline found (grounding, limits), shown on it."""
+        raw = self.params.get("flags") or ()
+        return tuple(str(f) for f in ([raw] if isinstance(raw, str) else raw))
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.params.get("edited"))
 
     @property
     def export_set(self) -> ExportSet:

@@ -33,10 +33,13 @@ from studio.project.rows import (
     Product,
     ProjectError,
     dumps_json,
+    generation_group,
     loads_json,
     product_content_hash,
 )
 from studio.project.schema import MIGRATIONS, SQL_FUNCTIONS
+
+PIPELINE_ACTOR = "pipeline"  # who decided, in the approvals log, when a generation rejected its own draft
 
 __all__ = [
     "AttributeValue",
@@ -358,13 +361,17 @@ class Store(CandidateQueries):
     ) -> list[Candidate]:
         """Record a job's outcome with everything it produced, atomically.
 
-        The job's earlier proposed candidates (from a stale run) are replaced; reviewed ones are kept.
+        Generations add, never replace: the job's earlier drafts of the same generation group (kind, platform,
+        language, tone) that nobody touched become SUPERSEDED, kept and viewable; approved, edited and
+        person-rejected ones stay as they are. A draft the pipeline rejected is stored REJECTED, its reason
+        in the approvals log.
         """
         now = time.time()
         with self.transaction() as c:
-            c.execute("DELETE FROM candidates WHERE job_id=? AND state='proposed'", (job.id,))
-            ids = [
-                c.execute(
+            self._supersede(c, job, candidates)
+            ids = []
+            for n in candidates:
+                cid = c.execute(
                     "INSERT INTO candidates (product_id, job_id, kind, rank, text, file_sha, params, provenance,"
                     " scores, score, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
@@ -378,12 +385,16 @@ class Store(CandidateQueries):
                         dumps_json(n.provenance),
                         dumps_json(n.scores),
                         n.score,
-                        CandidateState.PROPOSED.value,
+                        CandidateState(n.state).value,
                         now,
                     ),
                 ).lastrowid
-                for n in candidates
-            ]
+                if n.state is not CandidateState.PROPOSED:
+                    c.execute(
+                        "INSERT INTO approvals (candidate_id, decision, actor, note, decided_at) VALUES (?,?,?,?,?)",
+                        (cid, n.state.value, PIPELINE_ACTOR, str(n.params.get("reason", "")), now),
+                    )
+                ids.append(cid)
             for a in attributes:
                 c.execute(
                     "INSERT INTO attribute_values (product_id, name, value, source, confidence) VALUES (?,?,?,?,?)"
@@ -395,6 +406,32 @@ class Store(CandidateQueries):
                 "UPDATE jobs SET state=?, message=?, finished_at=? WHERE id=?", (state.value, message, now, job.id)
             )
             return [self.candidate(int(i)) for i in ids]
+
+    def _supersede(self, c: sqlite3.Connection, job: Job, candidates: Sequence[NewCandidate]) -> int:
+        """Mark the job's untouched drafts in the new candidates' generation groups SUPERSEDED (all of them when
+        the job now makes nothing, e.g. a product whose photos were removed)."""
+        groups = {n.generation_group for n in candidates}
+        rows = c.execute(
+            "SELECT c.id, c.kind, c.params, c.state FROM candidates c WHERE c.job_id=? AND c.state IN (?, ?)",
+            (job.id, CandidateState.PROPOSED.value, CandidateState.REJECTED.value),
+        ).fetchall()
+        stale = []
+        for cid, kind, params_json, state in rows:
+            params = loads_json(params_json, {})
+            if (groups and generation_group(kind, params) not in groups) or params.get("edited"):
+                continue
+            if state == CandidateState.REJECTED.value and not self._rejected_by_pipeline(c, cid):
+                continue  # a person's rejection is a decision: it stays
+            stale.append(cid)
+        c.executemany("UPDATE candidates SET state=? WHERE id=?", [(CandidateState.SUPERSEDED.value, i) for i in stale])
+        return len(stale)
+
+    @staticmethod
+    def _rejected_by_pipeline(c: sqlite3.Connection, candidate_id: int) -> bool:
+        last = c.execute(
+            "SELECT actor FROM approvals WHERE candidate_id=? ORDER BY id DESC LIMIT 1", (candidate_id,)
+        ).fetchone()
+        return last is not None and last[0] == PIPELINE_ACTOR
 
     def reset_interrupted_jobs(self) -> int:
         """Jobs left `running` by a killed process go back to pending; returns how many."""

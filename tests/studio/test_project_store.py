@@ -46,19 +46,62 @@ def test_transaction_is_all_or_nothing_and_cascades(tmp_path):
         assert store.candidates() == [] and store.jobs() == []
 
 
-def test_finish_job_replaces_stale_proposals_but_keeps_reviewed(tmp_path):
+def test_generations_add_and_never_remove_what_a_person_made(tmp_path):
+    """A new generation supersedes only untouched drafts of its own group; approved, edited, person-rejected
+    and other platforms' drafts stay as they were; nothing is deleted."""
     with Store.create(tmp_path / "p") as store:
         product, _ = store.upsert_product("S1", title="t")
-        job = store.start_job(product.id, "caption", "h1")
-        first = store.finish_job(
-            job, JobState.DONE, candidates=[NewCandidate("caption", rank=i, text=f"v1-{i}") for i in range(2)]
+
+        def generate(platform: str, texts: list[str], **kw) -> list:
+            job = store.start_job(product.id, "copy", "h")
+            params = {"platform": platform, "language": "en", "tone": "warm"}
+            made = [NewCandidate("copy", rank=i, text=t, params=params, **kw) for i, t in enumerate(texts)]
+            return store.finish_job(job, JobState.DONE, candidates=made)
+
+        first = generate("amazon", ["a1", "a2", "a3", "a4"])
+        store.set_candidate_state(first[0].id, CandidateState.APPROVED, actor="me")
+        store.set_candidate_text(first[1].id, "a2, edited by hand")
+        store.set_candidate_state(first[2].id, CandidateState.REJECTED, actor="me")
+        generate("xiaohongshu", ["x1"])  # another platform: the Amazon drafts are not its business
+        states = {c.id: c.state for c in store.candidates(product.id, "copy")}
+        assert [states[c.id] for c in first] == [
+            CandidateState.APPROVED,
+            CandidateState.PROPOSED,
+            CandidateState.REJECTED,
+            CandidateState.PROPOSED,
+        ]
+        generate("amazon", ["b1"])
+        by_text = {c.text: c.state for c in store.candidates(product.id, "copy")}
+        assert by_text == {
+            "a1": CandidateState.APPROVED,
+            "a2, edited by hand": CandidateState.PROPOSED,
+            "a3": CandidateState.REJECTED,
+            "a4": CandidateState.SUPERSEDED,  # untouched: history now, still there
+            "x1": CandidateState.PROPOSED,
+            "b1": CandidateState.PROPOSED,
+        }
+        assert store.approvals(first[0].id)[0][:2] == ("approved", "me")
+
+
+def test_a_draft_its_pipeline_rejected_is_kept_with_the_reason_and_can_be_kept_anyway(tmp_path):
+    with Store.create(tmp_path / "p") as store:
+        product, _ = store.upsert_product("S1", title="t")
+        job = store.start_job(product.id, "copy", "h")
+        params = {"platform": "amazon", "language": "en", "reason": "contradicts the product data"}
+        [bad] = store.finish_job(
+            job,
+            JobState.DONE,
+            candidates=[NewCandidate("copy", text="x", params=params, state=CandidateState.REJECTED)],
         )
-        store.set_candidate_state(first[1].id, CandidateState.APPROVED, actor="me")
-        job = store.start_job(product.id, "caption", "h2")
-        store.finish_job(job, JobState.DONE, candidates=[NewCandidate("caption", text="v2")])
-        texts = sorted(c.text for c in store.candidates(product.id))
-        assert texts == ["v1-1", "v2"]
-        assert store.approvals(first[1].id)[0][:2] == ("approved", "me")
+        assert bad.rejected and store.approvals(bad.id)[0][:3] == (
+            "rejected",
+            "pipeline",
+            "contradicts the product data",
+        )
+        store.set_candidate_state(bad.id, CandidateState.APPROVED, actor="me")  # "keep it anyway"
+        job = store.start_job(product.id, "copy", "h2")
+        store.finish_job(job, JobState.DONE, candidates=[NewCandidate("copy", text="y", params=params)])
+        assert store.candidate(bad.id).approved  # a person's choice outlives the next generation
 
 
 def test_review_auto_approve_top1_and_export_modes(tmp_path):
@@ -114,7 +157,7 @@ def test_cli_project_init_import_info_review_gc(tmp_path, capsys):
     assert main(["project", "init", str(project)]) == 0
     assert main(["project", "import", str(project), str(catalog), "--json"]) == 0
     report = json.loads(capsys.readouterr().out.split("\n", 1)[1])
-    assert report["rejected_rows"] == [3] and report["problems"][0]["row"] == 3
+    assert report["rejected_rows"] == [3] and 3 in {p["row"] for p in report["problems"]}
     with Store.open(project) as store:
         product = store.product_by_sku("A")
         made = store.finish_job(

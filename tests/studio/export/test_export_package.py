@@ -78,7 +78,8 @@ def test_review_mode_exports_only_approved(products, tmp_path: Path):
 
 
 def test_amazon_listing_rules(products, tmp_path: Path):
-    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.AMAZON,)))
+    # include_weak: the tee's Amazon copy was written by a placeholder model, which the default export holds back.
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.AMAZON,), include_weak=True))
     listings = json.loads((res.package_dir / "amazon/listings.json").read_text())["listings"]
     tee, mug = listings
     assert len(tee["attributes"]["bullet_point"]) == 5
@@ -222,3 +223,12 @@ def test_amazon_main_cut_out_onto_white_keeps_the_photo_as_shot(tmp_path: Path):
     assert corner != (255, 255, 255)  # PT01 is the photo as shot, paper and all
     assert listing["attributes"]["other_product_image_locator_1"][0]["media_location"] == shot["path"]
     assert any("cut out" in w for w in res.warnings)
+
+
+def test_default_export_holds_back_placeholder_copy_and_says_so(products, tmp_path: Path):
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=(Platform.AMAZON,)))
+    tee = json.loads((res.package_dir / "amazon/listings.json").read_text())["listings"][0]
+    assert tee["placeholder"] is False
+    assert tee["attributes"]["item_name"][0]["value"] != "Red Tee for Amazon"  # the placeholder's title
+    held = [w for w in res.warnings if w.startswith("TEE-1: copy for amazon (en)")]
+    assert held and "held back: placeholder" in held[0] and "--include-weak" in held[0]
