@@ -15,7 +15,7 @@ from typing import Any
 from generators.runtime.errors import VitrineError
 from studio.project.attribute_sheet import attribute_sheet
 from studio.project.review import ExportMode, exported
-from studio.project.store import Candidate, CandidateKind, ImageRole, Product, Store
+from studio.project.store import Candidate, CandidateKind, ImageRole, Product, ProjectSetting, Store
 
 PACKAGE_MARKERS = ("report.html", "batch_summary.json")
 MEDIA_IMAGE_KINDS = (CandidateKind.PAIRING, CandidateKind.TRYON)
@@ -202,6 +202,7 @@ def export_batch(
             review_mode=mode,
             vendor=_brand(store),
             include_weak=include_weak,
+            image_base_url=store.setting(ProjectSetting.IMAGE_BASE_URL),
         )
         result = export.export_packages(request)
         outcome = ExportOutcome(

@@ -17,7 +17,7 @@ from studio.batch.runner import BatchOptions, BatchResult, run_batch
 from studio.project.assets import atomic_write_text
 from studio.project.importer import ImportReport, import_catalog
 from studio.project.review import AutoApprove, ExportMode, auto_approve
-from studio.project.store import Store
+from studio.project.store import ProjectSetting, Store
 
 SUMMARY_NAME = "batch_summary.json"
 
@@ -38,6 +38,8 @@ class BatchRequest:
     language: str | None = None  # copy language (None: each platform's own)
     auto_approve: AutoApprove | None = None
     review: bool = False  # export only approved candidates
+    include_weak: bool = False  # export what the quality gate holds back (weak, contradicting, placeholder)
+    image_base_url: str | None = None  # set the project's image base URL (None: keep what it has)
     profile: str = "auto"
     memory_budget_mb: int = 8192
 
@@ -98,7 +100,11 @@ def run_catalog_batch(
     check_output_folder(out_dir)  # fail before the work, not after it
     parse_platforms(request.platforms)
     _step_options(request)  # a bad tone, language or count fails here, before the import
+    if request.image_base_url is not None:
+        ProjectSetting.IMAGE_BASE_URL.check(request.image_base_url)  # so does a malformed URL
     with Store.create(request.project) as store:
+        if request.image_base_url is not None:  # checked before anything runs; remembered for the project
+            store.set_setting(ProjectSetting.IMAGE_BASE_URL, request.image_base_url)
         imp = import_catalog(store, Path(request.catalog))
         options = BatchOptions(
             recipe=request.recipe,
@@ -113,7 +119,9 @@ def run_catalog_batch(
         if result.cancelled:
             export = ExportOutcome(state="skipped", message="batch cancelled; run it again to resume")
         else:
-            export = export_batch(store, out_dir, platforms=request.platforms, mode=mode)
+            export = export_batch(
+                store, out_dir, platforms=request.platforms, mode=mode, include_weak=request.include_weak
+            )
         summary = BatchSummary(imp, result, export, out_dir / SUMMARY_NAME, approved)
         atomic_write_text(
             summary.summary_path,

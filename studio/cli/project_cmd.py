@@ -48,6 +48,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="approve each set's best, unattended",
     )
     batch.add_argument("--review", action="store_true", help="export only candidates approved in review")
+    batch.add_argument(
+        "--include-weak",
+        action="store_true",
+        help="also export what the quality gate holds back (weak, contradicting or placeholder-written drafts)",
+    )
+    batch.add_argument(
+        "--image-base-url",
+        default=None,
+        metavar="URL",
+        help="where the exported images will be served from, e.g. https://cdn.example.com/shop: Shopify and Amazon "
+        "listings name images by URL (remembered for the project; '' clears it)",
+    )
     batch.add_argument("--profile", default=None, help="model profile: auto (default), tiny, perf, packaged, standard")
     batch.add_argument("--memory-budget-mb", type=int, default=None, help="start no new product above this RSS")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -158,6 +170,8 @@ def _batch(args: argparse.Namespace) -> int:
         language=args.lang,
         auto_approve=AutoApprove(args.auto_approve) if args.auto_approve else None,
         review=args.review,
+        include_weak=args.include_weak,
+        image_base_url=args.image_base_url,
         profile=args.profile or settings.profile,
         memory_budget_mb=args.memory_budget_mb or settings.memory_budget_mb,
     )
@@ -177,6 +191,13 @@ def _batch(args: argparse.Namespace) -> int:
     for f in result.failures:
         print(f"  {f.sku} / {f.step}: {f.message}", file=sys.stderr)
     print(f"export: {summary.export.state}" + (f" ({summary.export.message})" if summary.export.message else ""))
+    held = [w for w in summary.export.warnings if " held back: " in w]
+    if held:
+        print(f"  {len(held)} held back by the quality gate (listed in report.html; --include-weak exports them):")
+        for line in held[:8]:
+            print(f"    {line}")
+        if len(held) > 8:
+            print(f"    … and {len(held) - 8} more")
     print(f"summary: {summary.summary_path}")
     if summary.export.report_html:
         print(summary.export.report_html)

@@ -57,6 +57,7 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
             {
                 "role": role,
                 "path": pw.rel(done.path, "amazon"),
+                "url": pw.image_url(done.path),
                 "width": done.width,
                 "height": done.height,
                 "upscaled": done.upscaled,
@@ -93,10 +94,10 @@ def listing(pw: PackageWriter, product: ExportProduct) -> dict[str, Any]:
     except ValueError:
         if product.price:
             flags.append(f"price '{product.price}' is not a number")
-    if images:
-        attrs["main_product_image_locator"] = [{"media_location": images[0]["path"]}]
+    if images:  # Amazon fetches media_location from a public URL (the image base URL), see UPLOAD.md
+        attrs["main_product_image_locator"] = [{"media_location": images[0]["url"]}]
         for i, img in enumerate(images[1:], start=1):
-            attrs[f"other_product_image_locator_{i}"] = [{"media_location": img["path"]}]
+            attrs[f"other_product_image_locator_{i}"] = [{"media_location": img["url"]}]
     return {
         "sku": product.sku,
         "product_type": product.category.upper() or "PRODUCT",

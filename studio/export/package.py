@@ -43,6 +43,50 @@ CHECKS_STAGE = "checks"
 GATE_REASONS = frozenset({HoldReason.PLACEHOLDER, HoldReason.CONTRADICTS, HoldReason.WEAK})
 
 
+# Platforms that fetch listing images from public URLs, and the package folder whose files must be served there.
+URL_PLATFORMS = {Platform.SHOPIFY: ("Shopify", "shopify/images"), Platform.AMAZON: ("Amazon", "amazon/images")}
+
+
+def _write_upload_guide(pw: PackageWriter, platforms: tuple[Platform, ...]) -> None:
+    """UPLOAD.md: which image folders to upload where, so the listings' image URLs resolve."""
+    base = pw.request.image_base_url.rstrip("/")
+    rows = []
+    for platform in platforms:
+        if platform in URL_PLATFORMS:
+            label, folder = URL_PLATFORMS[platform]
+            count = sum(1 for f in pw.rel_files if f.startswith(folder + "/"))
+            if count:
+                rows.append(f"| {label} | `{folder}/` ({count} files) | {f'`{base}/`' if base else '(not set)'} |")
+    if not rows:
+        return
+    lines = [
+        "# Uploading the images",
+        "",
+        "Shopify and Amazon import product images from public web addresses, not from files in this package.",
+        "",
+        "| platform | upload the files of | so that they are served under |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ]
+    if base:
+        lines.append(f"The listings already name each image as `{base}/<file name>`.")
+    else:
+        lines += [
+            "No image base URL is set, so the listings name each image by its path inside this package. Upload the",
+            "folders above to your image host (a CDN, or Shopify Files), then set the base URL and export again:",
+            "`vitrine batch CATALOG --out OUT --image-base-url https://cdn.example.com/shop` (the project remembers it),",
+            "or the Image base URL field on the studio's Batch & export page.",
+        ]
+        pw.warn("", "Shopify and Amazon fetch images by URL: no image base URL is set (UPLOAD.md says what to upload)")
+    if Platform.TAOBAO in platforms:
+        lines += [
+            "",
+            "Taobao/Tmall and Douyin: upload `taobao/images/` through the seller centre's image space (图片空间).",
+        ]
+    pw.write("UPLOAD.md", ("\n".join(lines) + "\n").encode())
+
+
 def held_back(product: ExportProduct, policy: ExportPolicy) -> list[str]:
     """What the quality gate kept out of the package, one line each: "copy for amazon (en) held back: ..."."""
     lines = []
@@ -110,6 +154,7 @@ def export_packages(request: ExportRequest, progress: ProgressFn | None = None) 
             pw.stage = platform.value
             writer.close()
         pw.stage = CHECKS_STAGE
+        _write_upload_guide(pw, platforms)
         report_path = rep.close(count)
         _write_manifest(pw, platforms, skus)
         staged = list(pw.rel_files)

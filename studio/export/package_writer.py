@@ -58,6 +58,12 @@ class PackageWriter:
     def mode(self) -> ExportMode:
         return self.request.review_mode
 
+    def image_url(self, path: Path) -> str:
+        """Where a platform fetches an image written at `path`: `<image base URL>/<file name>` when the export has
+        a base URL, else the file's path inside the package (then UPLOAD.md says what to upload where)."""
+        base = self.request.image_base_url.rstrip("/")
+        return f"{base}/{path.name}" if base else self.rel(path)
+
     @property
     def policy(self) -> ExportPolicy:
         """What goes out: the review mode, and whether the quality gate's weak candidates may."""

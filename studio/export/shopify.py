@@ -108,18 +108,7 @@ def product_rows(pw: PackageWriter, product: ExportProduct) -> list[dict[str, st
     sources = list(product.images) + [m.path for m in chosen_media(product.image_candidates, pw.policy)]
     for i, src in enumerate(sources, start=1):
         done = pw.image(product.sku, src, SHOPIFY, f"shopify/images/{handle}-{i}.jpg")
-        url = (
-            pw.request.image_base_url.rstrip("/") + "/" + done.path.name
-            if pw.request.image_base_url
-            else (pw.rel(done.path, "shopify"))
-        )
-        images.append(url)
-    if images and not pw.request.image_base_url:
-        pw.warn(
-            "",
-            "Shopify imports images by URL: upload shopify/images and set the image base URL, "
-            "or replace the Product image URL paths before importing",
-        )
+        images.append(pw.image_url(done.path))
 
     sizes = product.sizes or ("Default Title",)
     rows = []

@@ -367,6 +367,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "batch.mode_review": ("approved only", "仅已通过"),
     "batch.step_unavailable": ("{step}: not available yet", "{step}：暂不可用"),
     "batch.out_dir": ("Output folder", "输出文件夹"),
+    "batch.include_weak": ("Include weak drafts", "包含低质量草稿"),
+    "batch.include_weak_tip": (
+        "Also export drafts the quality gate holds back: weak, contradicting the catalog, or written by a placeholder",
+        "同时导出质量检查拦下的草稿：质量低、与商品目录矛盾或由占位模型生成",
+    ),
+    "batch.image_base_url": ("Image base URL", "图片地址前缀"),
+    "batch.image_base_url_tip": (
+        "Where the exported images will be served from (Shopify and Amazon fetch images by URL)",
+        "导出图片的托管地址（Shopify 和亚马逊按网址抓取图片）",
+    ),
+    "batch.image_base_url_saved": ("Image base URL saved for this project", "已为此项目保存图片地址前缀"),
     "batch.summary_count": ("{state}: {n}", "{state}：{n}"),
     "batch.done_status": (
         "Batch: {ran} steps ran{failed} in {seconds} s",

@@ -304,6 +304,7 @@ class ExportRequest(JobRequest):
     out_dir: Path
     platforms: tuple[str, ...]
     mode: ExportMode = ExportMode.BEST
+    include_weak: bool = False  # also what the quality gate holds back
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "platforms", tuple(self.platforms))
@@ -319,6 +320,8 @@ class ExportRequest(JobRequest):
 
         report(progress, 0, 1, "exporting")
         with Store.open(self.project) as store:
-            outcome = export_batch(store, Path(self.out_dir), platforms=self.platforms, mode=self.mode)
+            outcome = export_batch(
+                store, Path(self.out_dir), platforms=self.platforms, mode=self.mode, include_weak=self.include_weak
+            )
         report(progress, 1, 1, outcome.state)
         return outcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -73,6 +74,21 @@ class ExportSet:
     @property
     def one_per_listing(self) -> bool:
         return self.kind.one_per_listing
+
+
+class ProjectSetting(StrEnum):
+    """Settings a project keeps in its database (`Store.setting`), so every surface and every run sees them."""
+
+    IMAGE_BASE_URL = "image_base_url"  # where the export's images will be served from (Shopify, Amazon fetch URLs)
+
+    def check(self, value: str) -> str:
+        """The value as stored, or ProjectError saying what is wrong with it."""
+        value = value.strip()
+        if self is ProjectSetting.IMAGE_BASE_URL and value and not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ProjectError(
+                f"image base URL '{value}' must be a web address like https://cdn.example.com/shop (http or https)"
+            )
+        return value
 
 
 class ImageRole(StrEnum):

@@ -32,6 +32,7 @@ from studio.project.rows import (
     NewImage,
     Product,
     ProjectError,
+    ProjectSetting,
     dumps_json,
     generation_group,
     loads_json,
@@ -432,6 +433,25 @@ class Store(CandidateQueries):
             "SELECT actor FROM approvals WHERE candidate_id=? ORDER BY id DESC LIMIT 1", (candidate_id,)
         ).fetchone()
         return last is not None and last[0] == PIPELINE_ACTOR
+
+    # -- project settings (the meta table) ------------------------------------------------------------
+    def setting(self, key: ProjectSetting) -> str:
+        """A project setting's value ("" when unset)."""
+        rows = self._query("SELECT value FROM meta WHERE key=?", (ProjectSetting(key).value,))
+        return str(rows[0][0]) if rows else ""
+
+    def set_setting(self, key: ProjectSetting, value: str) -> None:
+        """Set (or, with "", clear) a project setting, after checking it (`ProjectSetting.check`)."""
+        key = ProjectSetting(key)
+        value = key.check(value)
+        with self.transaction() as c:
+            if value:
+                c.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (key.value, value),
+                )
+            else:
+                c.execute("DELETE FROM meta WHERE key=?", (key.value,))
 
     def reset_interrupted_jobs(self) -> int:
         """Jobs left `running` by a killed process go back to pending; returns how many."""

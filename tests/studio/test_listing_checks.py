@@ -85,3 +85,23 @@ def test_amazon_brand_comes_from_the_catalog_or_the_brand_kit_never_generic(tmp_
         listings = {x["sku"]: x for x in json.loads((tmp_path / "out2/amazon/listings.json").read_text())["listings"]}
         assert listings["B"]["attributes"]["brand"][0]["value"] == "Vitrine Co"
         assert listings["A"]["attributes"]["brand"][0]["value"] == "Acme"  # the catalog's own brand wins
+
+
+def test_vitrine_batch_image_base_url_is_checked_remembered_and_used(tmp_path: Path, capsys):
+    from studio.batch.synthetic import write_synthetic_catalog
+    from studio.cli import main
+    from studio.project.store import ProjectSetting
+
+    catalog = write_synthetic_catalog(tmp_path / "cat", 2, image_size=32)
+    out, project = tmp_path / "out", tmp_path / "out.project"
+    args = ["batch", str(catalog), "--out", str(out), "--recipe", "images", "--platform", "shopify", "--quiet"]
+    assert main([*args, "--image-base-url", "cdn.example.com/shop"]) == 2
+    assert "must be a web address" in capsys.readouterr().err and not project.exists()  # nothing made
+
+    assert main([*args, "--image-base-url", "https://cdn.example.com/shop", "--include-weak"]) == 0
+    with Store.open(project) as store:
+        assert store.setting(ProjectSetting.IMAGE_BASE_URL) == "https://cdn.example.com/shop"
+    csv_text = (out / "shopify/products.csv").read_text(encoding="utf-8")
+    assert "https://cdn.example.com/shop/" in csv_text
+    assert main(args) == 0  # a later run without the flag keeps the project's URL
+    assert "https://cdn.example.com/shop/" in (out / "shopify/products.csv").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -88,10 +89,19 @@ class BatchPage(Page):
         out_row = QHBoxLayout()
         out_row.addWidget(self.out_dir, 1)
         out_row.addWidget(self.browse)
+        # The project remembers where its images will be served from; the export writes it into the listings.
+        self.image_base_url = QLineEdit()
+        self.image_base_url.setPlaceholderText("https://cdn.example.com/shop")
+        self.image_base_url.setProperty("data", True)  # an address the person types
+        self.image_base_url.editingFinished.connect(self._save_image_base_url)
+        self.include_weak = QCheckBox()
         self.recipe_label, self.mode_label, self.out_label = QLabel(), QLabel(), QLabel()
+        self.image_base_url_label = QLabel()
         form.addRow(self.recipe_label, self.recipe)
         form.addRow(self.mode_label, self.mode)
+        form.addRow("", self.include_weak)
         form.addRow(self.out_label, out_row)
+        form.addRow(self.image_base_url_label, self.image_base_url)
         top.addWidget(form_box, 3)  # the output folder's path needs the room more than the platform list
         plat_box = QFrame(objectName="panel")
         pl = QVBoxLayout(plat_box)
@@ -155,10 +165,31 @@ class BatchPage(Page):
             self.out_dir.setText(folder)
             self._out_dir_chosen = True
 
+    def _save_image_base_url(self) -> None:
+        from studio.project.rows import ProjectError
+        from studio.project.store import ProjectSetting
+
+        store = self.state.store
+        text = self.image_base_url.text().strip()
+        if store is None or text == store.setting(ProjectSetting.IMAGE_BASE_URL):
+            return
+        try:
+            store.set_setting(ProjectSetting.IMAGE_BASE_URL, text)
+        except ProjectError as exc:
+            self.image_base_url.setStyleSheet("border: 1px solid #dc2626;")
+            self.summary.setText(str(exc))
+            return
+        self.image_base_url.setStyleSheet("")
+        self.state.status_message.emit(self.t("batch.image_base_url_saved"))
+
     def _project_changed(self) -> None:
         store = self.state.store
         if store is not None and not self._out_dir_chosen:
             self.out_dir.setText(str(default_export_folder(store.folder)))
+        if store is not None:
+            from studio.project.store import ProjectSetting
+
+            self.image_base_url.setText(store.setting(ProjectSetting.IMAGE_BASE_URL))
         self.reload()
 
     def selected_platforms(self) -> tuple[str, ...]:
@@ -226,7 +257,14 @@ class BatchPage(Page):
         if store is None:
             return None
         out_dir = Path(self.out_dir.text()).expanduser().resolve()
-        request = ExportRequest(store.folder, out_dir, self.selected_platforms(), self.mode.currentData())
+        self._save_image_base_url()
+        request = ExportRequest(
+            store.folder,
+            out_dir,
+            self.selected_platforms(),
+            self.mode.currentData(),
+            include_weak=self.include_weak.isChecked(),
+        )
         self.export_job = self.state.runner.submit(request, on_done=self._exported)
         return self.export_job
 
@@ -253,6 +291,10 @@ class BatchPage(Page):
         self.recipe_label.setText(self.t("batch.recipe"))
         self.mode_label.setText(self.t("batch.mode"))
         self.out_label.setText(self.t("batch.out_dir"))
+        self.image_base_url_label.setText(self.t("batch.image_base_url"))
+        self.image_base_url.setToolTip(self.t("batch.image_base_url_tip"))
+        self.include_weak.setText(self.t("batch.include_weak"))
+        self.include_weak.setToolTip(self.t("batch.include_weak_tip"))
         for i in range(self.recipe.count()):
             self.recipe.setItemText(i, self.state.tr.name("recipe", self.recipe.itemData(i)))
         for i in range(self.mode.count()):

@@ -221,7 +221,7 @@ def test_amazon_main_cut_out_onto_white_keeps_the_photo_as_shot(tmp_path: Path):
     assert shot["role"] == "PT01" and shot["cut_out"] is False
     corner = Image.open(res.package_dir / "amazon" / shot["path"]).convert("RGB").getpixel((5, 5))
     assert corner != (255, 255, 255)  # PT01 is the photo as shot, paper and all
-    assert listing["attributes"]["other_product_image_locator_1"][0]["media_location"] == shot["path"]
+    assert listing["attributes"]["other_product_image_locator_1"][0]["media_location"] == shot["url"]
     assert any("cut out" in w for w in res.warnings)
 
 
@@ -232,3 +232,24 @@ def test_default_export_holds_back_placeholder_copy_and_says_so(products, tmp_pa
     assert tee["attributes"]["item_name"][0]["value"] != "Red Tee for Amazon"  # the placeholder's title
     held = [w for w in res.warnings if w.startswith("TEE-1: copy for amazon (en)")]
     assert held and "held back: placeholder" in held[0] and "--include-weak" in held[0]
+
+
+def test_image_base_url_makes_platform_image_urls_and_upload_md_says_what_goes_where(products, tmp_path: Path):
+    platforms = (Platform.SHOPIFY, Platform.AMAZON)
+    base = "https://cdn.example.com/shop"
+    res = export_packages(ExportRequest(products, tmp_path / "o", platforms=platforms, image_base_url=base + "/"))
+    with (res.package_dir / "shopify/products.csv").open(encoding="utf-8") as fh:
+        urls = [r["Product image URL"] for r in csv.DictReader(fh) if r["Product image URL"]]
+    assert urls and all(u.startswith(base + "/") and u.endswith(".jpg") and "//" not in u[8:] for u in urls)
+    listing = json.loads((res.package_dir / "amazon/listings.json").read_text())["listings"][0]
+    main = listing["attributes"]["main_product_image_locator"][0]["media_location"]
+    assert main == f"{base}/{Path(listing['images'][0]['path']).name}"
+    guide = (res.package_dir / "UPLOAD.md").read_text()
+    assert "`shopify/images/`" in guide and "`amazon/images/`" in guide and base in guide
+    assert not any("no image base URL" in w for w in res.warnings)
+
+    bare = export_packages(ExportRequest(products, tmp_path / "p", platforms=platforms))
+    listing = json.loads((bare.package_dir / "amazon/listings.json").read_text())["listings"][0]
+    assert listing["attributes"]["main_product_image_locator"][0]["media_location"].startswith("amazon/images/")
+    assert "--image-base-url" in (bare.package_dir / "UPLOAD.md").read_text()
+    assert any("no image base URL is set" in w for w in bare.warnings)
