@@ -74,6 +74,10 @@ class PackageWriter:
         """Every warning, stage by stage (platforms in order, then the package checks)."""
         return [w for ws in self._stages.values() for w in ws]
 
+    def stage_warnings(self, stage: str) -> list[str]:
+        """The warnings written while `stage` (a platform's value, or "checks") was current, in order."""
+        return list(self._stages.get(stage, ()))
+
     def begin_product(self) -> None:
         """Forget the previous product's warnings and image cache (image targets are per product)."""
         self.product_warnings = []

@@ -19,6 +19,7 @@ from PIL import Image
 from studio.export.bundle import ExportProduct, MediaCandidate, MediaKind, _Candidate
 from studio.export.images import load_srgb
 from studio.export.package_writer import PackageWriter, StagedText
+from studio.export.readiness import LISTING_COPY, Readiness, listing_readiness
 from studio.export.selection import ranked
 from studio.project.review import exported
 
@@ -42,6 +43,8 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e6e4e0
 .placeholder{background:#d93025;color:#fff} .approved{background:#1e8e3e;color:#fff}
 .rejected{background:#5f6368;color:#fff} .exported{background:#1a73e8;color:#fff} .conflict{background:#f9ab00;color:#000}
 .flag{background:#fce8e6;color:#a50e0e} .warn{color:#a50e0e} .muted{color:#777;font-size:12px}
+.state-ready{background:#1e8e3e;color:#fff} .state-needs-review{background:#f9ab00;color:#000}
+.state-blocked{background:#d93025;color:#fff} table.ready td{min-width:120px} a{color:#1a73e8}
 ul.bul{margin:4px 0;padding-left:18px} .scores span{white-space:nowrap;margin-right:8px}
 </style></head><body>
 <header>
@@ -49,6 +52,12 @@ ul.bul{margin:4px 0;padding-left:18px} .scores span{white-space:nowrap;margin-ri
 <p class="muted">{{ created }} · {{ products|length }} products · mode: {{ mode }} · platforms: {{ platforms|join(", ") }}</p>
 <p><span class="badge placeholder">PLACEHOLDER</span> made by a placeholder model (random weights): never publish.
 <span class="badge exported">EXPORTED</span> went into the package.</p>
+{% if readiness %}<h3 id="readiness">Ready to publish?
+<span class="muted">{{ counts.ready }} ready · {{ counts.review }} need review · {{ counts.blocked }} blocked</span></h3>
+<table class="ready"><tr><th>product</th>{% for p in readiness_platforms %}<th>{{ p }}</th>{% endfor %}</tr>
+{% for row in readiness %}<tr><td><a href="#product-{{ row.index }}">{{ row.sku }}</a><div class="muted">{{ row.title }}</div></td>
+{% for cell in row.cells %}<td><span class="badge state-{{ cell.state|replace(" ", "-") }}">{{ cell.state|upper }}</span>
+{% for r in cell.reasons %}<div class="muted">{{ r }}</div>{% endfor %}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
 {% if warnings %}<h3>Warnings ({{ warnings|length }})</h3><ul class="warn">
 {% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
 </header>
@@ -192,10 +201,14 @@ class ReportWriter:
         self._section = env.from_string(SECTION_TEMPLATE)
         self._body = StagedText(pw, ".report-sections.html")
         self._count = 0
+        self._readiness: list[dict[str, Any]] = []  # a few short strings per product, for the table up top
 
     def add(self, product: ExportProduct) -> None:
         """Render one product (call after every platform wrote it, so its warnings are known)."""
         self._count += 1
+        cells = [{"state": r.state.value, "reasons": r.reasons} for r in listing_readiness(self.pw, product)]
+        if cells:
+            self._readiness.append({"index": self._count, "sku": product.sku, "title": product.title, "cells": cells})
         self._body.write(self._section.render(p=product_view(self.pw, product), index=self._count))
 
     def close(self, count: int) -> Path:
@@ -206,6 +219,12 @@ class ReportWriter:
             mode=self.pw.mode.value,
             platforms=[str(p) for p in self.pw.request.platforms],
             warnings=self.pw.global_warnings,
+            readiness=self._readiness,
+            readiness_platforms=[p.value for p in self.pw.request.platforms if p in LISTING_COPY],
+            counts={
+                state.name.lower(): sum(c["state"] == state.value for row in self._readiness for c in row["cells"])
+                for state in Readiness
+            },
         )
         page = StagedText(self.pw, "report.html")
         page.write(head)

@@ -71,3 +71,27 @@ def test_report_escapes_everything_and_is_self_contained(products, tmp_path: Pat
     # Thumbnails are embedded, never linked to files outside the report.
     assert 'src="data:image/jpeg;base64,' in html
     assert "file:" not in html and str(tmp_path) not in html
+
+
+def test_report_opens_with_readiness_per_product_and_platform(products, tmp_path: Path):
+    import dataclasses
+
+    tee, mug = products
+    tee = dataclasses.replace(tee, vendor="Acme")
+    platforms = (Platform.SHOPIFY, Platform.AMAZON, Platform.TAOBAO, Platform.GENERIC)
+    res = export_packages(ExportRequest((tee, mug), tmp_path / "o", platforms=platforms))
+    page = res.report_html.read_text(encoding="utf-8")
+    table = page[page.index('id="readiness"') : page.index('<section class="product"')]  # before every card
+    assert "<th>shopify</th><th>amazon</th><th>taobao</th></tr>" in table  # generic is a folder, not a listing
+    rows = table.split("<tr><td>")[1:]
+    tee_row, mug_row = rows
+    assert 'href="#product-1"' in tee_row and 'href="#product-2"' in mug_row
+    states = [
+        s.split("<")[0] for s in tee_row.split('">')[1:] if s.split("<")[0] in ("READY", "NEEDS REVIEW", "BLOCKED")
+    ]
+    # Shopify: approved real copy, photo, price: ready. Amazon: its own copy was a placeholder's (held back), so
+    # it borrows Shopify's: needs review. Taobao: approved Chinese copy: ready.
+    assert states == ["READY", "NEEDS REVIEW", "READY"]
+    assert "uses the copy written for shopify" in tee_row
+    assert mug_row.count("BLOCKED") == 3 and "no publishable en copy" in mug_row and "no brand" in mug_row
+    assert "2 ready · 1 need review · 3 blocked" in table
