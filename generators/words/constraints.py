@@ -129,6 +129,42 @@ def render_text(fields: CopyFields, preset: PlatformPreset) -> str:
     return "\n".join(lines).strip()
 
 
+def parse_rendered(text: str, preset: PlatformPreset) -> CopyFields:
+    """The fields of copy in `render_text`'s layout, e.g. after a person edited it: the inverse of `render_text`.
+
+    Listings: the first line is the title, "• " lines are bullets, a "Tags: " line the tags, everything else the
+    description (HTML descriptions are read back to their text). Posts: the first paragraph is the title, a
+    paragraph of only #hashtags the hashtags, the rest the body.
+    """
+    import re
+
+    if preset.layout is Layout.POST:
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+        tags: tuple[str, ...] = ()
+        if paragraphs and all(w.startswith("#") for w in paragraphs[-1].split()):
+            tags = tuple(w.lstrip("#") for w in paragraphs.pop().split())
+        title = paragraphs.pop(0) if paragraphs else ""
+        return CopyFields(title=title, description="\n\n".join(paragraphs), hashtags=tags)
+    lines = text.strip().splitlines()
+    title = lines.pop(0).strip() if lines else ""
+    bullets, shop_tags, rest = [], (), []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("• "):
+            bullets.append(stripped[2:].strip())
+        elif stripped.startswith("Tags: "):
+            shop_tags = tuple(t.strip() for t in stripped[6:].split(",") if t.strip())
+        else:
+            rest.append(line)
+    description = "\n".join(rest).strip()
+    if preset.html_description and description.startswith("<"):
+        found = re.findall(r"<li>(.*?)</li>", description, re.S)
+        bullets = bullets or [html.unescape(b) for b in found]
+        description = html.unescape(re.sub(r"<ul>.*?</ul>|<[^>]+>", " ", description, flags=re.S))
+        description = re.sub(r"\s+", " ", description).strip()
+    return CopyFields(title=title, bullets=tuple(bullets), description=description, tags=shop_tags)
+
+
 def limit_violations(fields: CopyFields, preset: PlatformPreset) -> list[str]:
     """Every platform limit the copy exceeds (empty after `apply_constraints`)."""
     out = []

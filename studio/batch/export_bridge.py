@@ -85,6 +85,30 @@ def _common(c: Candidate) -> dict[str, Any]:
     }
 
 
+def _copy_fields(c: Candidate) -> dict[str, Any]:
+    """Title, bullets, description, hashtags and tags of a copy candidate: as its model wrote them, or, when a
+    person edited its text, read back from the edited text, so the edit is what gets published."""
+    if c.edited and c.text:
+        from generators.words.constraints import parse_rendered
+        from generators.words.presets import preset_for
+
+        f = parse_rendered(c.text, preset_for(str(c.params.get("platform") or "amazon")))
+        return {
+            "title": f.title,
+            "bullets": f.bullets,
+            "description": f.description,
+            "hashtags": f.hashtags,
+            "tags": f.tags,
+        }
+    return {
+        "title": str(c.params.get("title", "")),
+        "bullets": tuple(c.params.get("bullets", ())),
+        "description": str(c.params.get("description", c.text or "")),
+        "hashtags": tuple(c.params.get("hashtags", ())),
+        "tags": tuple(c.params.get("tags", ())),
+    }
+
+
 def _attributes(store: Store, product: Product) -> tuple:
     """The product's attribute sheet, the same one the GUI shows (`studio.project.attribute_sheet`)."""
     from studio.export import Attribute
@@ -114,12 +138,8 @@ def export_product(store: Store, product: Product, mode: ExportMode) -> Any:
     copies = tuple(
         CopyCandidate(
             platform=str(c.params.get("platform", "")),
-            title=str(c.params.get("title", "")),
-            bullets=tuple(c.params.get("bullets", ())),
-            description=str(c.params.get("description", c.text or "")),
-            hashtags=tuple(c.params.get("hashtags", ())),
-            tags=tuple(c.params.get("tags", ())),
             language=str(c.params.get("language", "en")),
+            **_copy_fields(c),
             **_common(c),
         )
         for c in by_kind.get(CandidateKind.COPY, ())

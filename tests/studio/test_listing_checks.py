@@ -105,3 +105,29 @@ def test_vitrine_batch_image_base_url_is_checked_remembered_and_used(tmp_path: P
     assert "https://cdn.example.com/shop/" in csv_text
     assert main(args) == 0  # a later run without the flag keeps the project's URL
     assert "https://cdn.example.com/shop/" in (out / "shopify/products.csv").read_text(encoding="utf-8")
+
+
+def test_a_person_s_edit_to_copy_is_what_gets_exported(tmp_path: Path):
+    from studio.batch.export_bridge import export_batch
+    from studio.project.review import approve
+    from studio.project.store import JobState, NewCandidate
+
+    Image.new("RGB", (32, 32), (255, 255, 255)).save(tmp_path / "a.png")
+    (tmp_path / "catalog.csv").write_text(
+        "sku,title,price,currency,brand,images\nA,Red tee,19.90,USD,Acme,a.png\n", encoding="utf-8"
+    )
+    with Store.create(tmp_path / "proj") as store:
+        import_catalog(store, tmp_path / "catalog.csv")
+        pid = store.product_by_sku("A").id
+        job = store.start_job(pid, "copy", "h")
+        params = {"platform": "amazon", "language": "en", "title": "Model title", "bullets": ["model bullet"]}
+        [draft] = store.finish_job(
+            job, JobState.DONE, candidates=[NewCandidate("copy", text="Model title\n\n• model bullet", params=params)]
+        )
+        store.set_candidate_text(draft.id, "Hand-written title\n\n• Soft cotton\n• Crew neck\n\nA classic tee.")
+        approve(store, [draft.id])
+        export_batch(store, tmp_path / "out", platforms=("amazon",))
+        listing = json.loads((tmp_path / "out/amazon/listings.json").read_text())["listings"][0]["attributes"]
+        assert listing["item_name"][0]["value"] == "Hand-written title"
+        assert [b["value"] for b in listing["bullet_point"]] == ["Soft cotton", "Crew neck"]
+        assert listing["product_description"][0]["value"] == "A classic tee."

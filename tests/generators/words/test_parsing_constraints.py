@@ -153,3 +153,20 @@ def test_an_incomplete_candidate_ranks_well_below_a_complete_one():
     assert combined_score(complete) == pytest.approx(1.0)
     assert combined_score(complete) - combined_score(one_bullet) > 0.15  # not a close second
     assert "incomplete (33% of sections filled)" in reason_for(one_bullet, complete, 0, ())
+
+
+@pytest.mark.parametrize("platform", ["amazon", "shopify", "taobao", "xiaohongshu", "instagram"])
+def test_rendered_copy_reads_back_to_its_fields(platform):
+    from generators.words.constraints import parse_rendered, render_text
+    from generators.words.copy_types import CopyFields
+    from generators.words.presets import preset_for
+
+    p = preset_for(platform)
+    fields = CopyFields(
+        title="Red tee & co",
+        bullets=("Soft <cotton>", "Crew neck") if p.bullets else (),
+        description="A classic tee.",
+        hashtags=("tee", "red") if p.hashtags_max else (),
+        tags=("summer", "tee") if p.tags_max else (),
+    )
+    assert parse_rendered(render_text(fields, p), p) == fields
