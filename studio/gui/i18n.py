@@ -175,6 +175,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card.edit": ("Edit", "编辑"),
     "card.save": ("Save", "保存"),
     "card.approved": ("Approved", "已通过"),
+    "card.rejected": ("REJECTED", "已拒绝"),
+    "card.keep_anyway": ("Keep anyway", "仍然保留"),
     "card.placeholder": ("PLACEHOLDER", "占位模型"),
     "card.placeholder_tip": (
         "Made by a placeholder model with random weights: not real output.",

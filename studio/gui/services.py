@@ -14,6 +14,7 @@ from studio.project.attribute_sheet import USER_SOURCE
 from studio.project.rows import CandidateKind
 
 if TYPE_CHECKING:
+    from studio.batch.recipe import StepName
     from studio.project.store import Candidate, Store
 
 
@@ -28,6 +29,7 @@ class CandidateView:
     placeholder: bool = False
     flags: list[str] = field(default_factory=list)  # grounding problems, shown in red
     approved: bool = False
+    rejected: bool = False  # rejected by its pipeline or a person: shown last, with the reason; can be kept anyway
     title: str = ""  # e.g. the platform
     provenance: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # why it ranked where it did
@@ -79,6 +81,7 @@ def candidate_view(c: Candidate) -> CandidateView:
         placeholder=c.placeholder,
         flags=grounding_flags(c),
         approved=c.state is CandidateState.APPROVED,
+        rejected=c.state is CandidateState.REJECTED,
         title=title,
         provenance=c.provenance,
         note=str(c.params.get("reason") or ""),
@@ -98,6 +101,12 @@ def candidate_views(store: Store, product_id: int, kind: CandidateKind, **match:
     # The current generation, best first; what its pipeline rejected comes last, viewable with its reason.
     found.sort(key=lambda c: (c.rejected, c.rank, c.id))
     return [candidate_view(c) for c in found]
+
+
+def job_note(store: Store, product_id: int, step: StepName) -> str:
+    """What the product's last `step` job said (e.g. "amazon: 4 of 4 drafts rejected (…)"), "" when nothing."""
+    job = store.job(product_id, step.value)
+    return job.message if job is not None else ""
 
 
 def attribute_rows(store: Store, product_id: int) -> list[AttributeRow]:

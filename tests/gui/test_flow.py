@@ -73,6 +73,15 @@ def test_caption_then_copy_gives_ranked_cards(qtbot, window, product_page):
     page.show_provenance(card.view.id)
     assert "placeholder" in page.provenance.toPlainText().lower()
 
+    # Another platform and language: a new generation beside the Amazon drafts, which all stay as they were.
+    amazon = {c.id: c.state for c in store.candidates(store.products()[0].id, "copy")}
+    page.platform.setCurrentIndex(page.platform.findData("xiaohongshu"))
+    page.language.setCurrentIndex(page.language.findData("zh"))
+    _run(qtbot, window, page.generate_copy)
+    after = {c.id: c for c in store.candidates(store.products()[0].id, "copy")}
+    assert {cid: after[cid].state for cid in amazon} == amazon  # approved one included: nothing lost
+    assert {c.params["platform"] for c in after.values()} == {"amazon", "xiaohongshu"}
+
 
 def test_cancel_copy_job_midway_with_timer_running(qtbot, window, product_page):
     page = product_page

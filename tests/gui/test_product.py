@@ -131,3 +131,30 @@ def test_long_and_many_flags_keep_the_card_narrow(qtbot):
     assert "bullet 1: 'silk'" in badges[-1].toolTip() and badges[0].toolTip() == long_flag
     assert badges[0].text().endswith("…") and badges[0].sizeHint().width() < 260
     assert card.minimumSizeHint().width() < 560  # fits the copy list beside the provenance panel
+
+
+def test_rejected_drafts_are_shown_with_why_and_can_be_kept_anyway(window, tmp_path):
+    store = window.state.store
+    import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 1, image_size=48))
+    product = store.products()[0]
+    job = store.start_job(product.id, "copy", "h")
+    params = {"platform": "amazon", "reason": "contradicts the product data"}
+    rejected = [
+        NewCandidate("copy", rank=r, text=f"draft {r}", params=params, provenance=PROV, state=CandidateState.REJECTED)
+        for r in range(2)
+    ]
+    store.finish_job(
+        job, JobState.DONE, "amazon: 2 of 2 drafts rejected (2 contradict the catalog's material)", candidates=rejected
+    )
+    window.state.project_changed.emit()
+    window.state.open_product(product.sku)
+    page = window.pages["product"]
+    page.platform.setCurrentText("amazon")
+    page.tabs.setCurrentIndex(1)
+    cards = page.copy_list.cards
+    assert len(cards) == 2 and all(c.rejected_badge.isVisibleTo(c) for c in cards)
+    assert cards[0].note_label.text() == "contradicts the product data"
+    assert "2 of 2 drafts rejected" in page.copy_note.text() and page.copy_note.isVisibleTo(page)
+    assert cards[0].approve_button.text() == "Keep anyway"
+    cards[0].approve_button.click()
+    assert store.candidate(cards[0].view.id).approved and not cards[0].rejected_badge.isVisibleTo(cards[0])

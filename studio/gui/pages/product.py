@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.batch.options import CopyStepOptions
+from studio.batch.recipe import StepName
 from studio.gui import services
 from studio.gui.jobs import Job
 from studio.gui.pages import Page, PageSpec
@@ -172,6 +173,12 @@ class ProductPage(Page):
         self.copy_button.clicked.connect(self.generate_copy)
         pick.addWidget(self.copy_button, 1, 4)
         col.addLayout(pick)
+        # What the last copy run said ("amazon: 4 of 4 drafts rejected (…)"): shown as the model pipeline wrote it.
+        self.copy_note = QLabel(objectName="muted")
+        self.copy_note.setProperty("data", True)
+        self.copy_note.setWordWrap(True)
+        self.copy_note.setVisible(False)
+        col.addWidget(self.copy_note)
         self.copy_list = CardList()
         col.addWidget(self.copy_list, 1)
         self.tabs.addTab(copy_tab, "")
@@ -249,7 +256,7 @@ class ProductPage(Page):
             self.reload_all()
 
     def _labels(self) -> dict[str, str]:
-        keys = ("approve", "approved", "placeholder", "placeholder_tip", "edit", "save")
+        keys = ("approve", "approved", "placeholder", "placeholder_tip", "edit", "save", "rejected", "keep_anyway")
         return {k: self.t(f"card.{k}") for k in keys} | {
             "details": self.t("jobs.details"),
             "score_tip": self.t("badge.score_tip"),
@@ -292,6 +299,9 @@ class ProductPage(Page):
             self.state.store, self.product.id, CandidateKind.COPY, platform=self.platform.currentData()
         )
         self.copy_list.set_cards(self._make_cards(views))
+        note = services.job_note(self.state.store, self.product.id, StepName.COPY)
+        self.copy_note.setText(note)
+        self.copy_note.setVisible(bool(note))
 
     def reload_attributes(self) -> None:
         if self.product is None or self.state.store is None:

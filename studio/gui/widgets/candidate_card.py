@@ -51,6 +51,13 @@ class CandidateCard(QFrame):
         )
         self.placeholder_badge.setVisible(view.placeholder)
         head.addWidget(self.placeholder_badge)
+        # Rejected by its pipeline (or a person): shown, with the reason below, and it can be kept anyway.
+        self.rejected_badge = QLabel(self._labels.get("rejected", "REJECTED"), objectName="rejectedBadge")
+        self.rejected_badge.setStyleSheet(
+            "background:#5f6368;color:white;border-radius:4px;padding:1px 6px;font-weight:600;font-size:8.5pt;"
+        )
+        self.rejected_badge.setVisible(view.rejected)
+        head.addWidget(self.rejected_badge)
         head.addStretch(1)
         outer.addLayout(head)
         # Flags get their own row: beside the rank and badges they made narrow cards wider than the list.
@@ -140,9 +147,13 @@ class CandidateCard(QFrame):
         self.view.approved = approved
         self.approve_button.setChecked(approved)
         self.approve_button.setObjectName("primary" if not approved else "")
-        self.approve_button.setText(
-            ("✓ " + self._labels.get("approved", "Approved")) if approved else self._labels.get("approve", "Approve")
+        idle = (
+            self._labels.get("keep_anyway", "Keep anyway")
+            if self.view.rejected
+            else self._labels.get("approve", "Approve")
         )
+        self.approve_button.setText(("✓ " + self._labels.get("approved", "Approved")) if approved else idle)
+        self.rejected_badge.setVisible(self.view.rejected and not approved)
         self.setProperty("approved", "true" if approved else "false")
         for w in (self, self.approve_button):
             w.style().unpolish(w)
