@@ -36,7 +36,9 @@ CAPABILITIES: tuple[Capability, ...] = (
         step="studio.batch.words_steps:run_copy",
         pipeline="copy",
         options="studio.batch.options:CopyStepOptions",
-        version="2",  # 2: grounding checks fit and invented figures; ranking weighs completeness
+        # 2: grounding checks fit and invented figures; ranking weighs completeness. 3: design details, size
+        # ranges and invented claims are grounded; rejected drafts are kept (earlier drafts are superseded, not lost)
+        version="3",
         needs=("generators.copywriter:CopyPipeline", "scoring.api:get_scorer"),
         project_inputs=(("brand_kit", "studio.batch.words_steps:brand_kit_digest"),),
         cli="studio.cli.words_cmd",
