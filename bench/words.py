@@ -126,7 +126,7 @@ def _strip_prompt(text: str) -> str:
     return text[len(CAPTION_PROMPT) :].strip() if text.lower().startswith(CAPTION_PROMPT) else text
 
 
-def bench_caption(repeats: int, profile: bool = False) -> dict[str, Any]:
+def bench_caption(repeats: int, profile: bool = False, int8_vision: bool | None = None) -> dict[str, Any]:
     """Ours (CaptionPipeline: bf16/fp16, batch 8, fused vision attention) vs stock transformers BLIP (fp32, eager,
     `processor` + `generate` one image at a time), both greedy, one caption per image, exactly 20 new tokens,
     the same 8 in-memory images. Runs alternate (ours, stock, ours, ...) so load from other processes hits both;
@@ -143,7 +143,7 @@ def bench_caption(repeats: int, profile: bool = False) -> dict[str, Any]:
     images = _images()
     dtype = preferred_dtype(pick_device())
     loaded = load_model("captioner", "perf", dtype=dtype)
-    ours = CaptionPipeline(loaded)
+    ours = CaptionPipeline(loaded, int8_vision=int8_vision)
     request = CaptionRequest(
         tuple(images),
         prompt=CAPTION_PROMPT,
@@ -241,6 +241,9 @@ def main() -> None:
     parser.add_argument("--skip-copy", action="store_true")
     parser.add_argument("--skip-caption", action="store_true")
     parser.add_argument("--profile", action="store_true", help="add a caption time breakdown (vision vs decoder)")
+    parser.add_argument(
+        "--no-int8-vision", action="store_true", help="keep the vision encoder fp32 where int8 would be chosen"
+    )
     args = parser.parse_args()
     from transformers.utils import logging as hf_logging
 
@@ -250,7 +253,7 @@ def main() -> None:
     if not args.skip_copy:
         out.update(bench_copy(args.repeats))
     if not args.skip_caption:
-        out.update(bench_caption(args.repeats, args.profile))
+        out.update(bench_caption(args.repeats, args.profile, False if args.no_int8_vision else None))
     import torch
 
     from bench.machine import machine_fields
