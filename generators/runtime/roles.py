@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from generators.runtime.errors import UnknownNameError
+from generators.runtime.names import NamedChoice
 
 
-class Role(StrEnum):
+class Role(NamedChoice):
     """What a model is used for. Each role resolves through a profile to a local folder."""
 
     CLIP = "clip"
@@ -19,16 +19,11 @@ class Role(StrEnum):
     TEXT_EMBEDDER = "text_embedder"
 
     @classmethod
-    def parse(cls, name: str | Role) -> Role:
-        if isinstance(name, Role):
-            return name
-        try:
-            return cls(name.strip().lower().replace("-", "_"))
-        except ValueError:
-            raise UnknownNameError("role", name, [r.value for r in cls]) from None
+    def normalize(cls, name: str) -> str:
+        return name.strip().lower().replace("-", "_")
 
 
-class Profile(StrEnum):
+class Profile(NamedChoice):
     """Which weights to use for a role."""
 
     TINY = "tiny"  # random weights, small configs, real tokenizers: tests and CI
@@ -36,15 +31,6 @@ class Profile(StrEnum):
     PACKAGED = "packaged"  # real weights shipped inside registry packages
     STANDARD = "standard"  # real hub models, after `vitrine models pull`
     AUTO = "auto"  # per role: local real weights -> packaged -> tiny
-
-    @classmethod
-    def parse(cls, name: str | Profile) -> Profile:
-        if isinstance(name, Profile):
-            return name
-        try:
-            return cls(name.strip().lower())
-        except ValueError:
-            raise UnknownNameError("profile", name, [p.value for p in cls]) from None
 
 
 class Source(StrEnum):

@@ -11,22 +11,18 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from generators.runtime.errors import UnknownNameError
+from generators.runtime.names import NamedChoice
 
 
-class Language(StrEnum):
+class Language(NamedChoice):
     """Output language of generated copy."""
 
     EN = "en"
     ZH = "zh"
 
     @classmethod
-    def parse(cls, name: str | Language) -> Language:
-        if isinstance(name, Language):
-            return name
-        try:
-            return cls(name.strip().lower().split("-")[0])
-        except ValueError:
-            raise UnknownNameError("language", name, [x.value for x in cls]) from None
+    def normalize(cls, name: str) -> str:
+        return name.strip().lower().split("-")[0]  # "zh-CN" is zh
 
 
 class Layout(StrEnum):
@@ -36,7 +32,7 @@ class Layout(StrEnum):
     POST = "post"
 
 
-class Platform(StrEnum):
+class Platform(NamedChoice):
     """Where the copy will be published; several platforms share one preset."""
 
     AMAZON = "amazon"
@@ -47,15 +43,6 @@ class Platform(StrEnum):
     DOUYIN = "douyin"
     INSTAGRAM = "instagram"
     TIKTOK = "tiktok"
-
-    @classmethod
-    def parse(cls, name: str | Platform) -> Platform:
-        if isinstance(name, Platform):
-            return name
-        try:
-            return cls(name.strip().lower())
-        except ValueError:
-            raise UnknownNameError("platform", name, [x.value for x in cls]) from None
 
     @property
     def preset_key(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from generators.runtime.errors import UnknownNameError
+from generators.runtime.names import NamedChoice
 from studio.capabilities import Availability, Capability, availability, capability
 
 
@@ -25,20 +25,13 @@ class StepName(StrEnum):
     VIDEO = "video"
 
 
-class Recipe(StrEnum):
+class Recipe(NamedChoice):
     """What a batch makes: everything, only words, only images, or only videos."""
 
     FULL = "full"
     COPY = "copy"
     IMAGES = "images"
     VIDEO = "video"
-
-    @classmethod
-    def parse(cls, name: str | Recipe) -> Recipe:
-        try:
-            return cls(name)
-        except ValueError:
-            raise UnknownNameError("recipe", str(name), [r.value for r in cls]) from None
 
     @property
     def steps(self) -> tuple[StepName, ...]:

@@ -7,23 +7,17 @@ key itself, so a forgotten entry shows up as readable text rather than an error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
+
+from generators.runtime.errors import UnknownNameError
+from generators.words.presets import Language  # the studio speaks the languages Vitrine writes copy in
 
 
-class Language(StrEnum):
-    """UI languages the studio ships."""
-
-    EN = "en"
-    ZH = "zh"
-
-    @classmethod
-    def parse(cls, name: str | Language) -> Language:
-        if isinstance(name, Language):
-            return name
-        try:
-            return cls(str(name).strip().lower()[:2])
-        except ValueError:
-            return cls.EN
+def ui_language(name: str | Language) -> Language:
+    """The UI language for a setting's value; anything unknown (an old or mistyped setting) shows English."""
+    try:
+        return Language.parse(name)
+    except UnknownNameError:
+        return Language.EN
 
 
 # key -> (English, Chinese)
@@ -426,7 +420,7 @@ class Translator:
     """Looks labels up in the current language and tells listeners when the language changes."""
 
     def __init__(self, language: str | Language = Language.EN) -> None:
-        self._language = Language.parse(language)
+        self._language = ui_language(language)
         self._listeners: list[Callable[[Language], None]] = []
 
     @property
@@ -449,7 +443,7 @@ class Translator:
 
     def set_language(self, language: str | Language) -> None:
         """Switch language and notify every listener (only when it actually changed)."""
-        new = Language.parse(language)
+        new = ui_language(language)
         if new is self._language:
             return
         self._language = new
