@@ -16,7 +16,9 @@ class ScoreKey(StrEnum):
     GROUNDING = "grounding"  # 0..1: share of the copy's claims the catalog supports
     BRAND = "brand"  # 0..1: brand-kit rules followed (1) or repaired (less)
     COMPLETENESS = "completeness"  # 0..1: share of the platform's sections filled
-    TOTAL = "total"  # 0..1: the combined ranking score of copy
+    TOTAL = "total"  # 0..1: the combined ranking score of a candidate (copy, pairing images)
+    FIDELITY = "fidelity"  # 0..1: a generated image keeps the product's colours and look (generators.fidelity)
+    DISTINCTNESS = "distinctness"  # 0..1: how unlike the candidates ranked above it (1 = nothing similar)
 
 
 #: Spellings older projects stored; the project schema migration rewrites them to the `ScoreKey` on the right.

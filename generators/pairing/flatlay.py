@@ -107,7 +107,7 @@ def compose_flatlay(
     warnings: list[str] = []
     for item, slot in zip(items, LAYOUTS[len(items)], strict=False):
         box = (round(slot[0] * width), round(slot[1] * height), round(slot[2] * width), round(slot[3] * height))
-        photo, notes = _load(item, max(box[2], box[3]))
+        photo, notes = load_photo(item.photo, max(box[2], box[3]))
         cut = cut_out(photo)
         placed = _paste(canvas, cut, box)
         notes += list(cut.warnings) if cut.uncertain else []
@@ -116,27 +116,32 @@ def compose_flatlay(
     return Flatlay(canvas, tuple(placements), tuple(warnings))
 
 
-def _load(item: FlatlayItem, target: int) -> tuple[Image.Image, list[str]]:
-    """The item's photo upright, alpha kept, at most about twice the slot's size; notes on what was done."""
+def load_photo(photo: Path | Image.Image, target: int) -> tuple[Image.Image, list[str]]:
+    """A product photo upright, 8-bit RGB(A), alpha kept, at most about twice `target` pixels on its longer side
+    (a 12,000-px photo is decoded small), enlarged when under `SMALL_PHOTO`; with notes on what was done.
+
+    Raises:
+        ImageLoadError: the file is missing, unreadable or too large to decode safely.
+    """
     notes: list[str] = []
-    if isinstance(item.photo, Image.Image):
-        im = item.photo
+    if isinstance(photo, Image.Image):
+        im = photo
     else:
         import io
         import warnings
 
-        data = read_image_bytes(item.photo)
+        data = read_image_bytes(photo)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 im = Image.open(io.BytesIO(data))
                 if im.width * im.height > MAX_PHOTO_PIXELS:
-                    raise ImageLoadError(str(item.photo), f"is too large ({im.width}x{im.height} pixels)")
+                    raise ImageLoadError(str(photo), f"is too large ({im.width}x{im.height} pixels)")
                 if im.format == "JPEG":
                     im.draft("RGB", (2 * target, 2 * target))  # a 12,000-px photo decodes at 1/4 or 1/8 scale
                 im.load()
         except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise ImageLoadError(str(item.photo), f"cannot be read ({exc})") from None
+            raise ImageLoadError(str(photo), f"cannot be read ({exc})") from None
     im = ImageOps.exif_transpose(im) or im
     im = _eight_bit(im)
     longest = max(im.size)
