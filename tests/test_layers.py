@@ -134,12 +134,12 @@ def test_contracts_hold_and_reject_an_import_against_them(graph, kind, importer,
 MAX_MODULE_LINES = 500
 
 
-def test_modules_stay_under_500_lines():
+def test_no_module_is_longer_than_500_lines():
     # A module past this size holds more than one idea: split a cohesive part out (e.g. scoring/ranking_types.py).
     long = {
         p.relative_to(REPO).as_posix(): n
         for folder in ("studio", "generators", "scoring", "tests", "bench")
         for p in (REPO / folder).rglob("*.py")
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) >= MAX_MODULE_LINES
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
