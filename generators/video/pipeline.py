@@ -1,0 +1,303 @@
+"""The video pipeline: photos and footage of one product → an MP4 for a platform preset, its poster and SRT."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
+from generators.runtime.provenance import Provenance, request_params
+from generators.video import captions, encoder, footage, overlay, timeline
+from generators.video.presets import check_duration, get_preset
+
+PHOTO_SIDE = 2400  # photos are read at most this large: enough for a 1920-pixel frame zoomed 1.15×
+REPORT_EVERY = 5  # frames between progress reports
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    """One product video.
+
+    Attributes:
+        out_path: the MP4 to write; the poster (`<stem>.jpg`) and subtitles (`<stem>.srt`) go beside it.
+        photos: product photos (pairing / try-on images may be added like any photo).
+        footage: video files; their shots are scored against `product_text` with CLIP.
+        preset: platform preset name (`assets/presets/video_presets.json`).
+        duration_s: target length (None: the preset's default).
+        title, bullets, price, call_to_action: the copy shown (empty: no overlay).
+        product_text: what CLIP compares shots with (empty: the title and bullets).
+        music: background music file (None: a silent AAC track).
+        logo: brand logo / watermark image (None: none).
+        frame_size: (width, height) overriding the preset's (previews, tests); keep its aspect.
+        x264_preset: libx264 speed preset.
+        seed: varies transitions and zoom directions.
+    """
+
+    out_path: Path
+    photos: tuple[Path, ...] = ()
+    footage: tuple[Path, ...] = ()
+    preset: str = "douyin"
+    duration_s: float | None = None
+    title: str = ""
+    bullets: tuple[str, ...] = ()
+    price: str = ""
+    call_to_action: str = ""
+    product_text: str = ""
+    music: Path | None = None
+    logo: Path | None = None
+    frame_size: tuple[int, int] | None = None
+    x264_preset: str = "veryfast"
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ShotScore:
+    """A footage shot and its CLIP cosine with the product text; `chosen` when the video uses it."""
+
+    source: str
+    index: int
+    start_s: float
+    end_s: float
+    clip_score: float | None
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    """The written video and what went into it."""
+
+    path: Path
+    poster: Path
+    subtitles: Path | None
+    preset: str
+    size: tuple[int, int]
+    fps: int
+    frames: int
+    timeline: tuple[dict[str, Any], ...]
+    shots: tuple[ShotScore, ...]
+    overlays: tuple[str, ...]
+    warnings: tuple[str, ...]
+    provenance: Provenance
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.fps
+
+
+def _read_photo(path: Path) -> np.ndarray:
+    with Image.open(path) as im:
+        im = ImageOps.exif_transpose(im)
+        im.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+        if im.mode in ("RGBA", "LA", "P"):
+            rgba = im.convert("RGBA")
+            backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            im = Image.alpha_composite(backdrop, rgba)
+        return np.asarray(im.convert("RGB"))
+
+
+def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
+    """Where the product is in the photo (the cut-out's box; a busy photo's crop is near the whole frame)."""
+    from generators.product_cutout import cut_out
+
+    return cut_out(Image.fromarray(photo)).box
+
+
+class VideoPipeline:
+    """Renders product videos; shots are ranked with `scorer` (a CLIP `ImageTextScorer`) when one is given."""
+
+    def __init__(self, scorer: Any = None) -> None:
+        self.scorer = scorer
+
+    # ---- inputs -------------------------------------------------------------------------------------------
+    def _photo_clips(self, request: VideoRequest, size: tuple[int, int], warnings: list[str]) -> list[Any]:
+        clips = []
+        for i, path in enumerate(request.photos):
+            try:
+                photo = _read_photo(Path(path))
+            except (OSError, ValueError) as exc:
+                warnings.append(f"photo {Path(path).name} could not be read ({exc}); left out")
+                continue
+            canvas, focus = timeline.photo_canvas(photo, _product_box(photo), size)
+            clips.append(timeline.PhotoClip(Path(path).name, canvas, focus, zoom_in=(i + request.seed) % 2 == 0))
+        return clips
+
+    def _shots(self, request: VideoRequest, warnings: list[str]) -> tuple[list[footage.Shot], bool]:
+        shots: list[footage.Shot] = []
+        for path in request.footage:
+            path = Path(path)
+            try:
+                info = encoder.probe(path)
+                if info.audio_codec is None:
+                    warnings.append(f"footage {path.name} has no audio track (the video's sound is the music)")
+                found = footage.detect_shots(path)
+                footage.keyframe(found[0])  # decodable past the header
+                shots.extend(found)
+            except (ValueError, OSError) as exc:
+                warnings.append(f"footage {path.name} left out: {exc}")
+        scored = False
+        if shots and self.scorer is not None:
+            text = request.product_text or " ".join([request.title, *request.bullets]).strip() or "a product"
+            frames = [Image.fromarray(footage.keyframe(s)) for s in shots]
+            cos = np.asarray(self.scorer.score(frames, [text]).cos, dtype=np.float64)[:, 0]
+            shots = [
+                footage.Shot(s.source, s.index, s.start_s, s.end_s, round(float(c), 6))
+                for s, c in zip(shots, cos, strict=True)
+            ]
+            scored = True
+        elif shots:
+            warnings.append("footage shots were not ranked (no CLIP scorer): used in order")
+        return shots, scored
+
+    def _clips(
+        self, request: VideoRequest, size: tuple[int, int], fps: int, total: int, warnings: list[str]
+    ) -> tuple[list[Any], list[int], list[footage.Shot], list[footage.ShotCut]]:
+        photos = self._photo_clips(request, size, warnings)
+        shots, _ = self._shots(request, warnings)
+        if not photos and not shots:
+            raise ValueError("no photo or footage could be used for this video")
+        if len(photos) == 1 and not shots:
+            warnings.append("one photo only: the video is a single pan and zoom")
+        step = round(timeline.TRANSITION_S * fps)
+        cuts: list[footage.ShotCut] = []
+        if shots:
+            budget = total if not photos else round(total * 0.6)
+            cuts = footage.choose_shots(shots, budget, fps)
+            cuts = [footage.ShotCut(c.shot, c.start_s, c.frames + step) for c in cuts]  # room for the overlaps
+        if photos:
+            photo_total = total - sum(c.frames - step for c in cuts)
+            share = timeline.split_frames(max(photo_total, 3 * len(photos)), [1.0] * len(photos), fps)
+        else:
+            share = []
+        clips: list[Any] = [*photos[:1], *cuts, *photos[1:]]
+        lengths = [*share[:1], *(c.frames for c in cuts), *share[1:]]
+        return clips, timeline.fit_lengths(lengths, total, fps), shots, cuts
+
+    # ---- the run ------------------------------------------------------------------------------------------
+    def run(
+        self, request: VideoRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    ) -> VideoResult:
+        """Render the video; progress counts frames; a cancel kills the encoder and removes the partial file."""
+        started = time.perf_counter()
+        preset = get_preset(request.preset)
+        duration = request.duration_s or preset.default_duration_s
+        check_duration(preset, duration)
+        size = tuple(request.frame_size or preset.size)
+        size = (size[0] - size[0] % 2, size[1] - size[1] % 2)  # yuv420p needs even sides
+        fps = preset.fps
+        total = round(duration * fps)
+        warnings: list[str] = []
+        check(cancel)
+        clips, lengths, shots, cuts = self._clips(request, size, fps, total, warnings)
+        slots = timeline.lay_out(clips, lengths, fps, request.seed)
+        safe = preset.safe_box(size)
+        cues = captions.plan_cues(
+            title=request.title,
+            bullets=request.bullets,
+            price=request.price,
+            call_to_action=request.call_to_action,
+            frames=total,
+            frame_size=size,
+            safe=safe,
+        )
+        if not cues:
+            warnings.append("no copy for this product: the video has no text")
+        logo = None
+        if request.logo is not None:
+            try:
+                logo = overlay.logo_sprite(Path(request.logo), size, safe)
+            except (OSError, ValueError) as exc:
+                warnings.append(f"logo {Path(request.logo).name} could not be read ({exc}); no watermark")
+        music = self._music(request, total / fps, warnings)
+
+        out = Path(request.out_path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(out.stem + ".partial" + out.suffix)
+        poster_at = min(round(total * 0.2), total - 1)
+        poster_frame = None
+        fade = round(captions.FADE_S * fps)
+        source = timeline.FrameSource(slots, size, fps)
+        writer = encoder.FrameWriter(partial, size, fps, total, music=music, x264_preset=request.x264_preset)
+        render_start = time.perf_counter()
+        try:
+            for f in range(total):
+                check(cancel)
+                frame = source.frame(f)
+                for cue in cues:
+                    opacity = cue.opacity(f, fade)
+                    if opacity > 0:
+                        overlay.blend(frame, cue.sprite, opacity)
+                if logo is not None:
+                    overlay.blend(frame, logo, 0.8)
+                if f == poster_at:
+                    poster_frame = frame.copy()
+                writer.write(frame)
+                if (f + 1) % REPORT_EVERY == 0 or f + 1 == total:
+                    report(progress, f + 1, total, "rendering")
+            check(cancel)
+            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            source.close()
+        render_s = time.perf_counter() - render_start
+        poster = out.with_suffix(".jpg")
+        Image.fromarray(poster_frame).save(poster.with_suffix(".partial.jpg"), "JPEG", quality=90)
+        os.replace(poster.with_suffix(".partial.jpg"), poster)
+        subtitles = captions.write_srt(out.with_suffix(".srt"), cues, fps) if cues else None
+        os.replace(partial, out)
+
+        chosen = {(str(c.shot.source), c.shot.index) for c in cuts}
+        shot_rows = tuple(
+            ShotScore(
+                s.source.name,
+                s.index,
+                round(s.start_s, 3),
+                round(s.end_s, 3),
+                s.score,
+                (str(s.source), s.index) in chosen,
+            )
+            for s in shots
+        )
+        models = (self.scorer.ref,) if self.scorer is not None and shots else ()
+        provenance = Provenance(
+            models=models,
+            seed=request.seed,
+            params=request_params(request, size=list(size), fps=fps, frames=total),
+            timings={"total_s": time.perf_counter() - started, "render_s": render_s},
+        )
+        return VideoResult(
+            path=out,
+            poster=poster,
+            subtitles=subtitles,
+            preset=preset.name,
+            size=size,
+            fps=fps,
+            frames=total,
+            timeline=tuple(s.describe() for s in slots),
+            shots=shot_rows,
+            overlays=tuple(f"{c.kind}: {c.text}" for c in cues),
+            warnings=tuple(warnings),
+            provenance=provenance,
+        )
+
+    def _music(self, request: VideoRequest, duration: float, warnings: list[str]) -> Path | None:
+        if request.music is None:
+            return None
+        music = Path(request.music)
+        length = encoder.audio_duration(music)
+        if length is None or length <= 0:
+            warnings.append(f"music {music.name} could not be read; the video is silent")
+            return None
+        if length < duration:
+            warnings.append(f"music {music.name} ({length:.1f} s) is shorter than the video ({duration:.1f} s): looped")
+        return music
+
+
+__all__ = ["Cancelled", "ShotScore", "VideoPipeline", "VideoRequest", "VideoResult"]
