@@ -17,6 +17,7 @@ from generators.runtime.provenance import Provenance, Stopwatch, request_params
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
 from generators.words.constraints import apply_constraints, render_text
 from generators.words.copy_ranking import CopyRanker
+from generators.words.copy_style import style_issues
 from generators.words.copy_types import (
     CandidateStatus,
     CopyCandidate,
@@ -24,7 +25,9 @@ from generators.words.copy_types import (
     CopyResult,
     GroundingPolicy,
 )
+from generators.words.fact_bullets import repair_bullets
 from generators.words.grounding import check_grounding, mark_phrase
+from generators.words.model_fit import small_model_notice
 from generators.words.parsing import CopyFields, parse_copy
 from generators.words.presets import (
     Language,
@@ -298,7 +301,7 @@ class CopyPipeline:
         """
         _, _, sheet, warnings = self._prepare(request)
         parsed = [parse_copy(t) for t in texts]
-        return self._finish(request, list(texts), parsed, sheet, warnings, Stopwatch(), {}, None, cancel)
+        return self._finish(request, list(texts), parsed, sheet, warnings, Stopwatch(), {}, None, cancel, repair=False)
 
     def _prepare(self, request: CopyRequest) -> tuple[PlatformPreset, Language, AttributeSheet, list[str]]:
         preset = preset_for(request.platform)
@@ -326,7 +329,10 @@ class CopyPipeline:
         extra_timings: dict[str, float],
         progress: ProgressFn | None,
         cancel: CancelToken | None,
+        *,
+        repair: bool = True,
     ) -> CopyResult:
+        """Check and rank parsed candidates. `repair`: rewrite weak bullets from the sheet (never a person's)."""
         preset = preset_for(request.platform)
         language = request.language or preset.language
         product = request.product
@@ -334,7 +340,7 @@ class CopyPipeline:
         check(cancel)
         with sw("constrain"):
             candidates = [
-                self._check(i, raw, p.fields, p.repairs, preset, language, request, sheet)
+                self._check(i, raw, p.fields, p.repairs, preset, language, request, sheet, repair=repair)
                 for i, (raw, p) in enumerate(zip(raws, parsed, strict=True))
             ]
         check(cancel)
@@ -342,8 +348,10 @@ class CopyPipeline:
         with sw("rank"):
             candidates = self.ranker.rank(candidates, product, request, warnings)
         report(progress, total_steps, total_steps, "done")
-        if language is Language.ZH and not self.copywriter.placeholder and "135M" in self.copywriter.resolved.model_id:
-            warnings.append("SmolLM2-135M writes poor Chinese; use the standard profile (Qwen2.5-1.5B) for zh copy")
+        if not self.copywriter.placeholder:  # a placeholder's copy is labelled as meaningless already
+            notice = small_model_notice(self.copywriter.resolved.model_id, self._parameter_count(), language)
+            if notice:
+                warnings.append(notice)
         refs = [self.copywriter.ref()]
         if self.embedder is not None:
             refs.append(self.embedder.ref())
@@ -357,6 +365,13 @@ class CopyPipeline:
         scores = {k: float(v) for k, v in (best.scores if best else {}).items() if v is not None}
         prov = Provenance(tuple(refs), request.seed, params, timings, scores)
         return CopyResult(tuple(candidates), sheet, preset, language, tuple(dict.fromkeys(warnings)), prov)
+
+    def _parameter_count(self) -> int:
+        """The copywriter's parameter count (0 when the model cannot tell): the small-model notice reads it."""
+        if getattr(self, "_parameters", None) is None:
+            params = getattr(self.model, "parameters", None)
+            self._parameters = sum(int(p.numel()) for p in params()) if callable(params) else 0
+        return self._parameters
 
     @staticmethod
     def _usable(fields: CopyFields, preset: PlatformPreset) -> bool:
@@ -376,7 +391,12 @@ class CopyPipeline:
         language: Language,
         request: CopyRequest,
         sheet: AttributeSheet,
+        *,
+        repair: bool = True,
     ) -> CopyCandidate:
+        if repair and preset.layout is Layout.LISTING:
+            fields, written = repair_bullets(fields, sheet, language, preset.bullets)
+            repairs = (*repairs, *written)
         outcome = apply_constraints(fields, preset, request.brand, banned_policy=request.banned_policy)
         fixes = (*repairs, *outcome.fixes)
         if outcome.dropped:
@@ -397,6 +417,8 @@ class CopyPipeline:
         report_ = check_grounding(texts, sheet)
         flags = [f"{i.message}: {mark_phrase(texts[i.field], i, context=40)}" for i in report_.issues]
         flags += list(outcome.notes)
+        style = tuple(style_issues(fields, request.product.description))
+        flags += [s.message for s in style]
         body = fields.title + fields.description + "".join(fields.bullets)
         cjk_share = sum(1 for ch in body if has_cjk(ch)) / max(1, len(body.replace(" ", "")))
         if language is Language.ZH and cjk_share < 0.3:
@@ -431,6 +453,7 @@ class CopyPipeline:
             tuple(flags),
             fixes,
             report_.issues,
+            style,
         )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from generators.product import Product
 from generators.runtime.lexicon import has_cjk
+from generators.words.copy_style import style_summary
 from generators.words.copy_types import CandidateStatus, CopyCandidate, CopyRequest
 from generators.words.presets import Language, preset_for
 from generators.words.ranking import ScoreParts, combined_score, near_duplicates, reason_for
@@ -72,7 +73,8 @@ class CopyRanker:
             for c, s in zip(live, clip, strict=True)
         }
         flags = {c.index: len(c.flags) for c in live}
-        # Each flag (unverified claim, wrong language, missing sections) costs a little more on top.
+        # Each flag (unverified claim, wrong language, missing sections, a repeated sentence, a filler phrase,
+        # a copied catalog description) costs a little more on top.
         totals = {i: max(0.0, combined_score(p) - 0.05 * flags[i]) for i, p in parts.items()}
         order = sorted(totals, key=lambda i: -totals[i])
         dupes: dict[int, int] = {}
@@ -114,7 +116,8 @@ class CopyRanker:
                 )
                 continue
             rank += 1
-            out[i] = replace(c, scores=scores, rank=rank, reason=reason_for(p, best, len(c.issues), c.fixes))
+            reason = reason_for(p, best, len(c.issues), c.fixes, style_summary(list(c.style)))
+            out[i] = replace(c, scores=scores, rank=rank, reason=reason)
         shown = sorted((c for c in out.values() if c.rank is not None), key=lambda c: c.rank)
         hidden = sorted((c for c in out.values() if c.rank is None), key=lambda c: c.index)
         return shown + hidden

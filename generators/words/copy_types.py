@@ -10,6 +10,7 @@ from generators.product import Product
 from generators.runtime.provenance import Provenance
 from generators.words.attributes import AttributeSheet
 from generators.words.constraints import BannedWordPolicy
+from generators.words.copy_style import StyleIssue
 from generators.words.grounding import GroundingIssue
 from generators.words.parsing import CopyFields
 from generators.words.presets import EMPTY_BRAND_KIT, BrandKit, Language, Platform, PlatformPreset
@@ -71,6 +72,7 @@ class CopyCandidate:
     flags: tuple[str, ...] = ()  # grounding issues (offending phrase marked [[like this]]) and notes
     fixes: tuple[str, ...] = ()
     issues: tuple[GroundingIssue, ...] = ()
+    style: tuple[StyleIssue, ...] = ()  # repetition, filler, a copied catalog description (also in `flags`)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -48,8 +48,11 @@ def near_duplicates(order: Sequence[int], similarity: Sequence[Sequence[float]],
     return dupes
 
 
-def reason_for(parts: ScoreParts, best: ScoreParts, issues: int, fixes: Sequence[str]) -> str:
-    """A short human reason: what this candidate does well or badly relative to the best of each score."""
+def reason_for(parts: ScoreParts, best: ScoreParts, issues: int, fixes: Sequence[str], style: str = "") -> str:
+    """A short human reason: what this candidate does well or badly relative to the best of each score.
+
+    `style` names the style problems ranking charged for ("repeats itself (2), filler (1)").
+    """
     bits = []
     if parts.clip is None:
         bits.append("CLIP not used")
@@ -63,6 +66,8 @@ def reason_for(parts: ScoreParts, best: ScoreParts, issues: int, fixes: Sequence
         else f"grounding {parts.grounding:.2f} ({issues} flagged)"
     )
     bits.append("brand rules followed" if parts.brand >= 1.0 else f"brand rules repaired ({parts.brand:.2f})")
+    if style:
+        bits.append("style: " + style)
     if parts.completeness < 1.0:
         bits.append(f"incomplete ({parts.completeness:.0%} of sections filled)")
     if fixes:

@@ -144,6 +144,7 @@ def _copy(args: argparse.Namespace) -> int:
     from generators.copywriter import CopyRequest, GroundingPolicy
     from generators.factory import SharedModels
     from generators.words.constraints import BannedWordPolicy
+    from generators.words.model_fit import SMALL_MODEL_LABEL
     from generators.words.presets import EMPTY_BRAND_KIT, Language, Platform, default_brand_kit
     from scoring.scores import ScoreKey as K
     from studio.project.brand_kit import read_brand_kit_file
@@ -181,8 +182,11 @@ def _copy(args: argparse.Namespace) -> int:
         print(f"*** {PLACEHOLDER_BANNER} ***", file=sys.stderr)
     model = result.provenance.models[0]
     print(f"{product.sku} · {result.preset.label} · {result.language.value} · {request.tone} · model {model.model_id}")
+    # The small-model notice comes last, after the drafts it is about, where the reader ends up.
+    small = [w for w in result.warnings if w.startswith(SMALL_MODEL_LABEL)]
     for w in result.warnings:
-        print(f"warning: {w}")
+        if w not in small:
+            print(f"warning: {w}")
     for c in result.candidates:
         if not c.status.shown and not args.all:
             continue
@@ -202,6 +206,8 @@ def _copy(args: argparse.Namespace) -> int:
     hidden = sum(1 for c in result.candidates if not c.status.shown)
     if hidden and not args.all:
         print(f"\n({hidden} candidate(s) rejected, dropped or duplicate; --all shows them)")
+    for w in small:
+        print(f"\n*** {w}")
     return 0 if result.ranked else 1
 
 

@@ -197,3 +197,38 @@ class TestCopyPipelineContract(PipelineContract):
         assert params["min_new_tokens"] == 0 and params["max_retries"] == 1 and params["duplicate_threshold"] == 0.9
         assert params["brand"]["banned_words"] == ["cheap"] and params["brand"]["required_phrases"] == ["Free returns"]
         assert params["product"]["attributes"]["color"] == "red" and params["resolved_language"] == "en"
+
+
+REPEATING = (
+    "TITLE: Red Polyester Tee\n"
+    "BULLET: FIT: A classic piece.\n"
+    "BULLET: Soft red polyester jersey.\n"
+    "BULLET: FIT: a classic piece!\n"
+    "DESCRIPTION: A red polyester tee, perfect for any occasion."
+)
+
+
+def test_a_persons_repeated_bullets_are_kept_flagged_and_ranked_down_with_the_reason(pipe):
+    clean = "TITLE: Red Polyester Tee\nBULLET: Soft red polyester jersey.\nDESCRIPTION: A red polyester tee in S and M."
+    result = pipe.review(CopyRequest(TEE, Platform.AMAZON, grounding_policy=GroundingPolicy.FLAG), [REPEATING, clean])
+    repeating = next(c for c in result.candidates if c.index == 0)
+    assert repeating.fields.bullets[0] == "FIT: A classic piece."  # a person's text is never rewritten
+    assert any("repeats bullet 1" in f for f in repeating.flags)
+    assert any("'perfect for any occasion' is filler" in f for f in repeating.flags)
+    assert "style: repeats itself" in repeating.reason and "filler" in repeating.reason
+    assert result.ranked[0].index == 1  # the clean one wins
+
+
+def test_generated_weak_bullets_are_rewritten_from_the_sheet(pipe):
+    from generators.runtime.provenance import Stopwatch
+    from generators.words.parsing import parse_copy
+
+    request = CopyRequest(TEE, Platform.AMAZON, grounding_policy=GroundingPolicy.FLAG)
+    _, _, sheet, warnings = pipe._prepare(request)
+    result = pipe._finish(request, [REPEATING], [parse_copy(REPEATING)], sheet, warnings, Stopwatch(), {}, None, None)
+    (c,) = result.candidates
+    # Colour and material are stated by the kept bullet; the sizes are the one fact left to write.
+    assert c.fields.bullets == ("Soft red polyester jersey.", "Sizes: S, M.")
+    assert any("a bullet was filler only: wrote the catalog's size" in f for f in c.fixes)
+    assert not any("repeats" in f for f in c.flags)
+    assert c.issues == ()  # every bullet written from the sheet is grounded
