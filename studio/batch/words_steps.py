@@ -143,6 +143,7 @@ def run_copy(ctx: StepContext) -> StepOutput:
     """
     from generators.copywriter import CopyRequest
     from generators.words.copy_types import CandidateStatus
+    from generators.words.model_fit import SMALL_MODEL_LABEL
     from generators.words.presets import Language, Platform
 
     # Read first: a broken brand_kit.json fails the step with its BrandKitError before any model loads.
@@ -180,6 +181,8 @@ def run_copy(ctx: StepContext) -> StepOutput:
         note = rejection_note(platform, result.candidates)
         if note:
             notes.append(note)
+        # "draft quality: small model" and how to switch: the Copy tab and the job list show the job's message.
+        notes += [w for w in result.warnings if w.startswith(SMALL_MODEL_LABEL) and w not in notes]
         shown = result.ranked
         # Every draft is kept: shown ones ranked, the pipeline's rejected ones with their reasons (a person may
         # keep one anyway). Near-duplicates and unusable ones (no title) are not drafts anyone would keep.
