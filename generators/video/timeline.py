@@ -132,14 +132,15 @@ def transition_frames(fps: int, lengths: list[int], next_index: int) -> int:
 
 
 def fit_lengths(lengths: list[int], total: int, fps: int) -> list[int]:
-    """`lengths` with the last clip stretched or shortened so that, less the overlaps, exactly `total` remain."""
+    """`lengths` with the longest clip stretched or shortened so that, less the overlaps, exactly `total` remain."""
     out = list(lengths)
-    for _ in range(8):  # an overlap depends on the lengths it joins; settles in a round or two
+    for _ in range(16):  # an overlap depends on the lengths it joins; settles in a round or two
         overlap = sum(transition_frames(fps, out, i) for i in range(1, len(out)))
         diff = total - (sum(out) - overlap)
         if diff == 0:
             return out
-        out[-1] = max(out[-1] + diff, 1)
+        longest = max(range(len(out)), key=lambda i: out[i])
+        out[longest] = max(out[longest] + diff, 1)
     raise ValueError(f"clip lengths {lengths} cannot make {total} frames")
 
 

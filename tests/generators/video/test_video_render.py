@@ -136,3 +136,8 @@ def test_lengths_leave_exactly_the_frames_asked_for():
         lengths = timeline.split_frames(total, [1.0] * k, 30)
         slots = timeline.lay_out([None] * k, lengths, 30, seed=0)
         assert slots[-1].end == total
+
+
+def test_footage_heavy_short_videos_still_add_up():
+    lengths = timeline.fit_lengths([7, 33, 7], 30, 30)  # two photos around one long shot, 1 s in all
+    assert timeline.lay_out([None] * 3, lengths, 30, seed=0)[-1].end == 30 and min(lengths) >= 3
