@@ -20,6 +20,7 @@ while the flat-lay is not. The same request gives the same pixels.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,10 @@ class PairingRequest:
     flatlay_size: int = 1200
     background: tuple[int, int, int] | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", PairingMode(self.mode))  # "both" from a form or a command line
+        object.__setattr__(self, "quality", QualityMode(self.quality))
+
 
 @dataclass(frozen=True)
 class PairingCandidate:
@@ -180,6 +185,8 @@ class PairingPipeline:
         style = pairing_style(request.style)
         if not 0 <= request.n <= MAX_LOOKS:
             raise PairingError(f"n must be between 0 and {MAX_LOOKS}; got {request.n}")
+        if not 0.0 < request.strength <= 1.0 or request.steps < 1:
+            raise PairingError("steps must be at least 1 and strength between 0 and 1")
         warnings: list[str] = []
         has_flatlay = request.mode is not PairingMode.GENERATED or request.n > 0
         if not request.complements:
@@ -251,11 +258,13 @@ class PairingPipeline:
         for i in range(request.n):
             img2img = has_flatlay and i % 2 == 0
             prompt = style.scene_prompt(outfit) if img2img else style.mood_prompt(anchor_words)
+            # img2img runs steps x strength of them: at least one, or diffusers denoises nothing.
+            steps = max(request.steps, math.ceil(1 / request.strength)) if img2img else request.steps
             call = DiffusionCall(
                 prompt,
                 seed=request.seed + i,
                 negative_prompt=style.negative,
-                steps=request.steps,
+                steps=steps,
                 width=request.size,
                 height=request.size,
                 strength=request.strength,
@@ -301,8 +310,10 @@ class PairingPipeline:
             fid = check_fidelity(product, product_mask, image, region)
             total = CLIP_WEIGHT * clip[i] + FIDELITY_WEIGHT * fid.score
             rows.append((fid, total))
+        # A random-weight CLIP sees every image alike: its "near-duplicates" are not, so none are hidden for it.
+        real_clip = self.scorer is not None and not self.scorer.placeholder
         order, closest, dup_of = maximal_marginal_relevance(
-            list(range(len(made))), vectors, [t for _, t in rows], MMR_LAMBDA, DUPLICATE_AT
+            list(range(len(made))), vectors, [t for _, t in rows], MMR_LAMBDA, DUPLICATE_AT if real_clip else 1.01
         )
         best = max(t for _, t in rows)
         clip_ref = (self.scorer.ref,) if self.scorer is not None else ()
@@ -329,7 +340,8 @@ class PairingPipeline:
             params |= {"request": request_params(request)}
             prov = Provenance((*makers, *clip_ref), seed, params, {}, scores)
             kind = LookKind.FLATLAY if method == "flatlay" else LookKind.GENERATED
-            cand = PairingCandidate(kind, image, shown_items, prompt, method, seed, scores, fid.flags, prov)
+            flags = fid.flags + (flat.warnings if method == "flatlay" and flat is not None else ())
+            cand = PairingCandidate(kind, image, shown_items, prompt, method, seed, scores, flags, prov)
             (hidden if reason else shown).append(_with(cand, hidden=bool(reason), reason=reason))
         ranked = [*shown, *hidden]
         return tuple(_with(c, rank=r) for r, c in enumerate(ranked, start=1))
