@@ -12,8 +12,9 @@ from generators.video.pipeline import ShotScore, VideoPipeline, VideoRequest, Vi
 
 
 def build_pipeline(shared: Any, *, clip: bool = True) -> VideoPipeline:
-    """The video pipeline, ranking footage shots with the shared CLIP scorer (`clip`)."""
-    return VideoPipeline(scorer=shared.scorer() if clip else None)
+    """The video pipeline, ranking footage shots with the shared CLIP scorer (`clip`), loaded only when a
+    video has footage to rank."""
+    return VideoPipeline(scorer_factory=shared.scorer if clip else None)
 
 
 __all__ = ["ShotScore", "VideoPipeline", "VideoRequest", "VideoResult", "build_pipeline"]

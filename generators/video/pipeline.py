@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
+from generators.runtime.errors import VitrineError
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, request_params
 from generators.video import captions, encoder, footage, overlay, timeline
@@ -109,10 +111,26 @@ def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
 
 
 class VideoPipeline:
-    """Renders product videos; shots are ranked with `scorer` (a CLIP `ImageTextScorer`) when one is given."""
+    """Renders product videos; footage shots are ranked with a CLIP `ImageTextScorer`.
 
-    def __init__(self, scorer: Any = None) -> None:
-        self.scorer = scorer
+    Args:
+        scorer: the scorer, or None.
+        scorer_factory: builds the scorer on first need (only footage needs it), instead of `scorer`.
+    """
+
+    def __init__(self, scorer: Any = None, *, scorer_factory: Callable[[], Any] | None = None) -> None:
+        self._scorer = scorer
+        self._factory = scorer_factory
+
+    def scorer(self, warnings: list[str]) -> Any:
+        """The scorer (built now if it comes from a factory); None, with a warning, when it cannot load."""
+        if self._scorer is None and self._factory is not None:
+            try:
+                self._scorer = self._factory()
+            except VitrineError as exc:
+                warnings.append(f"CLIP scorer unavailable ({exc})")
+            self._factory = None
+        return self._scorer
 
     # ---- inputs -------------------------------------------------------------------------------------------
     def _photo_clips(self, request: VideoRequest, size: tuple[int, int], warnings: list[str]) -> list[Any]:
@@ -141,10 +159,11 @@ class VideoPipeline:
             except (ValueError, OSError) as exc:
                 warnings.append(f"footage {path.name} left out: {exc}")
         scored = False
-        if shots and self.scorer is not None:
+        scorer = self.scorer(warnings) if shots else None
+        if shots and scorer is not None:
             text = request.product_text or " ".join([request.title, *request.bullets]).strip() or "a product"
             frames = [Image.fromarray(footage.keyframe(s)) for s in shots]
-            cos = np.asarray(self.scorer.score(frames, [text]).cos, dtype=np.float64)[:, 0]
+            cos = np.asarray(scorer.score(frames, [text]).cos, dtype=np.float64)[:, 0]
             shots = [
                 footage.Shot(s.source, s.index, s.start_s, s.end_s, round(float(c), 6))
                 for s, c in zip(shots, cos, strict=True)
@@ -265,7 +284,7 @@ class VideoPipeline:
             )
             for s in shots
         )
-        models = (self.scorer.ref,) if self.scorer is not None and shots else ()
+        models = (self._scorer.ref,) if self._scorer is not None and any(s.score is not None for s in shots) else ()
         provenance = Provenance(
             models=models,
             seed=request.seed,

@@ -125,7 +125,6 @@ def _pipeline(profile: str | None, clip: bool) -> Any:
 
 def render_product(job: ProductJob, options: dict[str, Any], progress: Any = None) -> dict[str, Any]:
     """Render one product's video into `options["out"]/<SKU>/` and write its `video.json`; returns a summary."""
-    from generators.runtime.errors import VitrineError
     from generators.video import VideoRequest
     from generators.video.copy_plan import video_copy
     from studio.atomic_files import atomic_write_text
@@ -136,12 +135,7 @@ def render_product(job: ProductJob, options: dict[str, Any], progress: Any = Non
         return {"sku": job.sku, "status": "skipped", "video": str(folder / f"{preset}.mp4")}
     copy = video_copy(title=job.title, description=job.description, attributes=job.attributes)
     warnings = list(job.problems)
-    clip = not options["no_clip"] and bool(job.footage)
-    try:
-        pipe = _pipeline(options["profile"], clip)
-    except VitrineError as exc:  # no CLIP weights here: shots are used in order, and the record says so
-        warnings.append(f"CLIP scorer unavailable ({exc}); footage shots not ranked")
-        pipe = _pipeline(options["profile"], False)
+    pipe = _pipeline(options["profile"], not options["no_clip"])  # CLIP loads only for footage
     request = VideoRequest(
         out_path=folder / f"{preset}.mp4",
         photos=tuple(Path(p) for p in job.photos),
