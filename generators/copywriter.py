@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from generators.runtime.lexicon import has_cjk
+from generators.runtime.llm_engine import CT2_COMPUTE
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, Stopwatch, request_params
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
@@ -40,6 +41,7 @@ from generators.words.prompts import ASSISTANT_PREFIX, build_messages, copied_ex
 from scoring.scores import ScoreKey
 
 if TYPE_CHECKING:
+    from generators.runtime.llm_engine import Ct2Engine
     from generators.runtime.loading import LoadedModel
     from generators.runtime.pipeline import ImageTextScorer
 
@@ -104,10 +106,23 @@ class _StopCriteria:
             return stop
         for row in range(input_ids.shape[0]):
             if int(input_ids[row, -1]) in self.newline_ids:
-                stop[row] = self._complete(
-                    self.tokenizer.decode(input_ids[row, self.prompt_len :], skip_special_tokens=True)
-                )
+                stop[row] = self.wants_stop(input_ids[row, self.prompt_len :])
         return stop
+
+    def wants_stop(self, new_ids: Any) -> bool:
+        """Whether a sequence whose new tokens are `new_ids` (ending on a line break) should stop now."""
+        return self.enabled and self._complete(self.tokenizer.decode(new_ids, skip_special_tokens=True))
+
+
+def _assistant_texts(texts: list[str], cut: list[bool]) -> list[str]:
+    """The completions with the assistant prefix; a row `cut` by the token budget loses its last partial word."""
+    out = []
+    for text, was_cut in zip(texts, cut, strict=True):
+        if was_cut and " " in text.strip():
+            # Cut off by max_new_tokens mid-line: its last word may be partial ("#je" for "#jeans").
+            text = text.rstrip().rsplit(" ", 1)[0]
+        out.append(ASSISTANT_PREFIX + text)
+    return out
 
 
 class CopyPipeline:
@@ -117,6 +132,8 @@ class CopyPipeline:
         copywriter: the loaded `copywriter` role (any chat LM with a chat template).
         embedder: the loaded `text_embedder` role, for dropping near-identical candidates (optional).
         scorer: a CLIP scorer, for CLIPScore of copy vs product image (optional).
+        engine: a CTranslate2 engine that samples instead of the model's own `generate` (the factory decides:
+            `generators.runtime.llm_engine.copy_engine_name`); None samples with transformers.
     """
 
     def __init__(
@@ -125,8 +142,10 @@ class CopyPipeline:
         *,
         embedder: LoadedModel | None = None,
         scorer: ImageTextScorer | None = None,
+        engine: Ct2Engine | None = None,
     ) -> None:
         self.copywriter = copywriter
+        self.engine = engine
         self.model = copywriter.components.model
         self.tokenizer = copywriter.components.tokenizer
         self.embedder = embedder
@@ -151,12 +170,13 @@ class CopyPipeline:
 
     def _prompt_ids(self, messages: list[dict[str, str]]) -> Any:
         key = repr(messages)
-        if key not in self._prompt_cache:  # re-runs (retries, more seeds) skip templating and tokenizing
+        ids = self._prompt_cache.get(key)
+        if ids is None:  # re-runs (retries, more seeds) skip templating and tokenizing
             text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
             text += ASSISTANT_PREFIX
             ids = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
-            self._prompt_cache = {key: ids}
-        return self._prompt_cache[key]
+            self._prompt_cache = {key: ids}  # one assignment: batch workers may call this side by side
+        return ids
 
     def generate(
         self,
@@ -168,6 +188,8 @@ class CopyPipeline:
         cancel: CancelToken | None = None,
     ) -> tuple[list[str], int]:
         """`n` sampled completions of one prompt in a single batched call; returns (texts, new tokens)."""
+        if self.engine is not None:
+            return self._generate_ct2(prompt_ids, n, seed, request, progress, cancel)
         import torch
         from transformers import StoppingCriteriaList
 
@@ -207,11 +229,69 @@ class CopyPipeline:
         tokens = int(sum(int((row != eos).sum()) for row in new))
         texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
         done = {eos, self.tokenizer.pad_token_id, *self._newline_ids()}
-        for i, row in enumerate(new):
-            if request.min_new_tokens == 0 and int(row[-1]) not in done and " " in texts[i].strip():
-                # Cut off by max_new_tokens mid-line: its last word may be partial ("#je" for "#jeans").
-                texts[i] = texts[i].rstrip().rsplit(" ", 1)[0]
-        return [ASSISTANT_PREFIX + t for t in texts], tokens
+        cut = [request.min_new_tokens == 0 and int(row[-1]) not in done for row in new]
+        return _assistant_texts(texts, cut), tokens
+
+    def _generate_ct2(
+        self,
+        prompt_ids: Any,
+        n: int,
+        seed: int,
+        request: CopyRequest,
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+    ) -> tuple[list[str], int]:
+        """`generate` on the CTranslate2 engine: the same stop rule, progress and cancel, checked per token."""
+        from generators.runtime.llm_engine import SampleSpec
+
+        assert self.engine is not None
+        check(cancel)
+        newlines = self._newline_ids()
+        stop = _StopCriteria(
+            self.tokenizer,
+            preset_for(request.platform),
+            0,
+            request.max_new_tokens,
+            progress,
+            cancel,
+            newlines,
+            enabled=request.min_new_tokens == 0,
+        )
+        rows: list[list[int]] = [[] for _ in range(n)]
+        cancelled = False
+
+        def on_token(row: int, step: int, token: int) -> bool:
+            nonlocal cancelled
+            if cancelled or (cancel is not None and cancel.cancelled):
+                cancelled = True
+                return True  # every row stops at its next token; Cancelled is raised once the call returns
+            rows[row].append(token)
+            if row == 0 and (step + 1) % 16 == 0:
+                report(progress, step + 1, request.max_new_tokens, "writing")
+            return token in newlines and stop.wants_stop(rows[row])
+
+        spec = SampleSpec(
+            prompt_ids[0].tolist(),
+            n,
+            seed,
+            request.max_new_tokens,
+            request.min_new_tokens,
+            request.temperature,
+            request.top_p,
+        )
+        out = self.engine.sample(spec, on_token)
+        if cancelled:
+            check(cancel)
+            raise Cancelled("cancelled by the user")
+        eos = self.tokenizer.eos_token_id
+        out = [[t for t in row if t != eos] for row in out]
+        texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
+        # A row that ends below the budget ended on the end token or a complete line (the stop rule).
+        cut = [
+            request.min_new_tokens == 0 and len(row) >= request.max_new_tokens and row[-1] not in newlines
+            for row in out
+        ]
+        return _assistant_texts(texts, cut), sum(len(row) for row in out)
 
     def _prompt_cache_kv(self, prompt: Any, n: int) -> Any:
         """KV cache of all prompt tokens but the last, computed once (batch 1) and repeated for `n` sequences.
@@ -225,7 +305,8 @@ class CopyPipeline:
         from transformers import DynamicCache
 
         key = tuple(prompt[0].tolist())
-        if self._kv is None or self._kv[0] != key:
+        kept = self._kv  # read once: another batch worker may replace it meanwhile
+        if kept is None or kept[0] != key:
             from generators.runtime.device import cpu_supports_bf16
 
             cache = DynamicCache(config=self.model.config)
@@ -235,8 +316,8 @@ class CopyPipeline:
             if fast:  # decode runs in the model's fp32
                 for layer in cache.layers:
                     layer.keys, layer.values = layer.keys.float(), layer.values.float()
-            self._kv = (key, cache)
-        cache = copy.deepcopy(self._kv[1])
+            kept = self._kv = (key, cache)
+        cache = copy.deepcopy(kept[1])
         if n > 1:
             cache.batch_repeat_interleave(n)
         return cache
@@ -359,7 +440,12 @@ class CopyPipeline:
         if clip_used and getattr(self.scorer, "ref", None) is not None:
             refs.append(self.scorer.ref)
         # Every request field (the product and brand kit by content); the resolved language beside it.
-        params = request_params(request, resolved_language=language.value, dtype=self.copywriter.dtype)
+        params = request_params(
+            request,
+            resolved_language=language.value,
+            dtype=self.copywriter.dtype if self.engine is None else CT2_COMPUTE,
+            engine=self.engine.name if self.engine is not None else "transformers",
+        )
         timings = {**sw.timings, **extra_timings}
         best = next((c for c in candidates if c.rank == 1), None)
         scores = {k: float(v) for k, v in (best.scores if best else {}).items() if v is not None}

@@ -136,6 +136,10 @@ class SharedModels:
             key, lambda: load_model(role, self.profile, device=self.device, dtype=dtype, settings=self.settings)
         )
 
+    def shared(self, key: str, build: Any) -> Any:
+        """Whatever `build()` makes, made once under `key` and handed to every later caller."""
+        return self._once(("shared", key), build)
+
     def scorer(self) -> EmbeddingScorer:
         """The CLIP scorer (its precision chosen by `scoring.api.get_scorer`), loaded once."""
         from scoring.api import get_scorer
@@ -186,15 +190,23 @@ def build_caption(shared: SharedModels, *, clip: bool = True) -> Pipeline:
 
 
 def build_copy(shared: SharedModels, *, clip: bool = True) -> Pipeline:
-    """The copywriter with the MiniLM embedder (when its role loads) and the CLIP scorer."""
+    """The copywriter with the MiniLM embedder (when its role loads) and the CLIP scorer.
+
+    Its sampling engine is chosen here, by `generators.runtime.llm_engine.copy_engine_name`: CTranslate2 int8
+    for a real model on the CPU, else transformers `generate`.
+    """
     from generators.copywriter import CopyPipeline, preferred_dtype
+    from generators.runtime.llm_engine import CTRANSLATE2, copy_engine_name, load_ct2_engine
 
     copywriter = shared.model("copywriter", preferred_dtype(shared.device))
     try:
         embedder = shared.model("text_embedder")
     except VitrineError:  # near-duplicates then count exact repeats only
         embedder = None
-    return CopyPipeline(copywriter, embedder=embedder, scorer=shared.scorer() if clip else None)
+    engine = None
+    if copy_engine_name(shared.device, copywriter) == CTRANSLATE2:  # int8 CTranslate2 on CPUs, converted once
+        engine = shared.shared("copy_engine", lambda: load_ct2_engine(copywriter, shared.settings.threads))
+    return CopyPipeline(copywriter, embedder=embedder, scorer=shared.scorer() if clip else None, engine=engine)
 
 
 def build_attributes(shared: SharedModels, *, clip: bool = True) -> Pipeline:

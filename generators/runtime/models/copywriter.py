@@ -9,6 +9,7 @@ read that folder in well under a second.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -204,3 +205,41 @@ class CopywriterAdapter:
 
 
 ADAPTER = CopywriterAdapter()
+
+
+def ct2_folder(source: Path) -> Path:
+    """`source` (a transformers copywriter folder) converted to CTranslate2 int8, once, beside the models.
+
+    The converted folder (CTranslate2's own flat weight file, config and vocabulary) is cached under the
+    models dir's `ctranslate2/` folder, keyed by the source folder's name and its weights' size and time, so
+    a rebuilt source is converted again. Conversion takes ~50 s for SmolLM2-135M, well under a second for the
+    tiny model.
+    """
+    from generators.runtime.settings import get_settings
+
+    weights = sorted(source.glob("*.safetensors"))
+    stamp = "-".join(f"{w.stat().st_size}.{int(w.stat().st_mtime)}" for w in weights)
+    key = hashlib.sha256(f"{source.resolve()}|{stamp}".encode()).hexdigest()[:12]
+    folder = get_settings().models_dir / "ctranslate2" / f"{source.name}-int8-{key}"
+    if (folder / _DONE).is_file():
+        return folder
+    import ctranslate2
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        out = tmp / "model"
+        from generators.runtime.quiet import quiet_ml_libraries
+
+        with quiet_ml_libraries(bars_only=True):
+            ctranslate2.converters.TransformersConverter(str(source)).convert(str(out), quantization="int8")
+        (out / _DONE).write_text(f'{{"from": "{source.name}", "quantization": "int8"}}')
+        try:
+            os.replace(out, folder)
+        except OSError:
+            if not (folder / _DONE).is_file():  # lost a race to a finished conversion: keep theirs
+                shutil.rmtree(folder, ignore_errors=True)
+                os.replace(out, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder

@@ -1,0 +1,166 @@
+"""Which engine samples the copywriter's text, and the CTranslate2 engine itself.
+
+Stock transformers `generate` on a CPU spends most of each step in Python and fp32 kernels: the packaged
+SmolLM2-135M ran at ~7 tokens/s on an AVX2-only CPU. CTranslate2 runs the same model with int8 weights in
+one C++ decode loop (the prompt prefilled once for all candidates), so a step costs what reading 135 M int8
+weights costs. `copy_engine_name` is the one place the engine is chosen:
+
+- "ctranslate2": a real (not placeholder) copywriter on the CPU, when `ctranslate2` is installed;
+- "transformers": CUDA, placeholder models (tiny/perf profiles keep their measured torch paths), or no
+  `ctranslate2`. `VITRINE_COPY_ENGINE=transformers|ctranslate2` forces one (benchmarks, tests).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generators.runtime.loading import LoadedModel
+
+#: Environment variable that forces the copy engine ("transformers" or "ctranslate2").
+COPY_ENGINE_ENV = "VITRINE_COPY_ENGINE"
+TRANSFORMERS, CTRANSLATE2 = "transformers", "ctranslate2"
+#: The weight format CTranslate2 converts to and computes in (int8 GEMMs run on AVX2, AVX-512 and ARM).
+CT2_COMPUTE = "int8"
+
+
+def ctranslate2_installed() -> bool:
+    """True when the `ctranslate2` package can be imported (it is not imported here)."""
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def copy_engine_name(device: Any, loaded: LoadedModel) -> str:
+    """The engine the copywriter samples with on `device` (see the module docstring for the rule).
+
+    Raises:
+        SettingsError: `VITRINE_COPY_ENGINE` names no known engine, or "ctranslate2" is forced but missing.
+    """
+    from generators.runtime.errors import SettingsError
+
+    forced = os.environ.get(COPY_ENGINE_ENV, "").strip().lower()
+    if forced and forced not in (TRANSFORMERS, CTRANSLATE2):
+        raise SettingsError(f"{COPY_ENGINE_ENV} must be {TRANSFORMERS} or {CTRANSLATE2}, not {forced!r}")
+    if forced == CTRANSLATE2 and not ctranslate2_installed():
+        raise SettingsError(f"{COPY_ENGINE_ENV}=ctranslate2 but ctranslate2 is not installed (pip install ctranslate2)")
+    if forced:
+        return forced
+    on_cpu = str(device).split(":")[0] == "cpu"
+    return CTRANSLATE2 if on_cpu and not loaded.placeholder and ctranslate2_installed() else TRANSFORMERS
+
+
+@dataclass
+class SampleSpec:
+    """What to sample: `n` continuations of `prompt_ids`, with the request's sampling settings."""
+
+    prompt_ids: Sequence[int]
+    n: int
+    seed: int
+    max_new_tokens: int
+    min_new_tokens: int
+    temperature: float
+    top_p: float
+
+
+# CTranslate2 seeds each worker thread's random generator from the global seed at that thread's first sample
+# (a thread_local std::mt19937), so a per-call seed needs a fresh generator (fresh worker thread) per call, and
+# concurrent calls must not change the global seed until that first sample is drawn.
+_SEED_LOCK = threading.Lock()
+
+
+class Ct2Engine:
+    """Samples with a CTranslate2 int8 generator converted from the copywriter's folder.
+
+    Args:
+        folder: the converted CTranslate2 model (`ct2_folder`).
+        tokenizer: the copywriter's transformers tokenizer (ids <-> CTranslate2's token strings).
+        threads: cores to use in all (0: all of this machine's); concurrent calls share them out.
+    """
+
+    name = f"{CTRANSLATE2}-{CT2_COMPUTE}"
+
+    def __init__(self, folder: Path, tokenizer: Any, threads: int = 0) -> None:
+        import ctranslate2
+
+        self.folder = folder
+        self.tokenizer = tokenizer
+        self.threads = threads if threads > 0 else (os.cpu_count() or 1)
+        self._ct2 = ctranslate2
+        self._active = 0
+        self._lock = threading.Lock()
+        # Read the weights into memory once: each call's generator then parses them without touching the disk.
+        self._files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    def _generator(self, threads: int) -> Any:
+        return self._ct2.Generator(
+            str(self.folder), device="cpu", compute_type=CT2_COMPUTE, intra_threads=threads, files=self._files
+        )
+
+    def sample(
+        self,
+        spec: SampleSpec,
+        on_token: Callable[[int, int, int], bool],
+    ) -> list[list[int]]:
+        """`spec.n` sampled continuations (new token ids, end token excluded), seeded by `spec.seed`.
+
+        `on_token(row, step, token_id)` runs after every sampled token; returning True stops that row (the
+        caller's stop rule, a cancel). The prompt but its last token is prefilled once for all rows.
+        """
+        with self._lock:  # calls running side by side (batch workers) split the cores between them
+            self._active += 1
+            threads = max(1, self.threads // self._active)
+        try:
+            tokens = self.tokenizer.convert_ids_to_tokens(list(spec.prompt_ids))
+            generator = self._generator(threads)
+            released = threading.Event()
+            failed: list[BaseException] = []
+
+            def callback(step: Any) -> bool:
+                if not released.is_set():  # the first sample seeded this worker thread's generator
+                    released.set()
+                    _SEED_LOCK.release()
+                if failed:
+                    return True
+                try:
+                    return bool(on_token(step.batch_id, step.step, step.token_id))
+                except BaseException as exc:  # raised again in the caller's thread, not inside C++
+                    failed.append(exc)
+                    return True
+
+            _SEED_LOCK.acquire()
+            try:
+                self._ct2.set_random_seed(spec.seed & 0xFFFFFFFF)
+                results = generator.generate_batch(
+                    [tokens[-1:]] * spec.n,
+                    static_prompt=tokens[:-1] or None,
+                    cache_static_prompt=False,  # each product's prompt differs: nothing to keep
+                    max_length=spec.max_new_tokens,
+                    min_length=spec.min_new_tokens,
+                    sampling_topk=0,
+                    sampling_topp=spec.top_p,
+                    sampling_temperature=spec.temperature,
+                    include_prompt_in_result=False,
+                    callback=callback,
+                )
+            finally:
+                if not released.is_set():
+                    released.set()
+                    _SEED_LOCK.release()
+            if failed:
+                raise failed[0]
+            return [list(r.sequences_ids[0]) for r in results]
+        finally:
+            with self._lock:
+                self._active -= 1
+
+
+def load_ct2_engine(loaded: LoadedModel, threads: int = 0) -> Ct2Engine:
+    """The CTranslate2 engine for a loaded copywriter, converting its folder once (cached under the models dir)."""
+    from generators.runtime.models.copywriter import ct2_folder
+
+    return Ct2Engine(ct2_folder(loaded.resolved.folder), loaded.components.tokenizer, threads)

@@ -1,0 +1,162 @@
+"""Tier 2: the copywriter on the CTranslate2 engine, with the tiny model converted to int8 (well under a second).
+
+The copywriter tests of `test_copywriter` (contract included) run again here on this engine, plus what is
+the engine's own: seeding, progress, cancel, per-sequence early stop, the engine in provenance, the choice.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from generators.copywriter import CopyPipeline, CopyRequest
+from generators.runtime.errors import SettingsError
+from generators.runtime.llm_engine import (
+    COPY_ENGINE_ENV,
+    CTRANSLATE2,
+    TRANSFORMERS,
+    SampleSpec,
+    copy_engine_name,
+    load_ct2_engine,
+)
+from generators.runtime.loading import load_model
+from generators.runtime.progress import Cancelled, CancelToken
+from generators.words.presets import Platform
+from tests.generators.test_copywriter import (  # noqa: F401  (collected again, on this module's `pipe`)
+    TEE,
+    TestCopyPipelineContract,
+    test_bad_input_products_still_give_checked_copy,
+    test_cancel_stops_generation,
+    test_copy_that_repeats_the_worked_example_is_rejected,
+    test_injection_title_does_not_change_the_output_format,
+    test_platform_limits_hold_on_50_generated_candidates,
+    test_review_rejects_contradictions_and_drops_duplicates,
+    test_tiny_run_ranks_candidates_with_scores_and_provenance,
+)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return load_ct2_engine(load_model("copywriter", "tiny"))
+
+
+@pytest.fixture(scope="module")
+def pipe(engine):
+    return CopyPipeline(load_model("copywriter", "tiny"), embedder=load_model("text_embedder", "tiny"), engine=engine)
+
+
+def _spec(engine, n=3, seed=5, max_new=24, min_new=0):
+    prompt = engine.tokenizer("<|im_start|>user\nRed tee<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    return SampleSpec(prompt, n, seed, max_new, min_new, 0.9, 0.95)
+
+
+def test_the_engine_is_recorded_in_provenance(pipe):
+    result = pipe.run(CopyRequest(TEE, Platform.AMAZON, n=2, seed=1, max_new_tokens=12))
+    assert result.provenance.params["engine"] == "ctranslate2-int8"
+    assert result.provenance.params["dtype"] == "int8"
+    stock = CopyPipeline(load_model("copywriter", "tiny"))
+    assert stock.run(CopyRequest(TEE, Platform.AMAZON, n=1, max_new_tokens=4)).provenance.params["engine"] == (
+        "transformers"
+    )
+
+
+def test_same_seed_same_tokens_and_another_seed_others(engine):
+    def run(seed):
+        return engine.sample(_spec(engine, seed=seed, min_new=24), lambda row, step, token: False)
+
+    first = run(5)
+    assert first == run(5) and [len(r) for r in first] == [24, 24, 24]
+    assert run(6) != first
+
+
+def test_each_sequence_stops_on_its_own(engine):
+    """Returning True for one row stops that row only; the others run to the budget."""
+    stopped_at = {0: 3, 2: 7}
+
+    def on_token(row, step, token):
+        return stopped_at.get(row) == step + 1
+
+    rows = engine.sample(_spec(engine, min_new=20, max_new=20), on_token)
+    assert [len(r) for r in rows] == [3, 20, 7]
+
+
+def test_an_error_in_the_callback_reaches_the_caller(engine):
+    def on_token(row, step, token):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        engine.sample(_spec(engine), on_token)
+    assert engine.sample(_spec(engine, n=1, max_new=4, min_new=4), lambda *a: False)  # still usable
+
+
+def test_progress_reaches_the_budget_and_cancel_stops_within_a_token(pipe):
+    seen = []
+    request = CopyRequest(TEE, Platform.AMAZON, n=2, seed=2, max_new_tokens=48, min_new_tokens=48, max_retries=0)
+    pipe.generate(pipe._prompt_ids(_messages(request)), 2, 2, request, progress=seen.append)
+    assert [p.step for p in seen] == [16, 32, 48] and all(p.total == 48 for p in seen)
+    token, after = CancelToken(), []
+
+    def cancel_at_first(p):
+        if token.cancelled:
+            after.append(p)
+        token.cancel()
+
+    with pytest.raises(Cancelled):
+        pipe.generate(pipe._prompt_ids(_messages(request)), 2, 2, request, progress=cancel_at_first, cancel=token)
+    assert after == []
+
+
+def test_a_sequence_stops_once_a_line_repeats(pipe, monkeypatch):
+    """The stop rule ends a row at the line break that completes it; the row comes back shorter than the budget."""
+    from generators import copywriter
+
+    calls = []
+
+    def complete_after_two_lines(self, text):
+        calls.append(text)
+        return text.count("\n") >= 2
+
+    monkeypatch.setattr(copywriter._StopCriteria, "_complete", complete_after_two_lines)
+    request = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, max_retries=0)
+    texts, tokens = pipe.generate(pipe._prompt_ids(_messages(request)), 3, 4, request)
+    free = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, min_new_tokens=200, max_retries=0)
+    _, all_tokens = pipe.generate(pipe._prompt_ids(_messages(free)), 3, 4, free)
+    assert calls and tokens < all_tokens == 600
+    assert len(texts) == 3
+
+
+def _messages(request):
+    from tests.generators.test_copywriter import _messages as build
+
+    return build(None, request)  # it reads only the request
+
+
+class _Loaded:
+    """What `copy_engine_name` reads of a loaded model: whether it is a placeholder."""
+
+    def __init__(self, placeholder: bool) -> None:
+        self.placeholder = placeholder
+
+
+def test_the_engine_choice(monkeypatch):
+    monkeypatch.delenv(COPY_ENGINE_ENV, raising=False)
+    assert copy_engine_name("cpu", _Loaded(False)) == CTRANSLATE2
+    assert copy_engine_name("cpu", _Loaded(True)) == TRANSFORMERS  # tiny/perf keep the torch path
+    assert copy_engine_name("cuda", _Loaded(False)) == TRANSFORMERS
+    monkeypatch.setenv(COPY_ENGINE_ENV, "transformers")
+    assert copy_engine_name("cpu", _Loaded(False)) == TRANSFORMERS
+    monkeypatch.setenv(COPY_ENGINE_ENV, "ctranslate2")
+    assert copy_engine_name("cpu", _Loaded(True)) == CTRANSLATE2
+    monkeypatch.setenv(COPY_ENGINE_ENV, "llama")
+    with pytest.raises(SettingsError):
+        copy_engine_name("cpu", _Loaded(False))
+
+
+def test_the_factory_builds_the_copy_pipeline_on_the_chosen_engine(monkeypatch):
+    from generators.factory import SharedModels
+
+    monkeypatch.setenv(COPY_ENGINE_ENV, "ctranslate2")
+    shared = SharedModels("tiny", device="cpu")
+    pipe = shared.pipeline("copy", clip=False)
+    assert pipe.engine is not None and pipe.engine is shared.pipeline("copy", clip=True).engine
+    monkeypatch.setenv(COPY_ENGINE_ENV, "transformers")
+    assert SharedModels("tiny", device="cpu").pipeline("copy", clip=False).engine is None
