@@ -1,0 +1,187 @@
+"""`vitrine tryon --catalog CATALOG --sku SKU [--person PHOTO] [--mask MASK.png] --out DIR`: virtual try-on.
+
+Without `--person`, the product's own person photo (the catalog's `person_images` column) is dressed. The
+candidates (PNG, at the person photo's size, best first), the mask (`mask.png`, white = redrawn) and
+`DIR/tryon.json` are written into a temporary folder that replaces `DIR` in one rename, so an error or Ctrl-C
+leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from studio.cli.progress_bar import progress_bar
+
+PLACEHOLDER_NOTICE = (
+    "PLACEHOLDER inpainting model (random weights): the try-on images are noise, labelled and never exported; "
+    "run `vitrine models pull inpaint` for real ones"
+)
+RESULT_FILE = "tryon.json"
+MASK_FILE = "mask.png"
+MAX_CANDIDATES = 16
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from generators.diffusion import QualityMode
+    from generators.person_layout import GarmentType
+
+    p = sub.add_parser("tryon", help="virtual try-on: a product garment on a person photo")
+    p.add_argument("--catalog", required=True, help="catalog CSV/TSV/JSON, or a folder of photos named by SKU")
+    p.add_argument("--sku", required=True, help="the garment to put on")
+    p.add_argument("--out", required=True, help="folder for the images, mask.png and tryon.json (replaced whole)")
+    p.add_argument("--person", default=None, help="person photo (default: the product's person_images)")
+    p.add_argument("--mask", default=None, help="painted mask PNG at the photo's size (white = redraw)")
+    p.add_argument("--person-index", type=int, default=0, help="which person when there are several (0: largest)")
+    p.add_argument(
+        "--garment-type", choices=[g.value for g in GarmentType], default=None, help="default: from the category"
+    )
+    p.add_argument("--n", type=int, default=4, help="candidates to make")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=2, help="denoising steps per candidate")
+    p.add_argument("--resolution", type=int, default=512, help="side the model draws the garment's crop at")
+    p.add_argument("--quality", choices=[q.value for q in QualityMode], default=QualityMode.FAST.value)
+    p.add_argument("--profile", default=None, help="model profile (default: settings.profile): auto, tiny, ...")
+    p.add_argument("--project", default=None, help="project folder: CLIP embeddings are cached inside it")
+    p.add_argument("--json", action="store_true", help="print tryon.json instead of a summary")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_tryon)
+
+
+def _tryon(args: argparse.Namespace) -> int:
+    from generators.diffusion import QualityMode
+    from generators.factory import SharedModels
+    from generators.person_layout import GarmentType
+    from generators.runtime.errors import VitrineError
+    from generators.tryon import TryOnError, TryOnRequest
+    from studio.atomic_files import staged_dir
+
+    if not 1 <= args.n <= MAX_CANDIDATES:
+        raise TryOnError(f"--n must be between 1 and {MAX_CANDIDATES}; got {args.n}")
+    if not 1 <= args.steps <= 50 or not 64 <= args.resolution <= 1024 or args.resolution % 8:
+        raise TryOnError("--steps must be 1-50 and --resolution a multiple of 8 between 64 and 1024")
+    if args.person_index < 0:
+        raise TryOnError("--person-index counts from 0 (the largest person)")
+    out = Path(args.out).expanduser().resolve()
+    _check_out(out)
+    catalog = Path(args.catalog).expanduser()
+    product, person = _product_and_person(catalog, args.sku, args.person)
+    mask = Path(args.mask).expanduser().resolve() if args.mask else None
+    request = TryOnRequest(
+        product,
+        person,
+        garment_type=GarmentType(args.garment_type) if args.garment_type else None,
+        mask=mask,
+        person_index=args.person_index,
+        n=args.n,
+        seed=args.seed,
+        steps=args.steps,
+        resolution=args.resolution,
+        mode=QualityMode(args.quality),
+    )
+    pipe = SharedModels(args.profile, project_dir=args.project).pipeline("tryon")
+    progress, close = progress_bar(args, "try-on")
+    try:
+        result = pipe.run(request, progress=progress)
+    finally:
+        close()
+    try:
+        with staged_dir(out) as tmp:
+            summary = write_tryon(result, tmp, sku=args.sku, person=person)
+    except OSError as exc:
+        raise VitrineError(f"cannot write the try-on to '{out}': {exc}") from None
+    return _print(args, summary, out)
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an `--out` that is a file, or a folder holding anything but an earlier try-on (it is replaced)."""
+    from generators.runtime.errors import VitrineError
+
+    if out.is_file():
+        raise VitrineError(f"--out '{out}' is a file; give a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / RESULT_FILE).exists():
+        raise VitrineError(
+            f"--out '{out}' is not empty and holds no earlier try-on; the try-on replaces that folder, "
+            "so give a new or empty one"
+        )
+
+
+def _product_and_person(catalog: Path, sku: str, person: str | None) -> tuple[Any, Path]:
+    """The garment product from the catalog and the person photo (given, or the product's first person photo)."""
+    from generators.runtime.errors import VitrineError
+    from studio.project.catalog_product import catalog_product, find_row
+    from studio.project.importer import PERSON_COLUMN, ImageRejected, resolve_image_path
+
+    found = catalog_product(catalog, sku)  # an unknown SKU lists some that exist
+    if not found.product.images:
+        problems = "; ".join(found.problems) or "the images column is empty"
+        raise VitrineError(f"'{sku}' has no product photo to take the garment from ({problems})")
+    if person:
+        path = Path(person).expanduser().resolve()
+        if not path.is_file():
+            raise VitrineError(f"person photo '{person}' does not exist")
+        return found.product, path
+    base = catalog if catalog.is_dir() else catalog.parent
+    problems = []
+    for _column, ref in find_row(catalog, sku).image_refs(PERSON_COLUMN):
+        try:
+            return found.product, resolve_image_path(ref, base)
+        except ImageRejected as exc:
+            problems.append(str(exc))
+    why = f" ({'; '.join(problems)})" if problems else ""
+    raise VitrineError(f"'{sku}' has no person photo in the catalog{why}; give one with --person PHOTO")
+
+
+def write_tryon(result: Any, folder: Path, *, sku: str, person: Path) -> dict[str, Any]:
+    """Write the candidates (PNG, numbered best first), the mask and `tryon.json` into `folder`."""
+    result.mask.save(folder / MASK_FILE)
+    candidates = []
+    for rank, c in enumerate(result.candidates, start=1):
+        name = f"{rank:02d}-seed{c.seed}.png"
+        c.image.save(folder / name)  # a new image: no EXIF of the person photo is carried over
+        candidates.append(
+            {
+                "file": name,
+                "mask": MASK_FILE,
+                "scores": {str(k): v for k, v in c.scores.items()},
+                "flags": list(c.flags),
+                "seed": c.seed,
+                "placeholder": result.placeholder,
+                "hidden": c.hidden,
+                "fidelity": c.fidelity.to_dict(),
+            }
+        )
+    summary = {
+        "sku": sku,
+        "person": str(person),
+        "garment_type": result.garment_type.value,
+        "mask_source": result.mask_source,
+        "prompt": result.prompt,
+        "placeholder": result.placeholder,
+        "warnings": list(result.warnings),
+        "candidates": candidates,
+        "provenance": result.provenance.to_dict(),
+    }
+    (folder / RESULT_FILE).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    return summary
+
+
+def _print(args: argparse.Namespace, summary: dict[str, Any], out: Path) -> int:
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
+    if summary["placeholder"]:
+        print(f"*** {PLACEHOLDER_NOTICE} ***", file=sys.stderr)
+    for line in summary["warnings"]:
+        print(f"warning: {line}", file=sys.stderr)
+    for c in summary["candidates"]:
+        badge = " [PLACEHOLDER]" if c["placeholder"] else ""
+        hidden = " (hidden)" if c["hidden"] else ""
+        drift = [f for f in c["flags"] if "placeholder" not in f]
+        flags = f" — {'; '.join(drift)}" if drift else ""
+        print(f"{c['file']}: score {round(100 * c['scores'].get('total', 0.0))}/100{badge}{hidden}{flags}")
+    print(f"wrote {len(summary['candidates'])} images, {MASK_FILE} and {RESULT_FILE} to {out}")
+    return 0
