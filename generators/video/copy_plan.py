@@ -13,6 +13,8 @@ from generators.video.overlay import needs_cjk
 CALL_TO_ACTION = {"en": "Shop now", "zh": "立即购买"}
 CURRENCY_SIGN = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "RMB": "¥", "JPY": "¥"}
 MAX_BULLET_CHARS = 60
+MAX_BULLET_CHARS_CJK = 24  # a CJK character is about two Latin ones wide
+MIN_BULLET_CHARS = 4  # shorter clauses ("S", "M") are not selling points
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,15 @@ def price_text(attributes: Mapping[str, str]) -> str:
     return f"{sign}{price}" if sign else f"{price} {currency}".strip()
 
 
-def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?。！？；;])\s*", re.sub(r"<[^>]+>", " ", text))
-    return [p.strip().rstrip(".。") for p in parts if p.strip()]
+def _short_lines(text: str) -> list[str]:
+    """The description's sentences that fit a bullet; a long sentence gives its clauses (split at commas)."""
+    lines = []
+    for sentence in re.split(r"(?<=[.!?。！？；;])\s*", re.sub(r"<[^>]+>", " ", text)):
+        sentence = sentence.strip().rstrip(".。!！")
+        limit = MAX_BULLET_CHARS_CJK if needs_cjk(sentence) else MAX_BULLET_CHARS
+        parts = [sentence] if len(sentence) <= limit else re.split(r"\s*[,，、]\s*", sentence)
+        lines += [p[:1].upper() + p[1:] for p in parts if MIN_BULLET_CHARS <= len(p) <= limit]
+    return lines
 
 
 def video_copy(
@@ -56,9 +64,7 @@ def video_copy(
     """The video's lines: the chosen copy's `bullets` when given, else short sentences of the description."""
     attributes = attributes or {}
     language = language or ("zh" if needs_cjk(title + description) else "en")
-    lines = [b.strip() for b in bullets if b.strip()] or [
-        s for s in _sentences(description) if len(s) <= MAX_BULLET_CHARS
-    ]
+    lines = [b.strip() for b in bullets if b.strip()] or _short_lines(description)
     has_copy = bool(title.strip() or lines)
     return VideoCopy(
         title=title.strip(),

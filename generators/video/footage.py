@@ -158,11 +158,11 @@ class ShotCut:
     frames: int
 
 
-def choose_shots(shots: Sequence[Shot], frames: int, fps: int) -> list[ShotCut]:
+def choose_shots(shots: Sequence[Shot], frames: int, fps: int, *, hold: bool = True) -> list[ShotCut]:
     """The best-scoring shots (unscored ones last, in order), trimmed around their middles, filling `frames`.
 
-    The cut is in source order. When the footage is shorter than `frames`, every shot is used whole and the
-    last one is held to fill the rest.
+    The cut is in source order. When the footage is shorter than `frames`, every shot is used and, with
+    `hold`, the last one is held to fill the rest (without, the cut is shorter and photos fill the rest).
     """
     ranked = sorted(shots, key=lambda s: (s.score is None, -(s.score or 0.0), s.source.name, s.start_s))
     long_enough = [s for s in ranked if s.duration_s >= MIN_SHOT_S] or ranked
@@ -176,7 +176,7 @@ def choose_shots(shots: Sequence[Shot], frames: int, fps: int) -> list[ShotCut]:
             continue
         chosen.append((shot, take))
         remaining -= take
-    if remaining > 0 and chosen:  # not enough footage: hold the last shot's final frame
+    if remaining > 0 and chosen and hold:  # not enough footage: hold the last shot's final frame
         shot, take = chosen[-1]
         chosen[-1] = (shot, take + remaining)
     chosen.sort(key=lambda c: (str(c[0].source), c[0].start_s))

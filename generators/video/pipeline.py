@@ -186,7 +186,7 @@ class VideoPipeline:
         cuts: list[footage.ShotCut] = []
         if shots:
             budget = total if not photos else round(total * 0.6)
-            cuts = footage.choose_shots(shots, budget, fps)
+            cuts = footage.choose_shots(shots, budget, fps, hold=not photos)  # photos fill what footage lacks
             cuts = [footage.ShotCut(c.shot, c.start_s, c.frames + step) for c in cuts]  # room for the overlaps
         if photos:
             photo_total = total - sum(c.frames - step for c in cuts)

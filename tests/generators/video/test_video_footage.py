@@ -69,6 +69,7 @@ def test_choose_shots_fills_the_length_in_source_order():
     assert sum(c.frames for c in cuts) == 90
     held = footage.choose_shots(shots[:1], 150, 30)
     assert held[0].frames == 150  # too little footage: the shot is held to fill
+    assert footage.choose_shots(shots[:1], 150, 30, hold=False)[0].frames == 60  # or photos fill the rest
 
 
 def test_rotated_phone_video_comes_out_upright(tmp_path):

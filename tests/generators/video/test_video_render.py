@@ -141,3 +141,21 @@ def test_lengths_leave_exactly_the_frames_asked_for():
 def test_footage_heavy_short_videos_still_add_up():
     lengths = timeline.fit_lengths([7, 33, 7], 30, 30)  # two photos around one long shot, 1 s in all
     assert timeline.lay_out([None] * 3, lengths, 30, seed=0)[-1].end == 30 and min(lengths) >= 3
+
+
+def test_copy_without_drafts_comes_from_the_catalog_facts():
+    from generators.video.copy_plan import video_copy
+
+    en = video_copy(
+        title="Floral Summer Dress",
+        description="Light cotton poplin sundress with a scattered flower print, thin straps and a flared skirt.",
+        attributes={"price": "59.00", "currency": "USD"},
+    )
+    assert en.bullets == (
+        "Light cotton poplin sundress with a scattered flower print",
+        "Thin straps and a flared skirt",
+    )
+    assert (en.price, en.call_to_action) == ("$59.00", "Shop now")
+    zh = video_copy(title="红色T恤", description="100%纯棉平纹针织面料，罗纹圆领，双针线边，常规版型。")
+    assert zh.bullets == ("100%纯棉平纹针织面料", "罗纹圆领", "双针线边") and zh.call_to_action == "立即购买"
+    assert video_copy(title="", description="").empty and video_copy(title="").call_to_action == ""
