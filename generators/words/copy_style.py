@@ -22,13 +22,16 @@ STYLE_ASSET = "copy_style.json"
 # A description sharing this many words in a row with the catalog's (or most of a short one) was copied.
 COPIED_RUN_WORDS = 12
 COPIED_SHARE = 0.8
-_MIN_SENTENCE_CHARS = 8  # "Red." twice is not a repeated sentence worth a flag
+_MIN_SENTENCE_CHARS = 8
+# A run of this many words (characters in Chinese) said this often in one draft is a loop, not emphasis.
+PHRASE_WORDS, PHRASE_CHARS_ZH, PHRASE_TIMES = 3, 4, 3  # "Red." twice is not a repeated sentence worth a flag
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])\s*|\n+")
 _WORD = re.compile(r"[\w\u3400-\u9fff]+")
 
 
 class StyleKind(StrEnum):
     REPEATED = "repeats itself"
+    REPEATED_PHRASE = "repeats a phrase"
     FILLER = "filler"
     COPIED_DESCRIPTION = "copies the catalog description"
 
@@ -46,6 +49,8 @@ class StyleIssue:
     def message(self) -> str:
         if self.kind is StyleKind.REPEATED:
             return f"{self.field} repeats {self.other}: '{self.phrase}'"
+        if self.kind is StyleKind.REPEATED_PHRASE:
+            return f"{self.field}: says '{self.phrase}' {self.other}"
         if self.kind is StyleKind.FILLER:
             return f"{self.field}: '{self.phrase}' is filler that fits any product; say something specific"
         return f"{self.field} copies the catalog description word for word: '{self.phrase}'"
@@ -106,6 +111,30 @@ def repeated_sentences(fields: CopyFields) -> list[StyleIssue]:
     return out
 
 
+def repeated_phrases(fields: CopyFields) -> list[StyleIssue]:
+    """Word runs (`PHRASE_WORDS` words, `PHRASE_CHARS_ZH` Chinese characters) said `PHRASE_TIMES`+ times across
+    the bullets and description ("a 100% fabric, and a 100% fabric, and a 100% fabric"), one issue per loop."""
+    text = "\n".join([*fields.bullets, fields.description])
+    grams: dict[str, int] = {}
+    for line in text.split("\n"):
+        words = [w.lower() for w in _WORD.findall(line)]
+        units = [c for w in words for c in w] if has_cjk(line) else words
+        size = PHRASE_CHARS_ZH if has_cjk(line) else PHRASE_WORDS
+        joiner = "" if has_cjk(line) else " "
+        for i in range(len(units) - size + 1):
+            gram = joiner.join(units[i : i + size])
+            grams[gram] = grams.get(gram, 0) + 1
+    out: list[StyleIssue] = []
+    reported: list[set[str]] = []
+    for gram, times in sorted(grams.items(), key=lambda kv: -kv[1]):
+        parts = set(gram.split()) if " " in gram else set(gram)
+        if times < PHRASE_TIMES or any(len(parts & r) >= len(parts) - 1 for r in reported):
+            continue  # overlapping windows of one loop are one issue
+        reported.append(parts)
+        out.append(StyleIssue(StyleKind.REPEATED_PHRASE, "bullets and description", gram, f"{times} times"))
+    return out
+
+
 def copied_run(copy: str, catalog: str) -> str:
     """The longest run of words `copy` shares with `catalog`, if it is long enough to count as copied."""
     if not copy or not catalog:
@@ -132,7 +161,7 @@ def copied_run(copy: str, catalog: str) -> str:
 
 def style_issues(fields: CopyFields, catalog_description: str = "") -> list[StyleIssue]:
     """Every repetition, filler phrase and copied catalog description in one candidate, in reading order."""
-    out = repeated_sentences(fields)
+    out = repeated_sentences(fields) + repeated_phrases(fields)
     for name, text in _fields(fields):
         out += [StyleIssue(StyleKind.FILLER, name, p) for p in dict.fromkeys(filler_phrases(text))]
     run = copied_run(fields.description, catalog_description)

@@ -29,3 +29,9 @@ def test_packaged_smollm2_writes_readable_english_for_the_sample_tee():
     words = re.findall(r"[A-Za-z]+", best.fields.title + " " + " ".join(best.fields.bullets))
     assert len(words) >= 4 and {"tee", "t", "shirt", "crew", "cotton", "neck"} & {w.lower() for w in words}
     assert limit_violations(best.fields, preset_for("amazon")) == []
+    # The packaged model is small: the drafts say so, with how to switch; its bullets never repeat one another.
+    assert any(
+        w.startswith("draft quality: small model") and "vitrine models pull copywriter" in w for w in result.warnings
+    )
+    for c in result.ranked:
+        assert not any("repeats bullet" in f for f in c.flags), c.flags

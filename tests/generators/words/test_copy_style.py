@@ -50,6 +50,21 @@ def test_a_description_sentence_repeating_a_bullet_counts_but_naming_the_title_a
     assert [(r.field, r.other) for r in repeats] == [("description", "bullet 1")]
 
 
+def test_a_phrase_looping_three_times_is_one_repeated_phrase_in_english_and_chinese():
+    looping = CopyFields(
+        "Tee",
+        ("A fabric of 100% cotton, a 100% fabric, and a 100% fabric.", "The original fabric with a 100% fabric."),
+        "",
+    )
+    (issue,) = [i for i in style_issues(looping) if i.kind is StyleKind.REPEATED_PHRASE]
+    assert issue.message == "bullets and description: says 'a 100 fabric' 3 times"
+    zh = CopyFields("T恤", ("纯棉面料，纯棉面料，纯棉面料。",), "")
+    assert [i.phrase for i in style_issues(zh) if i.kind is StyleKind.REPEATED_PHRASE] == ["纯棉面料"]
+    # Naming the material twice is not a loop.
+    twice = CopyFields("Tee", ("Soft 100% cotton jersey.",), "A red tee in soft 100% cotton jersey.")
+    assert StyleKind.REPEATED_PHRASE not in _kinds(twice)
+
+
 def test_short_fragments_are_not_repeats():
     assert StyleKind.REPEATED not in _kinds(CopyFields("Tee", ("Red.", "Red."), ""))
 
