@@ -65,7 +65,13 @@ def fact_bullets(sheet: AttributeSheet, language: Language) -> list[tuple[str, s
                 out.append((name, templates["one_size"]))
                 continue
             values = [", ".join(sizes)]
-        out.append((name, templates[name].format(value=sep.join(values))))
+        value = sep.join(values)
+        if (
+            name == "fit" and language is Language.EN and "fit" in value.lower()
+        ):  # "Regular fit.", not "Fit: Regular fit."
+            out.append((name, value[0].upper() + value[1:] + "."))
+            continue
+        out.append((name, templates[name].format(value=value)))
     return out
 
 

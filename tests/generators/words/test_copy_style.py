@@ -117,6 +117,8 @@ def test_fact_bullets_restate_catalog_values_in_english_and_chinese():
     en = dict(fact_bullets(sheet, Language.EN))
     assert en["material"] == "Made of cotton." and en["color"] == "Colour: red." and en["size"] == "Sizes: S, M, L, XL."
     zh = dict(fact_bullets(sheet, Language.ZH))
+    slim = build_attribute_sheet(Product("C", "Chino", "", {"fit": "Slim"}))
+    assert dict(fact_bullets(slim, Language.EN))["fit"] == "Fit: Slim."
     assert zh["material"] == "材质：纯棉。" and zh["color"] == "颜色：红色。" and zh["design"] == "细节：圆领。"
     one_size = build_attribute_sheet(Product("B", "Bag", "", {"size": "one size"}))
     assert dict(fact_bullets(one_size, Language.EN))["size"] == "One size."
@@ -144,7 +146,7 @@ def test_repeated_and_filler_only_bullets_are_replaced_by_facts_good_ones_stay()
     repaired, fixes = repair_bullets(fields, sheet, Language.EN, 5)
     assert repaired.bullets[0] == "Soft cotton jersey feels good all day."
     # Cotton is already stated by a kept bullet: the facts that follow are the colour, the fit, the neck...
-    assert repaired.bullets[1:] == ("Colour: red.", "Fit: Regular fit.", "Details: Crew-Neck.", "Sizes: S, M, L, XL.")
+    assert repaired.bullets[1:] == ("Colour: red.", "Regular fit.", "Details: Crew-Neck.", "Sizes: S, M, L, XL.")
     assert len(fixes) == 4 and "filler only" in fixes[0] and "repeated an earlier bullet" in fixes[1]
     assert "was missing" in fixes[3]
     assert _kinds(repaired) == []
