@@ -152,7 +152,9 @@ class VideoPipeline:
             try:
                 info = encoder.probe(path)
                 if info.audio_codec is None:
-                    warnings.append(f"footage {path.name} has no audio track (the video's sound is the music)")
+                    warnings.append(
+                        f"footage {path.name} has no audio track (the video's sound is its music track, never the footage's)"
+                    )
                 found = footage.detect_shots(path)
                 footage.keyframe(found[0])  # decodable past the header
                 shots.extend(found)

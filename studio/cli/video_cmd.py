@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -237,7 +238,8 @@ def _video(args: argparse.Namespace) -> int:
     try:
         workers = _jobs_allowed(args.jobs)
         if workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(workers) as pool:
+            # spawn: a forked worker would inherit whatever threads and models this process already holds
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
                 futures = [pool.submit(_safe_render, job, options) for job in jobs]
                 for future in as_completed(futures):
                     results.append(future.result())

@@ -91,3 +91,37 @@ def test_unknown_preset_is_refused_with_the_valid_ones(tmp_path, capsys):
     code = main(["video", "--catalog", str(_catalog(tmp_path)), "--preset", "vine", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2 and "vine" in err and "douyin" in err and "youtube" in err
+
+
+def test_products_render_in_parallel_processes(tmp_path, capsys):
+    (tmp_path / "img").mkdir()
+    rows = ["sku,title,price,currency,images"]
+    for i in range(2):
+        product_photo(tmp_path / "img" / f"p{i}.jpg")
+        rows.append(f"P-{i},Product {i},{i + 5},EUR,img/p{i}.jpg")
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "video",
+            "--catalog",
+            str(tmp_path / "c.csv"),
+            "--preset",
+            "square",
+            "--out",
+            str(out),
+            "--size",
+            "96x96",
+            "--duration",
+            "1",
+            "--jobs",
+            "2",
+            "--json",
+            "--quiet",
+        ]
+    )
+    products = json.loads(capsys.readouterr().out)["products"]
+    assert code == 0 and sorted(p["status"] for p in products) == ["rendered", "rendered"]
+    for i in range(2):
+        assert contract_problems(out / f"P-{i}" / "square.mp4", (96, 96), 30, 30) == []
+        assert json.loads((out / f"P-{i}" / "video.json").read_text())["inputs"]["copy"]["price"] == f"€{i + 5}"
