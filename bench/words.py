@@ -1,10 +1,14 @@
 """Words benchmark: prints one JSON object.
 
 Copy: 3 candidates x 120 new tokens with the packaged SmolLM2-135M-Instruct. `copy_3x120_s` is
-`CopyPipeline.run` (one batched, KV-cached `generate` of the 3 candidates, bf16 where the CPU has native
-bf16, prompt templated and tokenized once); `stock_3x120_s` is a plain transformers
-`pipeline("text-generation")` in fp32 producing the same three candidates one after another. Both sample
-with the same settings and are forced to exactly 120 new tokens (min_new_tokens) so they do equal work.
+`CopyPipeline.run` on the engine the factory chooses (`copy_engine`: CTranslate2 int8 on CPUs, prompt
+prefilled once for the 3 candidates); `stock_3x120_s` is a plain transformers `pipeline("text-generation")`
+in fp32 producing the same three candidates one after another (`copy_speedup_vs_fp32_stock`, also
+`copy_speedup`); `copy_transformers_engine_*` is `CopyPipeline.run` on its transformers engine (one batched,
+KV-cached `generate`, bf16 where the CPU has native bf16: what ran before CTranslate2). All sample with the same
+settings and are forced to exactly 120 new tokens (min_new_tokens) so they do equal work. `anchor_tokens_per_s`
+is CTranslate2's own `generate_batch` on the same int8 model and prompt (`anchor_engine`). `quality_*` compares
+the grounding and completeness scores of the sample catalog's drafts on both engines (`--quality-products`).
 
 Captions: perf BLIP base (random weights; timing does not depend on weight values), the same 8 in-memory
 images, exactly 20 new tokens, greedy, one caption per image, prompt "a product photo of", no CLIP ranking on
@@ -57,23 +61,33 @@ def _sample_product():
         return Product("TEE", "Classic Crew-Neck T-Shirt, Red", "Soft 100% cotton jersey tee.", {"color": "red"})
 
 
-def bench_copy(repeats: int) -> dict[str, float]:
+def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
+    """Ours (the engine the factory chooses: CTranslate2 int8 on CPUs) vs stock transformers fp32, vs our
+    transformers engine (what ran before), and the anchor engine, all on the same prompt and token budget."""
     import torch
     from transformers import pipeline
 
     from generators.copywriter import CopyPipeline, CopyRequest, preferred_dtype
+    from generators.runtime.llm_engine import CTRANSLATE2, copy_engine_name, load_ct2_engine
     from generators.runtime.loading import load_model
+    from generators.runtime.settings import get_settings
     from generators.words.attributes import build_attribute_sheet
     from generators.words.presets import Platform, preset_for, tone_description
     from generators.words.prompts import build_messages
 
     product = _sample_product()
-    ours = CopyPipeline(load_model("copywriter", "packaged", dtype=preferred_dtype(torch.device("cpu"))))
+    loaded = load_model("copywriter", "packaged", dtype=preferred_dtype(torch.device("cpu")))
+    engine_name = copy_engine_name("cpu", loaded)
+    engine = load_ct2_engine(loaded, get_settings().threads) if engine_name == CTRANSLATE2 else None
+    ours = CopyPipeline(loaded, engine=engine)
+    before = CopyPipeline(loaded)  # the transformers engine: one batched, KV-cached generate
     request = CopyRequest(
         product, Platform.AMAZON, n=N_COPY, seed=0, max_new_tokens=TOKENS, min_new_tokens=TOKENS, max_retries=0
     )
-    ours.run(CopyRequest(product, Platform.AMAZON, n=N_COPY, max_new_tokens=4, max_retries=0))  # warm-up
+    for pipe in (ours, before):
+        pipe.run(CopyRequest(product, Platform.AMAZON, n=N_COPY, max_new_tokens=4, max_retries=0))  # warm-up
     copy_s = _best(lambda: ours.run(request), repeats)
+    before_s = _best(lambda: before.run(request), repeats)
 
     stock_model = load_model("copywriter", "packaged", dtype=torch.float32, use_cache=False).components
     gen = pipeline("text-generation", model=stock_model.model, tokenizer=stock_model.tokenizer)
@@ -95,13 +109,93 @@ def bench_copy(repeats: int) -> dict[str, float]:
             gen(messages, **kwargs)
 
     stock_s = _best(stock, repeats)
-    return {
+    out: dict[str, Any] = {
         "copy_3x120_s": round(copy_s, 2),
         "stock_3x120_s": round(stock_s, 2),
         "copy_speedup": round(stock_s / copy_s, 2),
         "copy_tokens_per_s": round(N_COPY * TOKENS / copy_s, 1),
-        "copy_dtype": str(ours.model.dtype).replace("torch.", ""),
+        "copy_dtype": "int8" if engine is not None else str(ours.model.dtype).replace("torch.", ""),
+        "copy_engine": engine.name if engine is not None else "transformers",
+        "copy_speedup_vs_fp32_stock": round(stock_s / copy_s, 2),
+        "stock_fp32_tokens_per_s": round(N_COPY * TOKENS / stock_s, 1),
+        "copy_transformers_engine_3x120_s": round(before_s, 2),
+        "copy_transformers_engine_tokens_per_s": round(N_COPY * TOKENS / before_s, 1),
+        "copy_transformers_engine_dtype": str(before.model.dtype).replace("torch.", ""),
+        "copy_speedup_vs_transformers_engine": round(before_s / copy_s, 2),
     }
+    out.update(_anchor(loaded, ours._prompt_ids(messages)[0].tolist(), repeats))
+    if quality_products:
+        out.update(_copy_quality({"ours": ours, "transformers_engine": before}, quality_products))
+    return out
+
+
+def _anchor(loaded: Any, prompt_ids: list[int], repeats: int) -> dict[str, Any]:
+    """CTranslate2's own `generate_batch` on the same int8 model and prompt: no stop rule, no callback, the
+    prompt fed in full for each of the 3 sequences, one generator kept loaded (the plain library usage)."""
+    import ctranslate2
+
+    from generators.runtime.models.copywriter import ct2_folder
+    from generators.runtime.settings import get_settings
+
+    threads = get_settings().threads or (os.cpu_count() or 1)
+    generator = ctranslate2.Generator(
+        str(ct2_folder(loaded.resolved.folder)), device="cpu", compute_type="int8", intra_threads=threads
+    )
+    tokens = loaded.components.tokenizer.convert_ids_to_tokens(prompt_ids)
+    kwargs = {"sampling_topk": 0, "sampling_topp": 0.9, "sampling_temperature": 0.7, "include_prompt_in_result": False}
+    generator.generate_batch([tokens], max_length=4, **kwargs)  # warm-up
+    seconds = _best(
+        lambda: generator.generate_batch([tokens] * N_COPY, max_length=TOKENS, min_length=TOKENS, **kwargs), repeats
+    )
+    return {
+        "anchor_tokens_per_s": round(N_COPY * TOKENS / seconds, 1),
+        "anchor_engine": f"ctranslate2 {ctranslate2.__version__} generate_batch, int8, {threads} threads",
+    }
+
+
+def _copy_quality(pipes: dict[str, Any], products: int) -> dict[str, Any]:
+    """Grounding and completeness of the sample catalog's drafts (amazon, 3 candidates, default budget and
+    retries, seed 0) on each engine: the mean over every candidate that was not dropped, and the best one's."""
+    import csv
+    from importlib import resources
+
+    from generators.copywriter import CandidateStatus, CopyRequest
+    from generators.words.presets import Platform
+    from scoring.scores import ScoreKey
+    from studio.project.catalog_product import catalog_product
+
+    path = str(resources.files("assets").joinpath("sample_catalog", "catalog.csv"))
+    with open(path, newline="", encoding="utf-8") as fh:
+        skus = [row["sku"] for row in csv.DictReader(fh)][:products]
+    out: dict[str, Any] = {"quality_products": skus}
+    for name, pipe in pipes.items():
+        grounding, completeness, best_g, best_c, shown = [], [], [], [], 0
+        for sku in skus:
+            product = catalog_product(path, sku).product
+            result = pipe.run(CopyRequest(product, Platform.AMAZON, n=N_COPY, seed=0))
+            kept = [c for c in result.candidates if c.status is not CandidateStatus.DROPPED]
+            grounding += [c.scores[ScoreKey.GROUNDING] for c in kept if c.scores.get(ScoreKey.GROUNDING) is not None]
+            completeness += [
+                c.scores[ScoreKey.COMPLETENESS] for c in kept if c.scores.get(ScoreKey.COMPLETENESS) is not None
+            ]
+            shown += len(result.ranked)
+            best = result.ranked[0] if result.ranked else None
+            if best is not None:
+                best_g.append(best.scores.get(ScoreKey.GROUNDING) or 0.0)
+                best_c.append(best.scores.get(ScoreKey.COMPLETENESS) or 0.0)
+
+        def mean(values: list[float]) -> float:
+            return round(sum(values) / len(values), 3) if values else 0.0
+
+        out[f"quality_{name}"] = {
+            "grounding_mean": mean(grounding),
+            "completeness_mean": mean(completeness),
+            "best_grounding_mean": mean(best_g),
+            "best_completeness_mean": mean(best_c),
+            "shown_drafts": shown,
+            "drafts": len(skus) * N_COPY,
+        }
+    return out
 
 
 def _images():
@@ -240,6 +334,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--skip-copy", action="store_true")
     parser.add_argument("--skip-caption", action="store_true")
+    parser.add_argument(
+        "--quality-products", type=int, default=3, help="sample-catalog products whose draft scores are compared"
+    )
     parser.add_argument("--profile", action="store_true", help="add a caption time breakdown (vision vs decoder)")
     parser.add_argument(
         "--no-int8-vision", action="store_true", help="keep the vision encoder fp32 where int8 would be chosen"
@@ -249,9 +346,9 @@ def main() -> None:
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    out: dict[str, float | str] = {}
+    out: dict[str, Any] = {}
     if not args.skip_copy:
-        out.update(bench_copy(args.repeats))
+        out.update(bench_copy(args.repeats, args.quality_products))
     if not args.skip_caption:
         out.update(bench_caption(args.repeats, args.profile, False if args.no_int8_vision else None))
     import torch
