@@ -59,3 +59,12 @@ def product_photo(
     ImageDraw.Draw(im).rectangle(box, fill=(30, 40, 90))
     im.save(path)
     return path
+
+
+def retime(src: Path, dst: Path, pts_expr: str) -> Path:
+    """Re-encode `src` with frame timestamps from `pts_expr` (an ffmpeg setpts expression), kept as they are:
+    variable frame rate, as phones record."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(src), "-vf", f"setpts={pts_expr}"]
+    cmd += ["-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-an", str(dst)]
+    subprocess.run(cmd, check=True)
+    return dst

@@ -8,7 +8,7 @@ from PIL import Image
 
 from generators.video import VideoPipeline, VideoRequest, footage
 from generators.video.encoder import contract_problems, probe
-from tests.generators.video.media import product_photo, rotate_metadata, shot_frames, write_clip
+from tests.generators.video.media import product_photo, retime, rotate_metadata, shot_frames, write_clip
 from tests.pipeline_contract import PipelineContract
 
 SMALL = (180, 320)
@@ -87,6 +87,22 @@ def test_rotated_phone_video_comes_out_upright(tmp_path):
     )
     # +90 display rotation turns the stored frame counter-clockwise: its right (blue) half ends on top.
     assert top[2] > 200 and bottom[0] > 200
+
+
+def test_variable_frame_rate_footage_plays_at_its_real_speed(tmp_path):
+    red, blue = np.zeros((64, 64, 3), np.uint8), np.zeros((64, 64, 3), np.uint8)
+    red[:] = (220, 0, 0)
+    blue[:] = (0, 0, 220)
+    steady = write_clip(tmp_path / "steady.mp4", [red] * 10 + [blue] * 10)
+    # Frames 10+ arrive 0.5 s late (a phone pausing): red shows until 0.83 s, not 0.33 s.
+    phone = retime(steady, tmp_path / "vfr.mp4", "N/30/TB+gte(N\\,10)*0.5/TB")
+    reader = footage.ShotReader(footage.Shot(phone, 0, 0.0, 1.2), 0.0, (32, 32))
+    try:
+        colours = {t: reader.frame_at(t).mean(axis=(0, 1)) for t in (0.2, 0.6, 0.9)}
+    finally:
+        reader.close()
+    assert colours[0.2][0] > 150 and colours[0.6][0] > 150  # held through the gap
+    assert colours[0.9][2] > 150
 
 
 def test_corrupt_footage_is_named_and_the_other_inputs_are_used(pipe, four_shots, tmp_path):
