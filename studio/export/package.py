@@ -88,19 +88,22 @@ def _write_upload_guide(pw: PackageWriter, platforms: tuple[Platform, ...]) -> N
 
 
 def held_back(product: ExportProduct, policy: ExportPolicy) -> list[str]:
-    """What the quality gate kept out of the package, one line each: "copy for amazon (en) held back: ..."."""
-    lines = []
+    """What the quality gate kept out of the package, one line per set and reason: "copy for amazon (en): 2 held
+    back: below the quality bar"."""
+    from collections import Counter
+
+    counts: Counter[tuple[str, str]] = Counter()
     cands = (*product.copy, *product.captions, *product.image_candidates, *product.video_candidates)
     for d in export_decisions(cands, policy):
         if d.held in GATE_REASONS:
             where = d.candidate.export_set
             target = f" for {where.platform}" if where.platform else ""
             lang = f" ({where.language})" if where.language else ""
-            lines.append(
-                f"{where.kind.value}{target}{lang} ranked {d.candidate.rank or '-'} held back: {d.held.value}"
-                " (--include-weak exports it)"
-            )
-    return lines
+            counts[(f"{where.kind.value}{target}{lang}", d.held.value)] += 1
+    return [
+        f"{what}: {n} held back: {why} (--include-weak exports {'it' if n == 1 else 'them'})"
+        for (what, why), n in counts.items()
+    ]
 
 
 def export_packages(request: ExportRequest, progress: ProgressFn | None = None) -> ExportResult:
