@@ -70,7 +70,7 @@ class TryOnRequest:
         seed: the first candidate's seed (the others follow: seed + 1, seed + 2 …).
         steps: denoising steps per candidate.
         strength: how much of the masked region is redrawn (1.0: all of it).
-        resolution: the square side the model draws the crop at.
+        resolution: the square side the model draws the crop at (None: the side the model was trained at).
         guidance_scale: classifier-free guidance (0: none, one UNet pass per step).
         mode: which autoencoder decodes (fast: the tiny one).
     """
@@ -84,7 +84,7 @@ class TryOnRequest:
     seed: int = 0
     steps: int = 2
     strength: float = 1.0
-    resolution: int = 512
+    resolution: int | None = None
     guidance_scale: float = 0.0
     mode: QualityMode = QualityMode.FAST
 
@@ -200,6 +200,7 @@ class TryOnPipeline:
         crop = photo.image.crop(box)
         crop_mask = mask_image(mask).crop(box)
         prompt = garment_prompt(request.product, garment_type)
+        side = request.resolution or self.inpaint.components.default_size
         drawn: list[tuple[int, Image.Image]] = []
         for i in range(request.n):
             seed = request.seed + i
@@ -208,8 +209,8 @@ class TryOnPipeline:
                 seed,
                 NEGATIVE_PROMPT,
                 request.steps,
-                request.resolution,
-                request.resolution,
+                side,
+                side,
                 request.guidance_scale,
                 request.strength,
                 request.mode,
@@ -232,7 +233,12 @@ class TryOnPipeline:
             models=models,
             seed=request.seed,
             params=request_params(
-                request, prompt=prompt, mask_source=source, garment_type_used=garment_type.value, crop_box=list(box)
+                request,
+                prompt=prompt,
+                mask_source=source,
+                garment_type_used=garment_type.value,
+                crop_box=list(box),
+                resolution_used=side,
             ),
             timings=dict(watch.timings),
         )

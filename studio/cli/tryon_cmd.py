@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, default=4, help="candidates to make")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=2, help="denoising steps per candidate")
-    p.add_argument("--resolution", type=int, default=512, help="side the model draws the garment's crop at")
+    p.add_argument("--resolution", type=int, default=None, help="side the model draws the crop at (default: its own)")
     p.add_argument("--quality", choices=[q.value for q in QualityMode], default=QualityMode.FAST.value)
     p.add_argument("--profile", default=None, help="model profile (default: settings.profile): auto, tiny, ...")
     p.add_argument("--project", default=None, help="project folder: CLIP embeddings are cached inside it")
@@ -61,7 +61,9 @@ def _tryon(args: argparse.Namespace) -> int:
 
     if not 1 <= args.n <= MAX_CANDIDATES:
         raise TryOnError(f"--n must be between 1 and {MAX_CANDIDATES}; got {args.n}")
-    if not 1 <= args.steps <= 50 or not 64 <= args.resolution <= 1024 or args.resolution % 8:
+    if not 1 <= args.steps <= 50 or (
+        args.resolution is not None and (not 64 <= args.resolution <= 1024 or args.resolution % 8)
+    ):
         raise TryOnError("--steps must be 1-50 and --resolution a multiple of 8 between 64 and 1024")
     if args.person_index < 0:
         raise TryOnError("--person-index counts from 0 (the largest person)")
