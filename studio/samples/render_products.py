@@ -31,11 +31,13 @@ CATALOG_COLUMNS = (
     "material",
     "price",
     "currency",
+    "brand",
     "size",
     "images",
     "person_images",
 )
 PERSON_IMAGE = "people/astronaut.jpg"
+SAMPLE_BRAND = "Vitrine Sample Co."  # a made-up brand: Amazon listings need one, and the demo shows where it goes
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,7 @@ def catalog_rows(products: tuple[SampleProduct, ...] = PRODUCTS, chinese: bool =
                 "material": p.material,
                 "price": p.price,
                 "currency": "CNY" if chinese else "USD",
+                "brand": SAMPLE_BRAND,
                 "size": p.size,
                 "images": "|".join(p.images),
                 "person_images": PERSON_IMAGE if p.try_on else "",
