@@ -109,3 +109,32 @@ def test_garment_type_follows_the_category(category, kind) -> None:
 def test_a_category_that_names_no_garment_asks_for_the_type() -> None:
     with pytest.raises(UnknownGarmentTypeError, match="--garment-type"):
         garment_type_for("mugs")
+
+
+def test_a_bare_hand_at_the_side_stays_out_of_the_mask(astronaut) -> None:
+    photo = np.asarray(astronaut).copy()
+    skin = np.median(photo[100:140, 200:250].reshape(-1, 3), axis=0)  # her cheeks
+    hand = np.zeros((512, 512), np.uint8)
+    cv2.ellipse(hand, (70, 430), (22, 34), 0, 0, 360, 1, -1)  # on her lowered arm, at the body's side
+    photo[hand.astype(bool)] = skin.astype(np.uint8)
+    found = find_person_mask(Image.fromarray(photo), GarmentType.UPPER)
+    assert found.protected[hand.astype(bool)].mean() > 0.95
+    assert not (found.mask[hand.astype(bool)] > 0).any()
+    assert found.region[300:420, 40:100].mean() > 0.5  # the sleeve above the hand is still redrawn
+
+
+def test_segformer_classes_give_the_garment_outline_and_keep_face_and_hair_out(upper) -> None:
+    from generators.person_layout import segformer_garment_mask
+    from generators.runtime.models.person_mask import ClothesClass, Segmentation
+
+    labels = np.zeros((512, 512), np.uint8)
+    labels[260:512, 60:360] = ClothesClass.UPPER_CLOTHES
+    labels[40:190, 170:280] = ClothesClass.FACE
+    labels[10:60, 150:300] = ClothesClass.HAIR
+    parsed = Segmentation(person=(labels > 0).astype(np.float32), labels=labels)
+    mask = segformer_garment_mask(parsed, upper, GarmentType.UPPER)
+    assert mask[400, 200] == 1.0 and mask[100, 20] == 0.0  # the parsed shirt, not the flag
+    assert not (mask[labels == ClothesClass.FACE] > 0).any() and not (mask[labels == ClothesClass.HAIR] > 0).any()
+    assert not (mask[upper.protected] > 0).any()
+    trousers_only = segformer_garment_mask(parsed, upper, GarmentType.LOWER)  # no trousers parsed: the layout's
+    assert np.array_equal(trousers_only, upper.mask)
