@@ -77,6 +77,12 @@ def filler_phrases(text: str) -> list[str]:
     return [m.group(0) for m in _filler_pattern().finditer(text)]
 
 
+def words_of(text: str) -> list[str]:
+    """`text` as lower-cased units: words, or characters for Chinese."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return [c for w in words for c in w] if has_cjk(text) else words
+
+
 def sentence_key(sentence: str) -> str:
     """A sentence reduced to its words, lower-cased: what counts as "the same sentence"."""
     return " ".join(w.lower() for w in _WORD.findall(sentence))
@@ -135,6 +141,21 @@ def repeated_phrases(fields: CopyFields) -> list[StyleIssue]:
     return out
 
 
+def shared_run(a: list[str], b: list[str]) -> tuple[int, int]:
+    """The longest run of items `a` shares with `b`: (length, end index in `a`)."""
+    best_len, best_end = 0, 0
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):  # longest common substring, O(len(a)·len(b)); both are short texts
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best_len:
+                    best_len, best_end = cur[j], i
+        prev = cur
+    return best_len, best_end
+
+
 def copied_run(copy: str, catalog: str) -> str:
     """The longest run of words `copy` shares with `catalog`, if it is long enough to count as copied."""
     if not copy or not catalog:
@@ -146,16 +167,7 @@ def copied_run(copy: str, catalog: str) -> str:
         a, b = [w.lower() for w in _WORD.findall(copy)], [w.lower() for w in _WORD.findall(catalog)]
         joiner, need = " ", COPIED_RUN_WORDS
     need = min(need, max(4, int(COPIED_SHARE * len(b))))
-    best_len, best_end = 0, 0
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):  # longest common substring over words, O(len(a)·len(b)), both short
-        cur = [0] * (len(b) + 1)
-        for j in range(1, len(b) + 1):
-            if a[i - 1] == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best_len:
-                    best_len, best_end = cur[j], i
-        prev = cur
+    best_len, best_end = shared_run(a, b)
     return joiner.join(a[best_end - best_len : best_end]) if best_len >= need else ""
 
 

@@ -13,13 +13,16 @@ from functools import lru_cache
 
 from generators.runtime.lexicon import LEXICON_KINDS, default_lexicon, has_cjk
 from generators.words.attributes import AttributeSheet
-from generators.words.copy_style import filler_phrases, sentence_key, style_data
+from generators.words.copy_style import filler_phrases, sentence_key, shared_run, style_data, words_of
 from generators.words.parsing import CopyFields
 from generators.words.presets import Language, read_asset_json
 from generators.words.prompts import copied_example_phrases
 
 # The order facts fill bullets: what a shopper checks first.
 FACT_ORDER = ("material", "color", "fit", "design", "size", "count")
+# A bullet sharing a run of this many words (twice as many characters in Chinese) with an earlier one, making
+# up this share of its own words, says the earlier bullet again.
+MIN_SHARED_WORDS, SHARED_SHARE = 3, 0.5
 _ONE_SIZE = {"one size", "onesize", "os", "均码", "one-size", "free size"}
 
 
@@ -93,6 +96,13 @@ def weak_bullet_reason(bullet: str, earlier: list[str], product_text: str) -> st
     key = sentence_key(bullet)
     if any(key and key == sentence_key(e) for e in earlier):
         return "repeated an earlier bullet"
+    words = words_of(bullet)
+    if sum(1 for w in words if not w.isdigit()) < (3 if has_cjk(bullet) else 2):  # "501 501", "红色"
+        return "said nothing"
+    for e in earlier:  # "SOLD: NAVAL, LINES OF NOVELS" after "SOLD BY NAVAL, LINES OF NOVELS, SUBFRAME"
+        run, _ = shared_run(words, words_of(e))
+        if run >= (2 * MIN_SHARED_WORDS if has_cjk(bullet) else MIN_SHARED_WORDS) and run >= SHARED_SHARE * len(words):
+            return "mostly repeated an earlier bullet"
     if copied_example_phrases(bullet, product_text):
         return "copied the prompt's example"
     filler = filler_phrases(bullet)

@@ -106,6 +106,14 @@ EXAMPLE_MARKERS = (
     "350毫升",
     "洗碗机",
     "马克杯",
+    "morning coffee",
+    "large morning",
+    "steady grip",
+    "keeps drinks warm",
+    "suits any kitchen",
+    "早晨一杯咖啡",
+    "握持稳定",
+    "适合各种厨房",
 )
 
 

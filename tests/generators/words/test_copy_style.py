@@ -160,6 +160,25 @@ def test_a_bullet_copied_from_the_prompt_example_is_replaced():
     assert weak_bullet_reason("Ribbed crew neck keeps its shape.", [], sheet.text) == ""
 
 
+def test_bullets_that_say_nothing_or_mostly_repeat_an_earlier_one_are_weak():
+    # Seen from the packaged model on a real store's catalog.
+    assert weak_bullet_reason("501 501", [], "") == "said nothing"
+    earlier = ["SOLD: TINY SALES, SOLD BY NAVAL, LINES OF NOVELS, SUBFRAME"]
+    assert weak_bullet_reason("SOLD: NAVAL, LINES OF NOVELS, SUBFRAME", earlier, "") == (
+        "mostly repeated an earlier bullet"
+    )
+    assert (
+        weak_bullet_reason("纯棉面料，柔软亲肤", ["纯棉面料，柔软亲肤，透气舒适"], "")
+        == "mostly repeated an earlier bullet"
+    )
+    # Sharing a few words is not repeating: both say something of their own.
+    assert weak_bullet_reason("Soft cotton jersey.", ["Made of cotton.", "Ribbed crew neck."], "") == ""
+    # The worked example's "enough for a large morning coffee", bent to a sneaker.
+    assert weak_bullet_reason("Holds 38-44 mm, enough for a large morning bag.", [], "canvas sneaker") == (
+        "copied the prompt's example"
+    )
+
+
 def test_good_bullets_are_left_alone():
     sheet = build_attribute_sheet(TEE)
     fields = CopyFields("Tee", ("Soft cotton.", "Bright red.", "Ribbed crew neck."), "A tee.")
