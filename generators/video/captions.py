@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from generators.video.overlay import Sprite, text_card
 
 MAX_BULLETS = 3
@@ -31,15 +33,16 @@ class Cue:
         return min(1.0, (f - self.start + 1) / fade_frames, (self.end - f) / fade_frames)
 
 
-def _card(text: str, kind: str, safe: tuple[int, int, int, int], unit: int) -> tuple[object, int]:
+def _card(text: str, kind: str, safe: tuple[int, int, int, int], unit: int) -> Image.Image:
+    """The overlay picture of one line of copy, styled by its kind, at most the safe area wide."""
     width = safe[2] - safe[0]
     if kind == "title":
-        return text_card(text, width=width, font_px=round(unit * 0.062), max_lines=2), 0
+        return text_card(text, width=width, font_px=round(unit * 0.062), max_lines=2)
     if kind == "price":
-        return text_card(text, width=width, font_px=round(unit * 0.07), color=(255, 221, 87), max_lines=1), 0
+        return text_card(text, width=width, font_px=round(unit * 0.07), color=(255, 221, 87), max_lines=1)
     if kind == "cta":
-        return text_card(text, width=width, font_px=round(unit * 0.05), box=(214, 40, 57, 235), max_lines=1), 0
-    return text_card(text, width=width, font_px=round(unit * 0.045), max_lines=2), 0
+        return text_card(text, width=width, font_px=round(unit * 0.05), box=(214, 40, 57, 235), max_lines=1)
+    return text_card(text, width=width, font_px=round(unit * 0.045), max_lines=2)
 
 
 def plan_cues(
@@ -62,11 +65,11 @@ def plan_cues(
     cues: list[Cue] = []
 
     def place(kind: str, text: str, start: int, end: int, y: int, from_bottom: bool = False) -> int:
-        image, _ = _card(text, kind, safe, unit)
-        w, h = image.size  # type: ignore[attr-defined]
+        image = _card(text, kind, safe, unit)
+        w, h = image.size
         x = left + (right - left - w) // 2
         y = y - h if from_bottom else y
-        cues.append(Cue(kind, text, Sprite.from_image(image, x, y), start, end))  # type: ignore[arg-type]
+        cues.append(Cue(kind, text, Sprite.from_image(image, x, y), start, end))
         return h
 
     if title.strip():

@@ -269,10 +269,17 @@ class VideoPipeline:
             source.close()
         render_s = time.perf_counter() - render_start
         poster = out.with_suffix(".jpg")
-        Image.fromarray(poster_frame).save(poster.with_suffix(".partial.jpg"), "JPEG", quality=90)
-        os.replace(poster.with_suffix(".partial.jpg"), poster)
-        subtitles = captions.write_srt(out.with_suffix(".srt"), cues, fps) if cues else None
-        os.replace(partial, out)
+        try:  # the poster and subtitles first: a video in place means its sidecars are too
+            Image.fromarray(poster_frame).save(poster.with_suffix(".partial.jpg"), "JPEG", quality=90)
+            os.replace(poster.with_suffix(".partial.jpg"), poster)
+            subtitles = captions.write_srt(out.with_suffix(".srt"), cues, fps) if cues else None
+            if subtitles is None:  # an earlier render's subtitles would not match this video
+                out.with_suffix(".srt").unlink(missing_ok=True)
+            os.replace(partial, out)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            poster.with_suffix(".partial.jpg").unlink(missing_ok=True)
+            raise
 
         chosen = {(str(c.shot.source), c.shot.index) for c in cuts}
         shot_rows = tuple(

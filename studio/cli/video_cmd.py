@@ -42,7 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("video", help="render a short product video per catalog product (Douyin, Reels, …)")
     p.add_argument("--catalog", required=True, help="catalog CSV/TSV/JSON or folder; a 'videos' column adds footage")
     p.add_argument("--sku", default=None, help="only this product")
-    p.add_argument("--preset", default="douyin", help="douyin, tiktok, reels, shorts, square, youtube, taobao")
+    p.add_argument(
+        "--preset", default="douyin", help="douyin, tiktok, reels, shorts, square, youtube, taobao, taobao_3x4"
+    )
     p.add_argument("--out", required=True, help="output folder (one sub-folder per SKU)")
     p.add_argument("--duration", type=float, default=None, help="target seconds (6, 15, 30; default: the preset's)")
     p.add_argument("--music", default=None, help="background music file (looped when shorter, faded out)")

@@ -66,7 +66,8 @@ def test_unknown_preset_lists_the_valid_ones():
         get_preset("vine")
     for name in ("douyin", "tiktok", "reels", "shorts", "square", "youtube", "taobao"):
         assert name in str(err.value)
-    assert {p.size for p in all_presets().values()} == {(1080, 1920), (1080, 1080), (1920, 1080)}
+    assert {p.size for p in all_presets().values()} == {(1080, 1920), (1080, 1080), (1920, 1080), (1080, 1440)}
+    assert all(p.fps == 30 for p in all_presets().values()) and get_preset("taobao").max_s == 60
 
 
 @pytest.mark.parametrize("preset", ["douyin", "youtube", "square"])
