@@ -119,16 +119,18 @@ _COUNT_PATTERNS = (
 _SIZE_NUMBER = r"\d{1,3}(?:\.5)?"
 _SIZE_JOIN = r"\s*(?:-|–|—|~|～|to|至|…|\.\.\.|,|/|and)\s*"
 _SIZE_RANGE = re.compile(rf"({_SIZE_NUMBER})\s*(?:-|–|—|~|～|to|至|…|\.\.\.)\s*({_SIZE_NUMBER})", re.IGNORECASE)
-# "sizes 38-44", "size 38, 39, 40", "38-44码": one mention, judged as a whole (a list is not 20 mentions).
+# "sizes 38-44", "size 38, 39, 40", "38-44码", "尺码：38-44": one mention, judged as a whole (a list is not 20 mentions).
 _SIZE_LISTS = (
     re.compile(rf"\bsizes?:?\s+({_SIZE_NUMBER}(?:{_SIZE_JOIN}{_SIZE_NUMBER})+)", re.IGNORECASE),
     re.compile(rf"({_SIZE_NUMBER}(?:{_SIZE_JOIN}{_SIZE_NUMBER})+)\s*码"),
+    re.compile(rf"(?:尺码|尺寸)\s*[:：]?\s*({_SIZE_NUMBER}(?:{_SIZE_JOIN}{_SIZE_NUMBER})+)"),  # "尺码：28, 30, 32"
 )
 _SIZE_PATTERNS = (
     # A size token, not any word: "true to size: size 40" names 40, not "size".
     re.compile(r"\bsize:?\s+(\d{1,3}(?:\.5)?|[2-5]?X{0,3}[SML]|XXS|XS|OS|ONE)\b", re.IGNORECASE),
     re.compile(r"\b(XXS|XS|XL|XXL|XXXL|2XL|3XL|4XL)\b"),
     re.compile(r"([A-Za-z0-9]{1,4})\s*码"),
+    re.compile(r"(?:尺码|尺寸)\s*[:：]?\s*(\d{1,3}(?:\.5)?)(?![\d.])"),  # "尺码：40"
 )
 _PRICE = re.compile(
     r"[$€£¥￥]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:[.,]\d{1,2})?\s?(?:USD|EUR|GBP|RMB|CNY|dollars?)\b|\d+(?:\.\d{1,2})?\s?[元块]",

@@ -127,8 +127,20 @@ def test_fact_bullets_restate_catalog_values_in_english_and_chinese():
     assert sizes == "Sizes: 38-44." and check_grounding({"bullet 1": sizes}, build_attribute_sheet(SNEAKER)).ok
 
 
+JEANS = Product("J", "501 Original Fit Jeans", "", {"color": "blue", "size": "28,30,32,34,36"})
+
+
+def test_chinese_size_lists_are_read_as_one_size_mention():
+    # Seen on a real store's jeans: "尺码：28, 30, 32, 34, 36。" was five unsupported numbers.
+    sheet = build_attribute_sheet(JEANS)
+    assert check_grounding({"bullet 1": "尺码：28, 30, 32, 34, 36。"}, sheet).issues == ()
+    assert check_grounding({"bullet 1": "尺码：30"}, sheet).ok
+    assert not check_grounding({"bullet 1": "尺码：40"}, sheet).ok
+    assert not check_grounding({"bullet 1": "尺码：28-60"}, sheet).ok
+
+
 def test_every_fact_bullet_passes_grounding():
-    for product in (TEE, SNEAKER):
+    for product in (TEE, SNEAKER, JEANS):
         sheet = build_attribute_sheet(product)
         for language in Language:
             texts = {f"bullet {i}": b for i, (_, b) in enumerate(fact_bullets(sheet, language))}
