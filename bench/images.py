@@ -1,6 +1,6 @@
 """Stable Diffusion speed on this machine: a stock diffusers call vs Vitrine's fast path; prints one JSON object.
 
-    python bench/images.py [--runs 3] [--skip-inpaint]
+    python bench/images.py [--runs 3] [--skip-inpaint] [--tryon]
 
 One 512x512 image in 1 step with SD-Turbo-sized components (the `perf` profile: full-size architectures,
 random weights, built on first use). Each configuration runs in its own process, so its peak memory is its own:
@@ -9,6 +9,10 @@ random weights, built on first use). Each configuration runs in its own process,
   the library's default dtype (fp32), full VAE, the prompt encoded on every call; same step count, no guidance.
 - ours: `generators.diffusion.FastDiffusion` in fast mode (tiny autoencoder, cached prompt embeddings, the
   device policy's dtype); `speedup_full_vae` is the same with the full VAE (best quality mode).
+
+- tryon (with `--tryon`): `tryon_s`, one full try-on of the 512-px astronaut (sample catalog) in the red tee:
+  the offline person mask, one 1-step candidate at 512 px with the perf inpainting model, the paste back and
+  the ranking with the perf CLIP.
 
 Times are medians of `--runs` calls after one warm-up call, wall clock; `speedup` = stock_s / ours_s.
 """
@@ -85,8 +89,34 @@ def _ours(role: str, runs: int, mode: str) -> list[float]:
     return times
 
 
+def _tryon(runs: int, profile: str = "perf") -> list[float]:
+    from generators.factory import SharedModels, build_pipeline
+    from generators.product import Product
+    from generators.tryon import TryOnRequest
+
+    samples = ROOT / "assets" / "sample_catalog"
+    tee = Product(
+        "VT-TEE-RED",
+        "Classic Crew-Neck T-Shirt, Red",
+        attributes={"color": "red", "material": "cotton"},
+        images=(samples / "images" / "vt-tee-red-1.jpg",),
+        category="tops",
+    )
+    pipe = build_pipeline("tryon", shared=SharedModels(profile))
+    times = []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        pipe.run(TryOnRequest(tee, samples / "people" / "astronaut.jpg", n=1, seed=i, steps=1, resolution=SIZE))
+        if i:
+            times.append(time.perf_counter() - start)
+    return times
+
+
 def _worker(kind: str, role: str, runs: int) -> None:
-    times = _stock(role, runs) if kind == "stock" else _ours(role, runs, kind.removeprefix("ours-"))
+    if kind == "tryon":
+        times = _tryon(runs)
+    else:
+        times = _stock(role, runs) if kind == "stock" else _ours(role, runs, kind.removeprefix("ours-"))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"s": statistics.median(times), "runs": [round(t, 3) for t in times], "peak_rss_mb": peak_mb}))
 
@@ -103,6 +133,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-inpaint", action="store_true")
+    parser.add_argument("--tryon", action="store_true", help="also time one full try-on (tryon_s)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--role", default="txt2img", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -139,6 +170,9 @@ def main() -> int:
             "inpaint_ours_s": round(ours_in["s"], 2),
             "inpaint_speedup": round(stock_in["s"] / ours_in["s"], 2),
         }
+    if args.tryon:
+        _folder("inpaint")
+        out["tryon_s"] = round(_measure("tryon", "inpaint", args.runs)["s"], 2)
     from bench.machine import machine_fields
 
     print(json.dumps({**out, **machine_fields()}))
