@@ -33,7 +33,7 @@ BUSY_RESIDUAL = 5.0  # median Lab distance of the border from its own smooth fit
 SHADOW_DISCOUNT = 0.3  # weight of "darker than the backdrop" in the distance: shadows are darker paper
 MIN_THRESHOLD = 7.0  # Lab distance under which a pixel is always backdrop (camera grain, paper texture)
 BAND = 6  # pixels (at WORK_SIDE) either side of the fill's boundary that GrabCut may relabel
-MIN_EDGE_CONTRAST = 10.0  # mean Lab distance across the product's edge below which the edge is faint
+MIN_EDGE_CONTRAST = 8.0  # mean Lab distance across the product's edge below which the edge is faint
 
 
 class CutoutMethod(StrEnum):
@@ -112,7 +112,7 @@ def cut_out(photo: Image.Image) -> Cutout:
     if contrast < MIN_EDGE_CONTRAST:
         warnings.append("the product's edge barely differs from the backdrop; check the outline")
         confidence = min(confidence, 0.4 + 0.02 * contrast)
-    if agreement < 0.9:
+    if agreement < 0.8:  # GrabCut moved a fifth of the outline: the backdrop fit and the colours disagree
         warnings.append("the outline was hard to settle; check the cut-out")
         confidence = min(confidence, agreement - 0.3)
     alpha = cv2.GaussianBlur(refined.astype(np.float32), (3, 3), 0)  # a soft 1-px edge instead of stairs

@@ -97,3 +97,10 @@ def test_on_white_is_pure_white_with_the_product_filling_the_frame(bag) -> None:
     product = (out < 250).any(axis=2)
     ys, xs = np.nonzero(product)
     assert max(ys.max() - ys.min(), xs.max() - xs.min()) + 1 == pytest.approx(340, abs=3)
+
+
+def test_a_product_that_barely_differs_from_its_backdrop_is_flagged_uncertain():
+    paper = Image.new("RGB", (400, 400), (236, 234, 230))
+    paper.paste((226, 225, 222), (100, 100, 300, 300))  # an off-white box on off-white paper
+    cut = cut_out(paper)
+    assert cut.uncertain and any("barely differs" in w for w in cut.warnings)
