@@ -34,7 +34,14 @@ from generators.product import Product
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import CancelToken, Progress, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, Stopwatch, request_params
-from generators.tryon_inputs import composite, crop_box, load_painted_mask, mask_image, open_person_photo
+from generators.tryon_inputs import (
+    composite,
+    crop_box,
+    garment_cutout,
+    load_painted_mask,
+    mask_image,
+    open_person_photo,
+)
 from scoring.scores import ScoreKey, clip_score
 
 if TYPE_CHECKING:
@@ -177,9 +184,6 @@ class TryOnPipeline:
         self, request: TryOnRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
     ) -> TryOnResult:
         """Draw `request.n` try-on candidates, ranked; raises `Cancelled` within one step of a cancel."""
-        from generators.product_cutout import cut_out
-        from generators.runtime.images import open_image
-
         if request.n < 1:
             raise TryOnError("ask for at least one candidate")
         if request.product.image is None:
@@ -193,7 +197,7 @@ class TryOnPipeline:
             photo = open_person_photo(request.person)
             warnings = list(photo.warnings)
             mask, source = self._mask(request, photo.image, garment_type, warnings)
-            garment = cut_out(open_image(request.product.image))
+            garment = garment_cutout(request.product.image)
         check(cancel)
         report(progress, 1, total, "drawing")
         box = crop_box(mask)

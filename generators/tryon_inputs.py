@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from generators.runtime.errors import VitrineError
+
+if TYPE_CHECKING:
+    from generators.product_cutout import Cutout
 
 LARGE_SIDE = 4096  # a long side above this is worked on scaled down (detection) and pasted back softer
 SMALL_SIDE = 256  # a long side below this is enlarged for detection and generation, and scaled back
@@ -57,6 +61,27 @@ def open_person_photo(path: Path) -> PersonPhoto:
             "the garment, and the result is scaled back to its size"
         )
     return PersonPhoto(image, tuple(warnings))
+
+
+def garment_cutout(path: Path) -> Cutout:
+    """The garment cut out of its product photo; a transparent PNG keeps its own alpha as the garment's outline.
+
+    Raises:
+        ImageLoadError: the photo is missing, not an image, damaged or too large (the message names it).
+    """
+    import io
+
+    from generators.product_cutout import cut_out
+    from generators.runtime.images import open_image, read_image_bytes
+
+    data = read_image_bytes(path)
+    upright = open_image(data, name=str(path))  # every decoding problem is reported here, by the file's name
+    with Image.open(io.BytesIO(data)) as raw:
+        transparent = raw.mode in ("RGBA", "LA", "PA") or "transparency" in raw.info
+        if transparent:  # open_image composites alpha onto white: the cut-out needs the alpha itself
+            raw.load()
+            return cut_out(raw)
+    return cut_out(upright)
 
 
 def load_painted_mask(path: Path, size: tuple[int, int]) -> np.ndarray:

@@ -174,3 +174,16 @@ def test_request_fields_are_all_recorded(automatic) -> None:
     params = result.provenance.params
     assert all(f.name in params for f in dataclasses.fields(request))
     assert params["mask_source"] == "layout" and len(params["crop_box"]) == 4
+
+
+def test_a_transparent_garment_photo_is_cut_out_by_its_alpha(tmp_path) -> None:
+    from generators.product_cutout import CutoutMethod
+    from generators.tryon_inputs import garment_cutout
+
+    rgba = Image.new("RGBA", (200, 240), (0, 0, 0, 0))
+    rgba.paste(Image.new("RGBA", (120, 150), (200, 20, 30, 255)), (40, 40))
+    rgba.save(tmp_path / "tee.png")
+    cut = garment_cutout(tmp_path / "tee.png")
+    assert cut.method is CutoutMethod.TRANSPARENT and cut.box == (40, 40, 160, 190)
+    Image.fromarray(np.asarray(Image.open(TEE_PHOTO).convert("L")).astype(np.uint16) * 257).save(tmp_path / "g16.png")
+    assert garment_cutout(tmp_path / "g16.png").mask.mean() > 0.05  # a 16-bit photo is read as such, not as white
