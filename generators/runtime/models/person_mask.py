@@ -4,6 +4,11 @@ Two backends behind one interface (`PersonMasker.segment(image) -> (H, W) float 
 - SegFormer clothes parsing (standard `mattmdjaga/segformer_b2_clothes`; tiny/perf random placeholders with the
   same 18 labels): soft person mask plus a per-pixel class map, which try-on needs for the garment region.
 - MediaPipe selfie segmentation (packaged, optional extra): real weights offline, person mask only.
+
+Try-on never draws through a placeholder's random mask: without real SegFormer weights it uses the offline
+face + body-layout + GrabCut mask of `generators.person_layout`. That one is not a role profile: it has no
+weights to resolve, hash or pull, and it gives a garment region per garment type rather than this role's
+per-pixel classes.
 """
 
 from __future__ import annotations
