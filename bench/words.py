@@ -123,7 +123,7 @@ def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
         "copy_transformers_engine_dtype": str(before.model.dtype).replace("torch.", ""),
         "copy_speedup_vs_transformers_engine": round(before_s / copy_s, 2),
     }
-    out.update(_anchor(loaded, ours._prompt_ids(messages)[0].tolist(), repeats))
+    out.update(_anchor(loaded, ours.sampler.prompt_ids(messages)[0].tolist(), repeats))
     if quality_products:
         out.update(_copy_quality({"ours": ours, "transformers_engine": before}, quality_products))
     return out

@@ -18,6 +18,7 @@ from generators.runtime.provenance import Provenance, Stopwatch, request_params
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
 from generators.words.constraints import apply_constraints, render_text
 from generators.words.copy_ranking import CopyRanker
+from generators.words.copy_sampling import CopySampler
 from generators.words.copy_style import style_issues
 from generators.words.copy_types import (
     CandidateStatus,
@@ -37,7 +38,7 @@ from generators.words.presets import (
     preset_for,
     tone_description,
 )
-from generators.words.prompts import ASSISTANT_PREFIX, build_messages, copied_example_phrases
+from generators.words.prompts import build_messages, copied_example_phrases
 from scoring.scores import ScoreKey
 
 if TYPE_CHECKING:
@@ -55,74 +56,6 @@ def preferred_dtype(device: Any) -> Any:
     from generators.runtime.device import cpu_bf16_or_default
 
     return cpu_bf16_or_default(device)
-
-
-class _StopCriteria:
-    """Per-sequence stopping for batched generation, checked only when a line ends (cheap).
-
-    A sequence stops once it has every section the platform needs, or as soon as it repeats a line (small
-    models loop: "BULLET: Easy care" x 20). Also reports token progress and raises Cancelled between tokens.
-    """
-
-    def __init__(
-        self,
-        tokenizer: Any,
-        preset: PlatformPreset,
-        prompt_len: int,
-        total: int,
-        progress: ProgressFn | None,
-        cancel: CancelToken | None,
-        newline_ids: set[int],
-        enabled: bool = True,
-    ) -> None:
-        self.tokenizer, self.preset, self.prompt_len, self.total = tokenizer, preset, prompt_len, total
-        self.progress, self.cancel, self.enabled = progress, cancel, enabled
-        self.newline_ids = newline_ids
-
-    def _complete(self, text: str) -> bool:
-        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-        if len(lines) != len(set(lines)):
-            return True
-        fields = parse_copy(ASSISTANT_PREFIX + text).fields
-        if self.preset.layout is Layout.POST:
-            return bool(fields.title and fields.description and fields.hashtags)
-        need_tags = self.preset.tags_max > 0
-        return bool(
-            fields.title
-            and fields.description
-            and len(fields.bullets) >= self.preset.bullets
-            and (fields.tags or not need_tags)
-        )
-
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        import torch
-
-        check(self.cancel)
-        done = input_ids.shape[1] - self.prompt_len
-        if done % 16 == 0:
-            report(self.progress, done, self.total, "writing")
-        stop = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-        if not self.enabled:
-            return stop
-        for row in range(input_ids.shape[0]):
-            if int(input_ids[row, -1]) in self.newline_ids:
-                stop[row] = self.wants_stop(input_ids[row, self.prompt_len :])
-        return stop
-
-    def wants_stop(self, new_ids: Any) -> bool:
-        """Whether a sequence whose new tokens are `new_ids` (ending on a line break) should stop now."""
-        return self.enabled and self._complete(self.tokenizer.decode(new_ids, skip_special_tokens=True))
-
-
-def _assistant_texts(texts: list[str], cut: list[bool]) -> list[str]:
-    """The completions with the assistant prefix; a row `cut` by the token budget loses its last partial word."""
-    out = []
-    for text, was_cut in zip(texts, cut, strict=True):
-        if was_cut and " " in text.strip():
-            # Cut off by max_new_tokens mid-line: its last word may be partial ("#je" for "#jeans").
-            text = text.rstrip().rsplit(" ", 1)[0]
-        out.append(ASSISTANT_PREFIX + text)
-    return out
 
 
 class CopyPipeline:
@@ -151,179 +84,10 @@ class CopyPipeline:
         self.embedder = embedder
         self.scorer = scorer
         self.ranker = CopyRanker(scorer, embedder, copywriter_placeholder=copywriter.placeholder)
-        self._prompt_cache: dict[str, Any] = {}
-        self._newlines: set[int] | None = None
-        self._kv: tuple[tuple[int, ...], Any] | None = None
-
-    # ---- generation -----------------------------------------------------------------------------------
-    def _newline_ids(self) -> set[int]:
-        if self._newlines is None:  # token ids whose text holds a line break: where stopping is checked
-            vocab = self.tokenizer.get_vocab()
-            strings = self.tokenizer.convert_ids_to_tokens(list(vocab.values()))
-            decoded = {
-                i: self.tokenizer.convert_tokens_to_string([t])
-                for i, t in zip(vocab.values(), strings, strict=True)
-                if "\u010a" in t or "\n" in t or "<0x0A>" in t
-            }
-            self._newlines = {i for i, text in decoded.items() if "\n" in text}
-        return self._newlines
-
-    def _prompt_ids(self, messages: list[dict[str, str]]) -> Any:
-        key = repr(messages)
-        ids = self._prompt_cache.get(key)
-        if ids is None:  # re-runs (retries, more seeds) skip templating and tokenizing
-            text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-            text += ASSISTANT_PREFIX
-            ids = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
-            self._prompt_cache = {key: ids}  # one assignment: batch workers may call this side by side
-        return ids
-
-    def generate(
-        self,
-        prompt_ids: Any,
-        n: int,
-        seed: int,
-        request: CopyRequest,
-        progress: ProgressFn | None = None,
-        cancel: CancelToken | None = None,
-    ) -> tuple[list[str], int]:
-        """`n` sampled completions of one prompt in a single batched call; returns (texts, new tokens)."""
-        if self.engine is not None:
-            return self._generate_ct2(prompt_ids, n, seed, request, progress, cancel)
-        import torch
-        from transformers import StoppingCriteriaList
-
-        preset = preset_for(request.platform)
-        prompt = prompt_ids.to(self.model.device)
-        ids = prompt.expand(n, -1)
-        mask = torch.ones_like(ids)
-        cache = self._prompt_cache_kv(prompt, n)  # the prompt is encoded once for all n candidates
-        torch.manual_seed(seed)
-        stop = _StopCriteria(
-            self.tokenizer,
-            preset,
-            ids.shape[1],
-            request.max_new_tokens,
-            progress,
-            cancel,
-            self._newline_ids(),
-            enabled=request.min_new_tokens == 0,
-        )
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=ids,
-                attention_mask=mask,
-                do_sample=True,
-                temperature=request.temperature,
-                top_p=request.top_p,
-                max_new_tokens=request.max_new_tokens,
-                min_new_tokens=request.min_new_tokens,
-                pad_token_id=self.tokenizer.pad_token_id,
-                eos_token_id=self.tokenizer.eos_token_id,
-                use_cache=True,
-                cache=cache,
-                stopping_criteria=StoppingCriteriaList([stop]),
-            )
-        new = out[:, ids.shape[1] :]
-        eos = self.tokenizer.eos_token_id
-        tokens = int(sum(int((row != eos).sum()) for row in new))
-        texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
-        done = {eos, self.tokenizer.pad_token_id, *self._newline_ids()}
-        cut = [request.min_new_tokens == 0 and int(row[-1]) not in done for row in new]
-        return _assistant_texts(texts, cut), tokens
-
-    def _generate_ct2(
-        self,
-        prompt_ids: Any,
-        n: int,
-        seed: int,
-        request: CopyRequest,
-        progress: ProgressFn | None,
-        cancel: CancelToken | None,
-    ) -> tuple[list[str], int]:
-        """`generate` on the CTranslate2 engine: the same stop rule, progress and cancel, checked per token."""
-        from generators.runtime.llm_engine import SampleSpec
-
-        assert self.engine is not None
-        check(cancel)
-        newlines = self._newline_ids()
-        stop = _StopCriteria(
-            self.tokenizer,
-            preset_for(request.platform),
-            0,
-            request.max_new_tokens,
-            progress,
-            cancel,
-            newlines,
-            enabled=request.min_new_tokens == 0,
-        )
-        rows: list[list[int]] = [[] for _ in range(n)]
-        cancelled = False
-
-        def on_token(row: int, step: int, token: int) -> bool:
-            nonlocal cancelled
-            if cancelled or (cancel is not None and cancel.cancelled):
-                cancelled = True
-                return True  # every row stops at its next token; Cancelled is raised once the call returns
-            rows[row].append(token)
-            if row == 0 and (step + 1) % 16 == 0:
-                report(progress, step + 1, request.max_new_tokens, "writing")
-            return token in newlines and stop.wants_stop(rows[row])
-
-        spec = SampleSpec(
-            prompt_ids[0].tolist(),
-            n,
-            seed,
-            request.max_new_tokens,
-            request.min_new_tokens,
-            request.temperature,
-            request.top_p,
-        )
-        out = self.engine.sample(spec, on_token)
-        if cancelled:
-            check(cancel)
-            raise Cancelled("cancelled by the user")
-        eos = self.tokenizer.eos_token_id
-        out = [[t for t in row if t != eos] for row in out]
-        texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
-        # A row that ends below the budget ended on the end token or a complete line (the stop rule).
-        cut = [
-            request.min_new_tokens == 0 and len(row) >= request.max_new_tokens and row[-1] not in newlines
-            for row in out
-        ]
-        return _assistant_texts(texts, cut), sum(len(row) for row in out)
-
-    def _prompt_cache_kv(self, prompt: Any, n: int) -> Any:
-        """KV cache of all prompt tokens but the last, computed once (batch 1) and repeated for `n` sequences.
-
-        The prefill is the costly part of a long few-shot prompt; it is kept across calls (retries reuse it).
-        An fp32 model still prefills under bf16 autocast where the CPU has native bf16 (about 3x faster).
-        """
-        import copy
-
-        import torch
-        from transformers import DynamicCache
-
-        key = tuple(prompt[0].tolist())
-        kept = self._kv  # read once: another batch worker may replace it meanwhile
-        if kept is None or kept[0] != key:
-            from generators.runtime.device import cpu_supports_bf16
-
-            cache = DynamicCache(config=self.model.config)
-            fast = self.model.device.type == "cpu" and self.model.dtype == torch.float32 and cpu_supports_bf16()
-            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
-                self.model(input_ids=prompt[:, :-1], cache=cache, use_cache=True)
-            if fast:  # decode runs in the model's fp32
-                for layer in cache.layers:
-                    layer.keys, layer.values = layer.keys.float(), layer.values.float()
-            kept = self._kv = (key, cache)
-        cache = copy.deepcopy(kept[1])
-        if n > 1:
-            cache.batch_repeat_interleave(n)
-        return cache
+        self.sampler = CopySampler(self.model, self.tokenizer, engine)
 
     def _description_budget(self, request: CopyRequest, messages_without: list[dict[str, str]]) -> int:
-        base = len(self._prompt_ids(messages_without)[0])
+        base = len(self.sampler.prompt_ids(messages_without)[0])
         return max(32, request.max_prompt_tokens - base)
 
     def _truncate(self, text: str, max_tokens: int) -> tuple[str, bool]:
@@ -348,14 +112,14 @@ class CopyPipeline:
             description, truncated = self._truncate(product.description, self._description_budget(request, bare))
             if truncated:
                 warnings.append("the description was too long for the model's context and was truncated")
-            prompt_ids = self._prompt_ids(
+            prompt_ids = self.sampler.prompt_ids(
                 build_messages(product, sheet, preset, language, tone, request.brand, description)
             )
         total_steps = 3 + request.max_retries
         report(progress, 0, total_steps, "writing candidates")
         start = time.perf_counter()
         with sw("generate"):
-            raws, tokens = self.generate(prompt_ids, request.n, request.seed, request, progress, cancel)
+            raws, tokens = self.sampler.sample(prompt_ids, request.n, request.seed, request, progress, cancel)
         parsed = [parse_copy(r) for r in raws]
         for attempt in range(1, request.max_retries + 1):
             bad = [i for i, p in enumerate(parsed) if not self._usable(p.fields, preset)]
@@ -364,7 +128,9 @@ class CopyPipeline:
             check(cancel)
             report(progress, attempt, total_steps, f"rewriting {len(bad)} malformed candidate(s)")
             with sw("generate"):
-                again, more = self.generate(prompt_ids, len(bad), request.seed + 7919 * attempt, request, None, cancel)
+                again, more = self.sampler.sample(
+                    prompt_ids, len(bad), request.seed + 7919 * attempt, request, None, cancel
+                )
             tokens += more
             for i, text in zip(bad, again, strict=True):
                 candidate = parse_copy(text)

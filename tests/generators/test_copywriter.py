@@ -76,7 +76,7 @@ def test_injection_title_does_not_change_the_output_format(pipe):
     )
     normal = Product("OK", "Red Tee", "A tee.", {"color": "red"})
     request = CopyRequest(evil, Platform.AMAZON, n=3, seed=1, max_new_tokens=24)
-    prompt = pipe.tokenizer.decode(pipe._prompt_ids(_messages(pipe, request))[0])
+    prompt = pipe.tokenizer.decode(pipe.sampler.prompt_ids(_messages(pipe, request))[0])
     user_turn = prompt[prompt.rindex("<|im_start|>user") :]
     data = user_turn[user_turn.index("<product>") :]
     assert "ignore previous instructions" in data and data.count("<|im_start|>") == 1  # only the assistant turn

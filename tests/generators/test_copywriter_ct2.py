@@ -91,7 +91,7 @@ def test_an_error_in_the_callback_reaches_the_caller(engine):
 def test_progress_reaches_the_budget_and_cancel_stops_within_a_token(pipe):
     seen = []
     request = CopyRequest(TEE, Platform.AMAZON, n=2, seed=2, max_new_tokens=48, min_new_tokens=48, max_retries=0)
-    pipe.generate(pipe._prompt_ids(_messages(request)), 2, 2, request, progress=seen.append)
+    pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(request)), 2, 2, request, progress=seen.append)
     assert [p.step for p in seen] == [16, 32, 48] and all(p.total == 48 for p in seen)
     token, after = CancelToken(), []
 
@@ -101,13 +101,15 @@ def test_progress_reaches_the_budget_and_cancel_stops_within_a_token(pipe):
         token.cancel()
 
     with pytest.raises(Cancelled):
-        pipe.generate(pipe._prompt_ids(_messages(request)), 2, 2, request, progress=cancel_at_first, cancel=token)
+        pipe.sampler.sample(
+            pipe.sampler.prompt_ids(_messages(request)), 2, 2, request, progress=cancel_at_first, cancel=token
+        )
     assert after == []
 
 
 def test_a_sequence_stops_once_a_line_repeats(pipe, monkeypatch):
     """The stop rule ends a row at the line break that completes it; the row comes back shorter than the budget."""
-    from generators import copywriter
+    from generators.words import copy_sampling
 
     calls = []
 
@@ -115,11 +117,11 @@ def test_a_sequence_stops_once_a_line_repeats(pipe, monkeypatch):
         calls.append(text)
         return text.count("\n") >= 2
 
-    monkeypatch.setattr(copywriter._StopCriteria, "_complete", complete_after_two_lines)
+    monkeypatch.setattr(copy_sampling.StopRule, "_complete", complete_after_two_lines)
     request = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, max_retries=0)
-    texts, tokens = pipe.generate(pipe._prompt_ids(_messages(request)), 3, 4, request)
+    texts, tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(request)), 3, 4, request)
     free = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, min_new_tokens=200, max_retries=0)
-    _, all_tokens = pipe.generate(pipe._prompt_ids(_messages(free)), 3, 4, free)
+    _, all_tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(free)), 3, 4, free)
     assert calls and tokens < all_tokens == 600
     assert len(texts) == 3
 
