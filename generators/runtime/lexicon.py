@@ -29,6 +29,7 @@ class MentionKind(StrEnum):
     COUNT = "count"
     PRICE = "price"  # prices and discounts: the catalog's price, or nothing
     NUMBER = "number"  # any other figure (model number, dimension, percentage): only the catalog's own
+    WORDING = "wording"  # strings that look like words and are not ("PRULROWSHELD"): a small model's garble
 
 
 LEXICON_KINDS = (MentionKind.COLOR, MentionKind.MATERIAL, MentionKind.FIT, MentionKind.DESIGN, MentionKind.CLAIM)

@@ -53,6 +53,8 @@ class GroundingIssue:
     def message(self) -> str:
         if self.severity is Severity.CONTRADICTION:
             return f"{self.field}: '{self.phrase}' contradicts the product's {self.kind.value} ({self.expected})"
+        if self.kind is MentionKind.WORDING:
+            return f"{self.field}: not words: {self.phrase}"
         if self.severity is Severity.INVENTED:
             return f"{self.field}: '{self.phrase}' is a claim the product data never makes"
         return f"{self.field}: '{self.phrase}' ({self.kind.value}) is not supported by the product data"
@@ -157,6 +159,7 @@ _INVENTED_CLAIMS = (
     re.compile(r"\b\d+(?:\.\d+)?\s?(?:GHz|MHz|mAh|Wh|watts?|W)\b", re.IGNORECASE),
 )
 # A Title-Case hyphenated coinage ("Crew-Nine", "Ultra-Flex") the catalog never uses: a made-up product name.
+GARBLE_SHARE = 0.4  # share of a field's words (4+ letters) that are not words from which the field is garble
 _COINED_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b")
 _PERCENT = re.compile(r"(\d{1,3})\s*%\s*$")
 # Digits only as boundaries: Chinese copy writes figures between characters (克重250克), and \w matches those.
@@ -288,6 +291,28 @@ def _check_invented_claims(field: str, text: str, sheet: AttributeSheet) -> tupl
     return seen, issues
 
 
+def _check_wording(field: str, text: str, sheet: AttributeSheet) -> list[GroundingIssue]:
+    """A field whose words are largely not words (a small model's garble) disqualifies its candidate."""
+    from generators.words.wordlist import unknown_words
+
+    words = [w for w in re.findall(r"[A-Za-z]{4,}", text)]
+    if len(words) < 2:
+        return []
+    bad = unknown_words(text, _catalog_words(sheet))
+    if len(bad) < 2 or len(bad) < GARBLE_SHARE * len(words):
+        return []
+    start = text.find(bad[0])
+    return [
+        GroundingIssue(
+            MentionKind.WORDING, Severity.INVENTED, field, ", ".join(bad[:5]), start, start + len(bad[0]), ""
+        )
+    ]
+
+
+def _catalog_words(sheet: AttributeSheet) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]+", sheet.text))
+
+
 def _figure_value(token: str) -> float | None:
     """1,299 and 1,299.50 (thousands) or 19,90 (decimal comma) as a number."""
     thousands = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token)
@@ -404,6 +429,7 @@ def check_grounding(
         seen, claim_issues = _check_invented_claims(field, text, sheet)
         mentions += seen
         issues += claim_issues
+        issues += _check_wording(field, text, sheet)
         claimed = [(m.start(), m.end()) for m in (*_PRICE.finditer(text), *_DISCOUNT.finditer(text))]
         claimed += [(i.start, i.end) for i in claim_issues]
         claimed += [(start, end) for _, start, end, _ in (*found_sizes, *found_counts)]

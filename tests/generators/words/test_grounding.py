@@ -337,3 +337,12 @@ def test_made_up_names_are_unverified_but_catalog_names_pass():
     assert (MentionKind.CLAIM, Severity.UNVERIFIED, "Crew-Nine") in issues
     assert report.ok  # a soft flag: it lowers the score, it does not reject
     assert _issues("The Crew-Neck tee", CREW_TEE)[1] == []
+
+
+def test_garbled_wording_disqualifies_but_real_rare_words_pass():
+    hoodie = Product("H", "Fleece Pullover Hoodie", "Brushed fleece.", {"color": "grey"})
+    report, issues = _issues("HREYCE PRULROWSHELD HORSEHOLDE, SALVORABLE AND STRONG", hoodie)
+    assert not report.ok and issues[0][:2] == (MentionKind.WORDING, Severity.INVENTED)
+    assert "PRULROWSHELD" in issues[0][2]
+    for fine in ["Soft ribbed hems and a breathable fleece", "Brushed fleece hoodie, heather grey"]:
+        assert _issues(fine, hoodie)[0].ok, fine
