@@ -144,16 +144,14 @@ class TryOnResult:
 
 
 def garment_prompt(product: Product, garment_type: GarmentType) -> str:
-    """The prompt from the garment's attribute sheet: colour, material, pattern, category and title."""
+    """The prompt from the garment's attribute sheet: colour, material, pattern, then the title (or the kind of
+    garment), then the catalog's category ("a red cotton Classic Crew-Neck T-Shirt, tops, …")."""
     attrs = {k.lower(): v for k, v in product.attributes.items() if v}
     words = [attrs.get(k, "") for k in ("color", "colour", "material", "pattern")]
-    kind = (
-        product.category
-        or {GarmentType.UPPER: "top", GarmentType.LOWER: "trousers", GarmentType.FULL: "dress"}[garment_type]
-    )
-    described = " ".join(w for w in (*words, kind) if w)
-    title = f", {product.title}" if product.title else ""
-    return f"a photo of a person wearing a {described}{title}, realistic fabric, natural light"
+    kind = {GarmentType.UPPER: "top", GarmentType.LOWER: "pair of trousers", GarmentType.FULL: "dress"}[garment_type]
+    described = " ".join(w for w in (*words, product.title or kind) if w)
+    category = f", {product.category}" if product.category else ""
+    return f"a photo of a person wearing a {described}{category}, realistic fabric, natural light"
 
 
 def garment_description(product: Product) -> str:

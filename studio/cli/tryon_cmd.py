@@ -184,6 +184,7 @@ def _print(args: argparse.Namespace, summary: dict[str, Any], out: Path) -> int:
         hidden = " (hidden)" if c["hidden"] else ""
         drift = [f for f in c["flags"] if "placeholder" not in f]
         flags = f" — {'; '.join(drift)}" if drift else ""
-        print(f"{c['file']}: score {round(100 * c['scores'].get('total', 0.0))}/100{badge}{hidden}{flags}")
+        fidelity = f"fidelity {round(100 * c['scores']['fidelity'])}/100 (ΔE {c['scores']['delta_e']})"
+        print(f"{c['file']}: {fidelity}{badge}{hidden}{flags}")
     print(f"wrote {len(summary['candidates'])} images, {MASK_FILE} and {RESULT_FILE} to {out}")
     return 0

@@ -86,7 +86,7 @@ def test_placeholder_inpainting_is_flagged_on_every_candidate(automatic) -> None
     assert result.placeholder and result.provenance.to_dict()["placeholder"] is True
     assert all(PLACEHOLDER_FLAG in c.flags for c in result.candidates)
     assert {m.role for m in result.provenance.models} == {"inpaint", "clip"}
-    assert "red cotton tops" in result.prompt
+    assert result.prompt.startswith("a photo of a person wearing a red cotton Classic Crew-Neck T-Shirt, Red, tops")
 
 
 def test_another_seed_draws_another_image(pipe, tmp_path) -> None:
