@@ -49,6 +49,7 @@ NECK_LENGTH = 0.35  # face heights below the chin kept as neck
 DILATE = 0.08  # face widths the garment region grows by (a new garment may be a little looser)
 FEATHER = 0.06  # face widths of the feathered edge (Gaussian sigma)
 SKIN_DISTANCE = 6.0  # squared Mahalanobis distance in (Cr, Cb) under which a pixel has the face's skin colour
+MIN_REGION_SHARE = 0.005  # a garment region smaller than this share of the photo means that body part is not in it
 HAND_AREA = (0.03, 1.2)  # a hand blob's area, in face-box areas
 HAND_SIDE = 0.5  # share of the shoulders' half-width around the body's centre line where hands are not looked for
 
@@ -240,6 +241,11 @@ def find_person_mask(
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     region = cv2.dilate(region.astype(np.uint8), kernel).astype(bool) & ~protected
     region = _largest_parts(region)
+    if region.mean() < MIN_REGION_SHARE:
+        raise NoPersonFoundError(
+            f"{name} shows too little of the body for a {garment_type.value}-body garment (the person is cut off "
+            "there); choose another photo, another garment type (--garment-type), or paint the region as a mask"
+        )
     # Feather on the working copy (cheap at any photo size), then scale up; protected pixels are zeroed at full
     # size so no interpolated edge leaks into the face.
     soft = cv2.resize(feather(region, protected, FEATHER * w), (full_w, full_h), interpolation=cv2.INTER_LINEAR)

@@ -70,10 +70,18 @@ def test_the_same_photo_gives_the_same_mask(astronaut, upper) -> None:
     assert np.array_equal(again.mask, upper.mask)
 
 
-def test_lower_body_mask_stays_below_the_upper_body(astronaut, upper) -> None:
-    lower = find_person_mask(astronaut, GarmentType.LOWER)  # her hips are at the photo's bottom edge
-    top_rows = np.nonzero(lower.region.any(axis=1))[0]
-    assert not top_rows.size or top_rows.min() > upper.layout.shoulders + 100
+def test_lower_body_mask_covers_the_legs_and_a_photo_without_them_is_an_error(astronaut) -> None:
+    with pytest.raises(NoPersonFoundError, match="too little of the body for a lower-body garment"):
+        find_person_mask(astronaut, GarmentType.LOWER)  # her hips are at the photo's bottom edge
+    tall = Image.new("RGB", (256, 700), (200, 200, 205))
+    tall.paste(astronaut.resize((256, 256)), (0, 0))
+    legs = np.zeros((700, 256), bool)
+    legs[256:520, 60:122] = legs[256:520, 134:196] = True  # jeans below the suit, hips to ankles ≈ 4.5 faces
+    pixels = np.asarray(tall).copy()
+    pixels[legs] = (40, 60, 110)
+    lower = find_person_mask(Image.fromarray(pixels), GarmentType.LOWER)
+    assert (lower.region & legs)[300:].sum() / legs[300:].sum() > 0.8
+    assert not lower.region[: round(lower.layout.shoulders)].any()
 
 
 def test_no_person_is_a_clear_error_suggesting_a_painted_mask() -> None:
