@@ -8,7 +8,7 @@ by a placeholder inpainting model are labelled by their provenance, and the expo
 back.
 
 A product without a person photo is skipped, and so is one whose category names no garment or whose photo
-shows no person: the message says why and what to do (the studio's Try-on tab takes a painted mask).
+shows no person (or not the body part the garment covers): the message says why and what to do.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def run_tryon(ctx: StepContext) -> StepOutput:
     try:
         result = ctx.pipelines.pipeline("tryon").run(request, progress=ctx.progress, cancel=ctx.cancel)
     except NoPersonFoundError as exc:
-        return StepOutput(JobState.SKIPPED, f"{exc} (in the studio's Try-on tab)")
+        return StepOutput(JobState.SKIPPED, str(exc))  # says what to do: another photo or a painted mask
     mask_sha = _put_png(ctx, result.mask)
     out = tuple(_candidate(ctx, rank, c, result, mask_sha) for rank, c in enumerate(result.candidates))
     return StepOutput(candidates=out, message="; ".join(result.warnings))
