@@ -8,6 +8,7 @@ and checks, grounds and ranks what comes back.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
@@ -18,6 +19,11 @@ from generators.words.prompts import ASSISTANT_PREFIX
 
 if TYPE_CHECKING:
     from generators.runtime.llm_engine import Ct2Engine
+
+
+# transformers samples from torch's one global generator: products generating side by side (batch workers)
+# take turns, so that a seed gives the same text whatever runs beside it.
+_TORCH_SAMPLING = threading.Lock()
 
 
 class StopRule:
@@ -145,7 +151,6 @@ class CopySampler:
         ids = prompt.expand(n, -1)
         mask = torch.ones_like(ids)
         cache = self._prompt_cache_kv(prompt, n)  # the prompt is encoded once for all n candidates
-        torch.manual_seed(seed)
         stop = StopRule(
             self.tokenizer,
             preset,
@@ -156,7 +161,8 @@ class CopySampler:
             self.newline_ids(),
             enabled=request.min_new_tokens == 0,
         )
-        with torch.inference_mode():
+        with _TORCH_SAMPLING, torch.inference_mode():
+            torch.manual_seed(seed)
             out = self.model.generate(
                 input_ids=ids,
                 attention_mask=mask,

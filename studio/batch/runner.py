@@ -32,7 +32,7 @@ class BatchOptions:
     """How to run a batch. `memory_budget_mb` caps the process RSS before another product is started."""
 
     recipe: Recipe = Recipe.FULL
-    workers: int = 1
+    workers: int = 0  # products side by side; 0: `resolved_workers` decides
     profile: str = "auto"
     memory_budget_mb: int = 8192
     # Typed options of the steps (e.g. CopyStepOptions); each step gets those of its declared type.
@@ -66,6 +66,21 @@ class BatchResult:
     skipped: int = 0
     elapsed_s: float = 0.0
     cancelled: bool = False
+
+
+def resolved_workers(options: BatchOptions) -> int:
+    """How many products run side by side: `options.workers`, or when it is 0 (auto) one per core for the copy
+    recipe and 1 for the others.
+
+    Copy samples with CTranslate2, which shares the cores out between the products generating at the same time
+    (one thread each on 2 cores beats two threads on one product's small matrices); the other recipes' torch
+    steps already use every core, and their models' memory grows with each worker.
+    """
+    if options.workers > 0:
+        return options.workers
+    if options.recipe is Recipe.COPY:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1
 
 
 def current_rss_mb() -> float:
@@ -287,7 +302,7 @@ class BatchRunner:
         self._total_units = sum(len(self._pending(p, runnable)) for p in self.store.iter_products())
         self.result.resumed_done = 0  # counted again below, for real
         report(self.progress, 0, self._total_units, "starting")
-        workers = max(1, self.options.workers)
+        workers = resolved_workers(self.options)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vitrine-batch") as pool:
             in_flight: set[Future] = set()
             for product in self.store.iter_products():

@@ -31,7 +31,7 @@ class BatchRequest:
     out_dir: Path
     recipe: Recipe = Recipe.FULL
     project_dir: Path | None = None
-    workers: int = 1
+    workers: int = 0  # 0: BatchOptions' auto choice (`studio.batch.runner.resolved_workers`)
     platforms: tuple[str, ...] = ()
     copy_n: int | None = None  # copy candidates per platform (None: the step's default)
     tone: str | None = None  # copy tone (None: the copywriter's default)

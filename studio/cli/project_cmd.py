@@ -36,7 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--recipe", default="full", help="full (default), copy, images or video")
     batch.add_argument("--out", type=Path, required=True, help="output folder for the export packages")
     batch.add_argument("--project", type=Path, default=None, help="project folder (default: OUT.project, beside OUT)")
-    batch.add_argument("--workers", type=int, default=1, help="products processed in parallel (default 1)")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="products processed in parallel (default: one per core for the copy recipe, else 1)",
+    )
     batch.add_argument("--platform", action="append", default=[], help="export platform (repeatable; default all)")
     batch.add_argument("--copy-n", type=int, default=None, metavar="N", help="copy candidates per platform (default 4)")
     batch.add_argument("--tone", default=None, help="copy tone, e.g. professional (default), playful, luxury")

@@ -162,3 +162,17 @@ def test_the_factory_builds_the_copy_pipeline_on_the_chosen_engine(monkeypatch):
     assert pipe.engine is not None and pipe.engine is shared.pipeline("copy", clip=True).engine
     monkeypatch.setenv(COPY_ENGINE_ENV, "transformers")
     assert SharedModels("tiny", device="cpu").pipeline("copy", clip=False).engine is None
+
+
+@pytest.mark.parametrize("engine_name", ["ctranslate2", "transformers"])
+def test_products_generating_side_by_side_keep_their_seeded_text(pipe, engine_name):
+    """Batch workers run products at the same time: each request still gets the text its seed gives alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if engine_name == "transformers":
+        pipe = CopyPipeline(load_model("copywriter", "tiny"))
+    requests = [CopyRequest(TEE, Platform.AMAZON, n=2, seed=seed, max_new_tokens=20, max_retries=0) for seed in (1, 2)]
+    alone = [[c.raw for c in pipe.run(r).candidates] for r in requests]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda r: [c.raw for c in pipe.run(r).candidates], requests * 2))
+    assert together == alone * 2
