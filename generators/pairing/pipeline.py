@@ -332,12 +332,11 @@ class PairingPipeline:
                 ScoreKey.FIDELITY.value: round(fid.score, 4),
                 ScoreKey.DISTINCTNESS.value: round(1.0 - closest.get(i, dup_of.get(i, (0, 1.0))[1]), 4),
                 ScoreKey.TOTAL.value: round(total, 4),
-                "delta_e": round(fid.delta_e, 2),
             }
             makers = sd_models if method != "flatlay" else ()
             params = {"style": style, "method": method, "prompt": prompt, "seed": seed, "items": list(shown_items)}
             params |= {"negative_prompt": "" if method == "flatlay" else pairing_style(style).negative}
-            params |= {"request": request_params(request)}
+            params |= {"fidelity": fid.to_dict(), "request": request_params(request)}
             prov = Provenance((*makers, *clip_ref), seed, params, {}, scores)
             kind = LookKind.FLATLAY if method == "flatlay" else LookKind.GENERATED
             flags = fid.flags + (flat.warnings if method == "flatlay" and flat is not None else ())

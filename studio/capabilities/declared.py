@@ -48,6 +48,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         label="outfit pairing",
         step="studio.batch.pairing_step:run_pairing",
         pipeline="pairing",
+        # Flat-lays by default; generated looks are opt-in (PairingStepOptions.looks): see pairing_step.py.
+        options="studio.batch.pairing_step:PairingStepOptions",
         cli="studio.cli.pairing_cmd",
         gui_panel="studio.gui.panels.pairing:PairingPanel",
     ),

@@ -187,6 +187,7 @@ def write_pairing(result: Any, folder: Path, *, anchor_sku: str) -> dict[str, An
                 "reason": c.reason,
                 "method": c.method,
                 "prompt": c.prompt,
+                "fidelity": c.provenance.params.get("fidelity"),
                 "provenance": c.provenance.to_dict(),
             }
         )

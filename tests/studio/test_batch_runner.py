@@ -26,6 +26,11 @@ def store(tmp_path):
     s.close()
 
 
+def jobs_per_product() -> int:
+    """Jobs the images recipe runs per product here: ingest, plus each image step that is built."""
+    return 1 + sum(step_availability(s).available for s in (StepName.PAIRING, StepName.TRYON))
+
+
 def test_failure_is_recorded_and_the_batch_goes_on(store):
     def flaky_ingest(ctx):
         if ctx.product.sku == "SKU-00002":
@@ -37,8 +42,10 @@ def test_failure_is_recorded_and_the_batch_goes_on(store):
         store, BatchOptions(Recipe.IMAGES, step_functions={StepName.INGEST: flaky_ingest}), progress=seen.append
     )
     assert [(f.sku, f.step, f.message) for f in result.failures] == [("SKU-00002", "ingest", "ValueError: bad pixels")]
-    assert result.ran == 5
-    assert seen[-1].step == seen[-1].total == 6
+    # Every product's other steps still run: 5 ingests, plus the jobs of each image step built here.
+    k = jobs_per_product()
+    assert result.ran == 5 + 6 * (k - 1)
+    assert seen[-1].step == seen[-1].total == 6 * k  # one tick per job that can run
     assert store.job_counts()[JobState.FAILED] == 1
     assert len(store.candidates(kind="image")) == 10
     # A step the registry reports unavailable here (pairing and try-on until they are built) is recorded as
@@ -56,17 +63,19 @@ def test_failure_is_recorded_and_the_batch_goes_on(store):
             assert all(j.state is JobState.UNAVAILABLE and j.message == message for j in jobs)
     # A re-run retries only the failed job.
     again = run_batch(store, BatchOptions(Recipe.IMAGES))
-    assert (again.ran, again.resumed_done, again.failures) == (1, 5, [])
+    assert (again.ran, again.resumed_done, again.failures) == (1, 5 + 6 * (k - 1), [])
 
 
 def test_changed_product_is_redone_and_workers_agree(store, tmp_path):
+    k = jobs_per_product()
     first = run_batch(store, BatchOptions(Recipe.IMAGES, workers=3))
-    assert first.ran == 6
+    assert first.ran == 6 * k
     shas = sorted(c.file_sha for c in store.candidates(kind="image"))
     product = store.product_by_sku("SKU-00001")
     store.upsert_product(product.sku, title="renamed", images=[])
     second = run_batch(store, BatchOptions(Recipe.IMAGES, workers=2))
-    assert (second.ran, second.resumed_done, second.skipped) == (1, 5, 1)  # no photos left: skipped, said why
+    # No photos left: each of its jobs is redone and skipped, saying why.
+    assert (second.ran, second.resumed_done, second.skipped) == (k, 5 * k, k)
     assert store.job(product.id, "ingest").message == "no product photos"
     # The product without photos keeps its earlier listing photos, superseded (history), not deleted.
     current = [c for c in store.candidates(kind="image") if not c.superseded]
@@ -84,7 +93,7 @@ def test_cancel_leaves_jobs_pending(store):
     result = run_batch(store, BatchOptions(Recipe.IMAGES), progress=cancel_after_two, cancel=token)
     assert result.cancelled and result.ran == 2
     assert store.job_counts().get(JobState.RUNNING, 0) == 0
-    assert run_batch(store, BatchOptions(Recipe.IMAGES)).ran == 4
+    assert run_batch(store, BatchOptions(Recipe.IMAGES)).ran == 6 * jobs_per_product() - 2
 
 
 def test_run_product_steps_for_the_gui(store):
@@ -236,7 +245,8 @@ def test_memory_budget_limits_parallel_products(store):
 
     functions = {StepName.INGEST: counting_ingest}
     result = run_batch(store, BatchOptions(Recipe.IMAGES, workers=4, memory_budget_mb=1, step_functions=functions))
-    assert result.ran == 6 and state["max"] == 1  # over budget: one product at a time, but every one done
+    # Over budget: one product at a time, but every one done.
+    assert result.ran == 6 * jobs_per_product() and state["max"] == 1
 
 
 def test_workers_run_products_in_parallel_within_budget(store):
@@ -253,7 +263,7 @@ def test_workers_run_products_in_parallel_within_budget(store):
     result = run_batch(
         store, BatchOptions(Recipe.IMAGES, workers=2, memory_budget_mb=100_000, step_functions=functions)
     )
-    assert result.ran == 6 and result.failures == []
+    assert result.ran == 6 * jobs_per_product() and result.failures == []
 
 
 def test_copy_options_reach_the_copywriter_as_the_gui_passes_them(tmp_path):
