@@ -13,7 +13,14 @@ from functools import lru_cache
 
 from generators.runtime.lexicon import LEXICON_KINDS, default_lexicon, has_cjk
 from generators.words.attributes import AttributeSheet
-from generators.words.copy_style import filler_phrases, sentence_key, shared_run, style_data, words_of
+from generators.words.copy_style import (
+    filler_phrases,
+    repeated_phrases,
+    sentence_key,
+    shared_run,
+    style_data,
+    words_of,
+)
 from generators.words.parsing import CopyFields
 from generators.words.presets import Language, read_asset_json
 from generators.words.prompts import copied_example_phrases
@@ -99,6 +106,8 @@ def weak_bullet_reason(bullet: str, earlier: list[str], product_text: str) -> st
     words = words_of(bullet)
     if sum(1 for w in words if not w.isdigit()) < (3 if has_cjk(bullet) else 2):  # "501 501", "红色"
         return "said nothing"
+    if repeated_phrases(CopyFields(bullets=(bullet,))):  # "100% Cotton, 100% 100% 100% 100% 100%"
+        return "looped on a phrase"
     for e in earlier:  # "SOLD: NAVAL, LINES OF NOVELS" after "SOLD BY NAVAL, LINES OF NOVELS, SUBFRAME"
         run, _ = shared_run(words, words_of(e))
         if run >= (2 * MIN_SHARED_WORDS if has_cjk(bullet) else MIN_SHARED_WORDS) and run >= SHARED_SHARE * len(words):

@@ -175,6 +175,8 @@ def test_a_bullet_copied_from_the_prompt_example_is_replaced():
 def test_bullets_that_say_nothing_or_mostly_repeat_an_earlier_one_are_weak():
     # Seen from the packaged model on a real store's catalog.
     assert weak_bullet_reason("501 501", [], "") == "said nothing"
+    looping = "100% Cotton, 100% Sleeves, 100% 100% 100% 100% 100% 100% Sleeves, 100% 100% 100%"
+    assert weak_bullet_reason(looping, [], "") == "looped on a phrase"
     earlier = ["SOLD: TINY SALES, SOLD BY NAVAL, LINES OF NOVELS, SUBFRAME"]
     assert weak_bullet_reason("SOLD: NAVAL, LINES OF NOVELS, SUBFRAME", earlier, "") == (
         "mostly repeated an earlier bullet"
