@@ -9,7 +9,7 @@ and size give the same pixels, so a flat-lay can be reproduced from its provenan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +88,7 @@ def compose_flatlay(
     *,
     size: tuple[int, int] = (1200, 1200),
     background: tuple[int, int, int] = (244, 241, 236),
+    cutter: Callable[[Path | Image.Image, int], tuple[Cutout, list[str]]] | None = None,
 ) -> Flatlay:
     """Lay `items` (anchor first) out on a plain ground of `background`.
 
@@ -95,6 +96,7 @@ def compose_flatlay(
         items: 2-5 products, the anchor first, then its complements in the order they should be given room.
         size: canvas (width, height) in pixels.
         background: the ground's colour, e.g. the brand palette's light tone.
+        cutter: `load_cutout` or a cache in front of it (a batch lays out the same jeans beside many tops).
 
     Returns:
         The flat-lay with each item's placement and warnings (busy photos cropped, small photos enlarged).
@@ -105,15 +107,28 @@ def compose_flatlay(
     canvas = Image.new("RGB", size, background)
     placements: list[Placement] = []
     warnings: list[str] = []
+    cutter = cutter or load_cutout
+    target = photo_target(size)
     for item, slot in zip(items, LAYOUTS[len(items)], strict=False):
         box = (round(slot[0] * width), round(slot[1] * height), round(slot[2] * width), round(slot[3] * height))
-        photo, notes = load_photo(item.photo, max(box[2], box[3]))
-        cut = cut_out(photo)
+        cut, notes = cutter(item.photo, target)
         placed = _paste(canvas, cut, box)
-        notes += list(cut.warnings) if cut.uncertain else []
         placements.append(Placement(item.sku, placed, cut.method, cut.confidence, tuple(notes)))
         warnings += [f"{item.sku}: {n}" for n in notes]
     return Flatlay(canvas, tuple(placements), tuple(warnings))
+
+
+def photo_target(size: tuple[int, int]) -> int:
+    """The side every photo of a flat-lay of `size` is read at: that of the largest slot, whichever slot it gets
+    (so one cut-out of a photo serves it as anchor or as complement)."""
+    return round(max(size) * max(max(s[2], s[3]) for slots in LAYOUTS.values() for s in slots))
+
+
+def load_cutout(photo: Path | Image.Image, target: int) -> tuple[Cutout, list[str]]:
+    """`photo` read by `load_photo` and cut out; the notes include the cut-out's warnings when it is uncertain."""
+    image, notes = load_photo(photo, target)
+    cut = cut_out(image)
+    return cut, notes + (list(cut.warnings) if cut.uncertain else [])
 
 
 def load_photo(photo: Path | Image.Image, target: int) -> tuple[Image.Image, list[str]]:

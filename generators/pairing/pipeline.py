@@ -21,14 +21,17 @@ while the flat-lay is not. The same request gives the same pixels.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from generators.diffusion import DiffusionCall, QualityMode
-from generators.pairing.flatlay import Flatlay, FlatlayItem, compose_flatlay, load_photo
+from generators.pairing.flatlay import Flatlay, FlatlayItem, compose_flatlay, load_cutout, photo_target
 from generators.pairing.outfit import PairingItem, describe_outfit
 from generators.pairing.styles import pairing_style
 from generators.runtime.errors import VitrineError
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from generators.diffusion import FastDiffusion
+    from generators.product_cutout import Cutout
     from generators.runtime.loading import LoadedModel
     from generators.runtime.pipeline import EmbeddingScorer
 
@@ -49,6 +53,7 @@ DUPLICATE_AT = 0.97  # CLIP image cosine at which a look is a near-duplicate of 
 MMR_LAMBDA = 0.7  # relevance vs. diversity in the ranking
 CLIP_WEIGHT, FIDELITY_WEIGHT = 0.5, 0.5
 MAX_LOOKS = 16
+CUTOUT_CACHE = 24  # cut-outs a pipeline keeps: a batch lays the same jeans and sneakers beside many tops
 
 
 class PairingError(VitrineError):
@@ -166,6 +171,8 @@ class PairingPipeline:
         self._txt2img = txt2img
         self.scorer = scorer
         self._diffusion: tuple[FastDiffusion, ModelRef] | None = None
+        self._cutouts: OrderedDict[tuple, tuple[Cutout, tuple[str, ...]]] = OrderedDict()
+        self._lock = threading.Lock()  # batch workers share one pipeline
 
     def diffusion(self) -> tuple[FastDiffusion, ModelRef]:
         """The fast SD wrapper over the txt2img role and its provenance reference (loaded once)."""
@@ -205,7 +212,8 @@ class PairingPipeline:
         report(progress, 0, total, "cutting out the products")
         check(cancel)
         with sw("cutout"):
-            anchor_ref = _anchor_reference(request.anchor)
+            cut, notes = self.cutout(request.anchor.photo, photo_target((request.flatlay_size,) * 2))
+            anchor_ref = (cut.image.convert("RGB"), cut.mask, notes)
         flat = None
         if has_flatlay:
             with sw("flatlay"):
@@ -213,6 +221,7 @@ class PairingPipeline:
                     [FlatlayItem(i.sku, i.photo, i.category) for i in items],
                     size=(request.flatlay_size, request.flatlay_size),
                     background=request.background or style.ground,
+                    cutter=self.cutout,
                 )
             warnings += flat.warnings
         elif plan:
@@ -247,6 +256,23 @@ class PairingPipeline:
         params = request_params(request, outfit=outfit, negative_prompt=style.negative, tiny_decoder=tiny_decoder)
         prov = Provenance(tuple(models), request.seed, params, sw.timings)
         return PairingResult(candidates, prov, flat, tuple(dict.fromkeys(warnings)))
+
+    def cutout(self, photo: Path, target: int) -> tuple[Cutout, list[str]]:
+        """`flatlay.load_cutout`, remembered per file (path, size, modification time) and read size."""
+        stat = Path(photo).stat() if isinstance(photo, (str, Path)) and Path(photo).is_file() else None
+        key = (str(Path(photo).resolve()), stat.st_mtime_ns, stat.st_size, target) if stat else None
+        with self._lock:
+            hit = self._cutouts.get(key) if key else None
+            if hit is not None:
+                self._cutouts.move_to_end(key)
+                return hit[0], list(hit[1])
+        cut, notes = load_cutout(photo, target)
+        if key is not None:
+            with self._lock:
+                self._cutouts[key] = (cut, tuple(notes))
+                while len(self._cutouts) > CUTOUT_CACHE:
+                    self._cutouts.popitem(last=False)
+        return cut, notes
 
     # ---- internals ------------------------------------------------------------------------------------
     def _plan(self, request: PairingRequest, style: Any, outfit: str, has_flatlay: bool) -> list[_Planned]:
@@ -350,15 +376,6 @@ def _with(c: PairingCandidate, **changes: Any) -> PairingCandidate:
     from dataclasses import replace
 
     return replace(c, **changes)
-
-
-def _anchor_reference(anchor: PairingItem) -> tuple[Image.Image, np.ndarray, list[str]]:
-    """The anchor's photo, its cut-out mask (what the fidelity guard compares) and notes on the photo."""
-    from generators.product_cutout import cut_out
-
-    photo, notes = load_photo(anchor.photo, 512)
-    cut = cut_out(photo)
-    return cut.image.convert("RGB"), cut.mask, notes + (list(cut.warnings) if cut.uncertain else [])
 
 
 def _anchor_words(request: PairingRequest) -> str:

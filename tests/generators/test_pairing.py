@@ -104,11 +104,11 @@ def test_unknown_style_lists_the_valid_ones(pipe):
         pipe.run(_request(style="gothic"))
 
 
-def test_fidelity_flags_a_recoloured_look():
+def test_fidelity_flags_a_recoloured_look(pipe):
     from generators.fidelity import box_mask, check_fidelity
-    from generators.pairing.pipeline import _anchor_reference
 
-    product, mask, _ = _anchor_reference(TEE)
+    cut, _ = pipe.cutout(TEE.photo, 512)
+    product, mask = cut.image.convert("RGB"), cut.mask
     recoloured = Image.fromarray(np.asarray(product)[..., ::-1].copy())  # red becomes blue
     assert check_fidelity(product, mask, product, None).ok
     flagged = check_fidelity(product, mask, recoloured, box_mask(recoloured.size, (0, 0, *recoloured.size)))
