@@ -117,5 +117,10 @@ def test_a_copy_candidate_is_remade_from_its_stored_provenance(tmp_path):
         request = request_from_provenance(CopyRequest, stored[0].provenance)
         pipe = SharedModels("tiny", project_dir=store.folder).pipeline("copy")
         again = pipe.run(request)
+    from generators.words.copy_types import CandidateStatus
+
+    # Every stored draft comes back: the shown ones at their ranks, the rejected ones rejected again.
     shown = {c.rank - 1: c.text for c in again.ranked}
-    assert {c.rank: c.text for c in stored} == {r: shown[r] for r in (c.rank for c in stored)}
+    assert {c.rank: c.text for c in stored if not c.rejected} == shown
+    rejected = sorted(c.text for c in again.candidates if c.status is CandidateStatus.REJECTED)
+    assert sorted(c.text for c in stored if c.rejected) == rejected
