@@ -173,17 +173,19 @@ class PairingPipeline:
         self._diffusion: tuple[FastDiffusion, ModelRef] | None = None
         self._cutouts: OrderedDict[tuple, tuple[Cutout, tuple[str, ...]]] = OrderedDict()
         self._lock = threading.Lock()  # batch workers share one pipeline
+        self._load_lock = threading.Lock()
 
     def diffusion(self) -> tuple[FastDiffusion, ModelRef]:
         """The fast SD wrapper over the txt2img role and its provenance reference (loaded once)."""
-        if self._diffusion is None:
-            from generators.diffusion import FastDiffusion
+        with self._load_lock:  # once: FastDiffusion may quantise the shared UNet in place
+            if self._diffusion is None:
+                from generators.diffusion import FastDiffusion
 
-            if self._txt2img is None:
-                raise PairingError("generated looks need the txt2img model, and none was given")
-            loaded = self._txt2img() if callable(self._txt2img) else self._txt2img
-            self._diffusion = (FastDiffusion(loaded.components), loaded.ref())
-        return self._diffusion
+                if self._txt2img is None:
+                    raise PairingError("generated looks need the txt2img model, and none was given")
+                loaded = self._txt2img() if callable(self._txt2img) else self._txt2img
+                self._diffusion = (FastDiffusion(loaded.components), loaded.ref())
+            return self._diffusion
 
     def run(
         self, request: PairingRequest, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
