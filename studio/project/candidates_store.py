@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from studio.project.rows import Candidate, CandidateKind, CandidateState, ProjectError, dumps_json, loads_json
+from studio.project.rows import (
+    Candidate,
+    CandidateKind,
+    CandidateState,
+    Job,
+    NewCandidate,
+    ProjectError,
+    dumps_json,
+    generation_group,
+    loads_json,
+)
+
+PIPELINE_ACTOR = "pipeline"  # who decided, in the approvals log, when a generation rejected its own draft
 
 
 class CandidateQueries:
@@ -87,3 +99,29 @@ class CandidateQueries:
             params.setdefault("original_text", candidate.text or "")
             params["edited"] = text != params["original_text"]
             c.execute("UPDATE candidates SET text=?, params=? WHERE id=?", (text, dumps_json(params), candidate_id))
+
+    def _supersede(self, c: sqlite3.Connection, job: Job, candidates: Sequence[NewCandidate]) -> int:
+        """Mark the job's untouched drafts in the new candidates' generation groups SUPERSEDED (all of them when
+        the job now makes nothing, e.g. a product whose photos were removed)."""
+        groups = {n.generation_group for n in candidates}
+        rows = c.execute(
+            "SELECT c.id, c.kind, c.params, c.state FROM candidates c WHERE c.job_id=? AND c.state IN (?, ?)",
+            (job.id, CandidateState.PROPOSED.value, CandidateState.REJECTED.value),
+        ).fetchall()
+        stale = []
+        for cid, kind, params_json, state in rows:
+            params = loads_json(params_json, {})
+            if (groups and generation_group(kind, params) not in groups) or params.get("edited"):
+                continue
+            if state == CandidateState.REJECTED.value and not self._rejected_by_pipeline(c, cid):
+                continue  # a person's rejection is a decision: it stays
+            stale.append(cid)
+        c.executemany("UPDATE candidates SET state=? WHERE id=?", [(CandidateState.SUPERSEDED.value, i) for i in stale])
+        return len(stale)
+
+    @staticmethod
+    def _rejected_by_pipeline(c: sqlite3.Connection, candidate_id: int) -> bool:
+        last = c.execute(
+            "SELECT actor FROM approvals WHERE candidate_id=? ORDER BY id DESC LIMIT 1", (candidate_id,)
+        ).fetchone()
+        return last is not None and last[0] == PIPELINE_ACTOR

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.project.assets import AssetStore
-from studio.project.candidates_store import CandidateQueries
+from studio.project.candidates_store import PIPELINE_ACTOR, CandidateQueries
 from studio.project.rows import (
     AttributeValue,
     Candidate,
@@ -34,13 +34,10 @@ from studio.project.rows import (
     ProjectError,
     ProjectSetting,
     dumps_json,
-    generation_group,
     loads_json,
     product_content_hash,
 )
 from studio.project.schema import MIGRATIONS, SQL_FUNCTIONS
-
-PIPELINE_ACTOR = "pipeline"  # who decided, in the approvals log, when a generation rejected its own draft
 
 __all__ = [
     "AttributeValue",
@@ -407,32 +404,6 @@ class Store(CandidateQueries):
                 "UPDATE jobs SET state=?, message=?, finished_at=? WHERE id=?", (state.value, message, now, job.id)
             )
             return [self.candidate(int(i)) for i in ids]
-
-    def _supersede(self, c: sqlite3.Connection, job: Job, candidates: Sequence[NewCandidate]) -> int:
-        """Mark the job's untouched drafts in the new candidates' generation groups SUPERSEDED (all of them when
-        the job now makes nothing, e.g. a product whose photos were removed)."""
-        groups = {n.generation_group for n in candidates}
-        rows = c.execute(
-            "SELECT c.id, c.kind, c.params, c.state FROM candidates c WHERE c.job_id=? AND c.state IN (?, ?)",
-            (job.id, CandidateState.PROPOSED.value, CandidateState.REJECTED.value),
-        ).fetchall()
-        stale = []
-        for cid, kind, params_json, state in rows:
-            params = loads_json(params_json, {})
-            if (groups and generation_group(kind, params) not in groups) or params.get("edited"):
-                continue
-            if state == CandidateState.REJECTED.value and not self._rejected_by_pipeline(c, cid):
-                continue  # a person's rejection is a decision: it stays
-            stale.append(cid)
-        c.executemany("UPDATE candidates SET state=? WHERE id=?", [(CandidateState.SUPERSEDED.value, i) for i in stale])
-        return len(stale)
-
-    @staticmethod
-    def _rejected_by_pipeline(c: sqlite3.Connection, candidate_id: int) -> bool:
-        last = c.execute(
-            "SELECT actor FROM approvals WHERE candidate_id=? ORDER BY id DESC LIMIT 1", (candidate_id,)
-        ).fetchone()
-        return last is not None and last[0] == PIPELINE_ACTOR
 
     # -- project settings (the meta table) ------------------------------------------------------------
     def setting(self, key: ProjectSetting) -> str:
