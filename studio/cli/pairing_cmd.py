@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.cli.progress_bar import progress_bar
+from studio.cli.result_folder import check_result_folder, write_result_folder
 
 PLACEHOLDER_NOTICE = (
     "PLACEHOLDER Stable Diffusion (random weights): the generated looks are noise, labelled and never exported; "
@@ -48,8 +49,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _pair(args: argparse.Namespace) -> int:
     from generators.factory import SharedModels
     from generators.pairing import PairingError, PairingMode, PairingRequest, pairing_style
-    from generators.runtime.errors import VitrineError
-    from studio.atomic_files import staged_dir
 
     style = pairing_style(args.style)  # an unknown style fails first, listing the valid ones
     if not 0 <= args.n <= 16:
@@ -57,7 +56,7 @@ def _pair(args: argparse.Namespace) -> int:
     if not 1 <= args.steps <= 50 or not 64 <= args.size <= 1024 or args.size % 8:
         raise PairingError("--steps must be 1-50 and --size a multiple of 8 between 64 and 1024")
     out = Path(args.out).expanduser().resolve()
-    _check_out(out)
+    check_result_folder(out, RESULT_FILE, "pairing")
     mode = PairingMode(args.mode)
     shared = SharedModels(args.profile, project_dir=args.project)
     anchor, attributes, complements, notes = _outfit(Path(args.catalog).expanduser(), args.sku, shared, args)
@@ -86,25 +85,8 @@ def _pair(args: argparse.Namespace) -> int:
         result = pipe.run(request, progress=progress)
     finally:
         close()
-    try:
-        with staged_dir(out) as tmp:
-            summary = write_pairing(result, tmp, anchor_sku=args.sku)
-    except OSError as exc:
-        raise VitrineError(f"cannot write the pairing to '{out}': {exc}") from None
+    summary = write_result_folder(out, "pairing", lambda tmp: write_pairing(result, tmp, anchor_sku=args.sku))
     return _print(args, summary, out)
-
-
-def _check_out(out: Path) -> None:
-    """Refuse an `--out` that is a file, or a folder holding anything but an earlier pairing (it is replaced)."""
-    from generators.runtime.errors import VitrineError
-
-    if out.is_file():
-        raise VitrineError(f"--out '{out}' is a file; give a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / RESULT_FILE).exists():
-        raise VitrineError(
-            f"--out '{out}' is not empty and holds no earlier pairing; the pairing replaces that folder, "
-            "so give a new or empty one"
-        )
 
 
 def _outfit(catalog: Path, sku: str, shared: Any, args: argparse.Namespace) -> tuple[Any, tuple, tuple, list[str]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.cli.progress_bar import progress_bar
+from studio.cli.result_folder import check_result_folder, write_result_folder
 
 PLACEHOLDER_NOTICE = (
     "PLACEHOLDER inpainting model (random weights): the try-on images are noise, labelled and never exported; "
@@ -55,9 +56,7 @@ def _tryon(args: argparse.Namespace) -> int:
     from generators.diffusion import QualityMode
     from generators.factory import SharedModels
     from generators.person_layout import GarmentType
-    from generators.runtime.errors import VitrineError
     from generators.tryon import TryOnError, TryOnRequest
-    from studio.atomic_files import staged_dir
 
     if not 1 <= args.n <= MAX_CANDIDATES:
         raise TryOnError(f"--n must be between 1 and {MAX_CANDIDATES}; got {args.n}")
@@ -68,7 +67,7 @@ def _tryon(args: argparse.Namespace) -> int:
     if args.person_index < 0:
         raise TryOnError("--person-index counts from 0 (the largest person)")
     out = Path(args.out).expanduser().resolve()
-    _check_out(out)
+    check_result_folder(out, RESULT_FILE, "try-on")
     catalog = Path(args.catalog).expanduser()
     product, person = _product_and_person(catalog, args.sku, args.person)
     mask = Path(args.mask).expanduser().resolve() if args.mask else None
@@ -90,25 +89,8 @@ def _tryon(args: argparse.Namespace) -> int:
         result = pipe.run(request, progress=progress)
     finally:
         close()
-    try:
-        with staged_dir(out) as tmp:
-            summary = write_tryon(result, tmp, sku=args.sku, person=person)
-    except OSError as exc:
-        raise VitrineError(f"cannot write the try-on to '{out}': {exc}") from None
+    summary = write_result_folder(out, "try-on", lambda tmp: write_tryon(result, tmp, sku=args.sku, person=person))
     return _print(args, summary, out)
-
-
-def _check_out(out: Path) -> None:
-    """Refuse an `--out` that is a file, or a folder holding anything but an earlier try-on (it is replaced)."""
-    from generators.runtime.errors import VitrineError
-
-    if out.is_file():
-        raise VitrineError(f"--out '{out}' is a file; give a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / RESULT_FILE).exists():
-        raise VitrineError(
-            f"--out '{out}' is not empty and holds no earlier try-on; the try-on replaces that folder, "
-            "so give a new or empty one"
-        )
 
 
 def _product_and_person(catalog: Path, sku: str, person: str | None) -> tuple[Any, Path]:
