@@ -177,7 +177,7 @@ class Scene:
             crop: (cx, cy, half) in working pixels for a detail close-up instead of the full frame.
         """
         rgba = np.dstack([self.rgb, self.alpha])
-        img = Image.fromarray((rgba * 255 + 0.5).astype(np.uint8), "RGBA")
+        img = Image.fromarray((rgba * 255 + 0.5).astype(np.uint8))  # 4 channels: RGBA
         if angle:
             img = img.rotate(angle, resample=Image.Resampling.BICUBIC, center=(self.size / 2, self.size / 2))
         arr = np.asarray(img, dtype=np.float32) / 255.0
@@ -190,7 +190,7 @@ class Scene:
         comp = bg * (1 - a[..., None]) + item * a[..., None]
         # A touch of grain over everything, as a camera sensor would add.
         comp += 0.008 * self.rng.standard_normal(comp.shape[:2]).astype(np.float32)[..., None]
-        photo = Image.fromarray((np.clip(comp, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+        photo = Image.fromarray((np.clip(comp, 0, 1) * 255 + 0.5).astype(np.uint8))  # 3 channels: RGB
         if crop:
             cx, cy, half = crop
             photo = photo.crop((int(cx - half), int(cy - half), int(cx + half), int(cy + half)))
