@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.cli.progress_bar import progress_bar
-from studio.cli.result_folder import check_result_folder, write_result_folder
+from studio.cli.result_folder import check_result_folder, print_summary_head, write_result_folder
 
 PLACEHOLDER_NOTICE = (
     "PLACEHOLDER Stable Diffusion (random weights): the generated looks are noise, labelled and never exported; "
@@ -187,13 +187,8 @@ def write_pairing(result: Any, folder: Path, *, anchor_sku: str) -> dict[str, An
 
 
 def _print(args: argparse.Namespace, summary: dict[str, Any], out: Path) -> int:
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    if print_summary_head(summary, args.json, PLACEHOLDER_NOTICE):
         return 0
-    if summary["placeholder"]:
-        print(f"*** {PLACEHOLDER_NOTICE} ***", file=sys.stderr)
-    for line in summary["warnings"]:
-        print(f"warning: {line}", file=sys.stderr)
     for c in summary["candidates"]:
         badge = " [PLACEHOLDER]" if c["placeholder"] else ""
         hidden = f" (hidden: {c['reason']})" if c["hidden"] else ""

@@ -7,9 +7,11 @@ new result replaces it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from generators.runtime.errors import VitrineError
 
@@ -36,3 +38,15 @@ def write_result_folder(out: Path, what: str, write: Callable[[Path], T]) -> T:
             return write(tmp)
     except OSError as exc:
         raise VitrineError(f"cannot write the {what} to '{out}': {exc}") from None
+
+
+def print_summary_head(summary: Mapping[str, Any], as_json: bool, placeholder_notice: str) -> bool:
+    """Print the whole summary as JSON (True: nothing else to print), or its placeholder notice and warnings."""
+    if as_json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return True
+    if summary["placeholder"]:
+        print(f"*** {placeholder_notice} ***", file=sys.stderr)
+    for line in summary["warnings"]:
+        print(f"warning: {line}", file=sys.stderr)
+    return False

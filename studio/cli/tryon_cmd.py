@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from studio.cli.progress_bar import progress_bar
-from studio.cli.result_folder import check_result_folder, write_result_folder
+from studio.cli.result_folder import check_result_folder, print_summary_head, write_result_folder
 
 PLACEHOLDER_NOTICE = (
     "PLACEHOLDER inpainting model (random weights): the try-on images are noise, labelled and never exported; "
@@ -154,13 +153,8 @@ def write_tryon(result: Any, folder: Path, *, sku: str, person: Path) -> dict[st
 
 
 def _print(args: argparse.Namespace, summary: dict[str, Any], out: Path) -> int:
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    if print_summary_head(summary, args.json, PLACEHOLDER_NOTICE):
         return 0
-    if summary["placeholder"]:
-        print(f"*** {PLACEHOLDER_NOTICE} ***", file=sys.stderr)
-    for line in summary["warnings"]:
-        print(f"warning: {line}", file=sys.stderr)
     for c in summary["candidates"]:
         badge = " [PLACEHOLDER]" if c["placeholder"] else ""
         hidden = " (hidden)" if c["hidden"] else ""
