@@ -40,7 +40,9 @@ def _write_manifest(pw: PackageWriter, platforms: tuple[Platform, ...], skus: li
 
 
 CHECKS_STAGE = "checks"
-GATE_REASONS = frozenset({HoldReason.PLACEHOLDER, HoldReason.CONTRADICTS, HoldReason.WEAK})
+GATE_REASONS = frozenset(
+    {HoldReason.PLACEHOLDER, HoldReason.CONTRADICTS, HoldReason.UNSUPPORTED_TITLE, HoldReason.WEAK}
+)
 
 
 # Platforms that fetch listing images from public URLs, and the package folder whose files must be served there.

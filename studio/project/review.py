@@ -39,6 +39,7 @@ class HoldReason(StrEnum):
     SUPERSEDED = "superseded"  # an older generation's draft nobody touched
     PLACEHOLDER = "placeholder"  # written by a random-weight model: labelled everywhere, never published
     CONTRADICTS = "contradicts the catalog"  # grounding found a statement the catalog contradicts
+    UNSUPPORTED_TITLE = "its title states what the catalog does not"  # the line shoppers read first
     WEAK = "below the quality bar"  # its overall score is under `QUALITY_BAR` for its kind
     NOT_APPROVED = "not approved"  # review mode exports approved candidates only
     OUTRANKED = "outranked"  # its place in the listing (a title, an alt text) goes to a better candidate
@@ -49,6 +50,7 @@ class HoldReason(StrEnum):
 # sections or carries several unsupported claims. Kinds without a bar are not judged by score.
 QUALITY_BAR: dict[CandidateKind, float] = {CandidateKind.COPY: 0.5}
 CONTRADICTION_MARK = "contradicts the product's"  # how grounding words a contradiction in a candidate's flags
+UNSUPPORTED_MARK = "is not supported by the product data"  # how it words a figure or name the catalog never states
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ def _held_alone(c: Reviewable, policy: ExportPolicy) -> HoldReason | None:
         if not c.approved:  # a person's approval keeps a weak or contradicting draft: they chose it
             if any(CONTRADICTION_MARK in f for f in c.flags):
                 return HoldReason.CONTRADICTS
+            if any(f.startswith("title:") and UNSUPPORTED_MARK in f for f in c.flags):
+                return HoldReason.UNSUPPORTED_TITLE
             bar = QUALITY_BAR.get(c.export_set.kind)
             total = c.scores.get(ScoreKey.TOTAL)
             if bar is not None and total is not None and total < bar:

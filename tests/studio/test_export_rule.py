@@ -91,3 +91,47 @@ def test_project_bridge_and_package_agree(project, tmp_path, mode):
         assert [c.text for c in chosen[CandidateKind.CAPTION]] == ["caption 2"]
         assert {c.text for c in chosen[CandidateKind.COPY]} == {"amazon-en-2", "shopify-en-1"}
         assert len(photos_out) == 1
+
+
+def test_quality_gate_holds_back_placeholder_contradicting_weak_and_unsupported_titles():
+    from dataclasses import dataclass, field
+
+    from studio.project.review import ExportMode, ExportPolicy, HoldReason, export_decisions
+    from studio.project.rows import CandidateKind, ExportSet
+
+    @dataclass(frozen=True)
+    class Draft:
+        name: str
+        rank: int
+        scores: dict = field(default_factory=lambda: {"total": 0.9})
+        flags: tuple = ()
+        written_by_placeholder: bool = False
+        approved: bool = False
+        rejected: bool = False
+        superseded: bool = False
+
+        @property
+        def export_set(self) -> ExportSet:
+            return ExportSet(CandidateKind.COPY, self.name.split("/")[0], "en")
+
+    drafts = [
+        Draft("a/placeholder", 0, written_by_placeholder=True),
+        Draft("b/contradicts", 0, flags=("title: 'wool' contradicts the product's material (cotton)",)),
+        Draft("c/title", 0, flags=("title: '2019' (number) is not supported by the product data: …",)),
+        Draft("d/weak", 0, scores={"total": 0.3}),
+        Draft("e/fine", 0, flags=("bullet 1: '2019' (number) is not supported by the product data: …",)),
+        Draft("f/approved-weak", 0, scores={"total": 0.3}, approved=True),
+        Draft("g/approved-placeholder", 0, written_by_placeholder=True, approved=True),
+    ]
+    held = {d.candidate.name: d.held for d in export_decisions(drafts, ExportMode.BEST)}
+    assert held == {
+        "a/placeholder": HoldReason.PLACEHOLDER,
+        "b/contradicts": HoldReason.CONTRADICTS,
+        "c/title": HoldReason.UNSUPPORTED_TITLE,
+        "d/weak": HoldReason.WEAK,
+        "e/fine": None,  # an unsupported figure in a bullet lowers its score; only the title is gated
+        "f/approved-weak": None,  # a person chose to keep it
+        "g/approved-placeholder": HoldReason.PLACEHOLDER,  # never published, approved or not
+    }
+    let_out = export_decisions(drafts, ExportPolicy(ExportMode.BEST, include_weak=True))
+    assert all(d.goes_out for d in let_out)
