@@ -14,6 +14,7 @@ import importlib.util
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,21 +162,7 @@ class CopywriterAdapter:
         folder = settings.models_dir / "packaged" / CONVERTED_NAME
         if (folder / _DONE).is_file():
             return folder
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-        try:
-            _convert_gguf(gguf, tmp)
-            (tmp / _DONE).write_text(f'{{"from": "{gguf.name}"}}')
-            try:
-                os.replace(tmp, folder)
-            except OSError:
-                if not (folder / _DONE).is_file():  # lost a race to a finished conversion: keep theirs
-                    shutil.rmtree(folder, ignore_errors=True)
-                    os.replace(tmp, folder)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        return folder
+        return convert_once(folder, lambda out: _convert_gguf(gguf, out), f'{{"from": "{gguf.name}"}}')
 
     def load(self, folder: Path, device: torch.device, dtype: torch.dtype) -> CopywriterComponents:
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -225,15 +212,27 @@ def ct2_folder(source: Path) -> Path:
         return folder
     import ctranslate2
 
+    from generators.runtime.quiet import quiet_ml_libraries
+
+    def convert(out: Path) -> None:
+        with quiet_ml_libraries(bars_only=True):
+            ctranslate2.converters.TransformersConverter(str(source)).convert(str(out), quantization="int8")
+
+    return convert_once(folder, convert, f'{{"from": "{source.name}", "quantization": "int8"}}')
+
+
+def convert_once(folder: Path, convert: Callable[[Path], None], marker: str) -> Path:
+    """Make `folder` by `convert(new_folder)` into a temp folder beside it, marked complete, then one rename.
+
+    A killed conversion leaves only a temp folder (never a half-written `folder`); two processes converting at
+    once both finish, and the first complete one is kept.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         out = tmp / "model"
-        from generators.runtime.quiet import quiet_ml_libraries
-
-        with quiet_ml_libraries(bars_only=True):
-            ctranslate2.converters.TransformersConverter(str(source)).convert(str(out), quantization="int8")
-        (out / _DONE).write_text(f'{{"from": "{source.name}", "quantization": "int8"}}')
+        convert(out)
+        (out / _DONE).write_text(marker)
         try:
             os.replace(out, folder)
         except OSError:
