@@ -51,7 +51,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         # Flat-lays by default; generated looks are opt-in (PairingStepOptions.looks): see pairing_step.py.
         options="studio.batch.pairing_step:PairingStepOptions",
         cli="studio.cli.pairing_cmd",
-        gui_panel="studio.gui.panels.pairing:PairingPanel",
+        # gui_panel: "studio.gui.panels.pairing:PairingPanel" once written
     ),
     Capability(
         name="tryon",
@@ -59,7 +59,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         step="studio.batch.tryon_step:run_tryon",
         pipeline="tryon",
         cli="studio.cli.tryon_cmd",
-        gui_panel="studio.gui.panels.tryon:TryOnPanel",
+        # gui_panel: "studio.gui.panels.tryon:TryOnPanel" once written
     ),
     Capability(
         name="video",
@@ -68,6 +68,6 @@ CAPABILITIES: tuple[Capability, ...] = (
         pipeline="video",
         options="studio.batch.video_step:VideoStepOptions",
         cli="studio.cli.video_cmd",
-        gui_panel="studio.gui.panels.video:VideoPanel",
+        # gui_panel: "studio.gui.panels.video:VideoPanel" once written
     ),
 )

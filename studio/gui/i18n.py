@@ -46,6 +46,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "job.cancelled": ("Cancelled", "已取消"),
     # job cards: one per request type (studio.jobs.requests), " · " between what and for what
     "job.captions": ("Captions · {sku}", "描述 · {sku}"),
+    "job.product_step": ("{step} · {sku}", "{step} · {sku}"),
     "job.copy": ("Copy · {sku} · {platforms} {language}", "文案 · {sku} · {platforms} {language}"),
     "job.batch": ("Batch · {recipe} · {count} products", "批量 · {recipe} · {count} 个商品"),
     "job.export": ("Export · {platforms}", "导出 · {platforms}"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from generators.runtime.progress import CancelToken, ProgressFn, report
 from studio.batch.options import CopyStepOptions, NoOptions, StepOptions, StepOptionSet
-from studio.batch.recipe import Recipe, StepName
+from studio.batch.recipe import Recipe, StepName, step_spec
 from studio.project.review import ExportMode
 from studio.project.search import SearchKind, SearchQuery
 
@@ -200,7 +200,7 @@ class CompleteLookRequest(JobRequest):
 
 # ---- one product's steps --------------------------------------------------------------------------
 def _run_product_steps(
-    request: ProductCaptionsRequest | ProductCopyRequest,
+    request: ProductCaptionsRequest | ProductCopyRequest | ProductStepRequest,
     steps: tuple[StepName, ...],
     options: StepOptions,
     progress: ProgressFn,
@@ -262,6 +262,36 @@ class ProductCopyRequest(JobRequest):
 
     def run(self, progress: ProgressFn, cancel: CancelToken) -> list[str]:
         return _run_product_steps(self, COPY_STEPS, self.options, progress, cancel)
+
+
+#: Steps a capability's panel runs for one product: photos first, then the panel's step (always redone).
+PANEL_PREREQUISITES = (StepName.INGEST,)
+
+
+@dataclass(frozen=True)
+class ProductStepRequest(JobRequest):
+    """Run one capability's step (pairing, try-on, video) for one product with its typed `options`; returns
+    the steps that ran. The step is always redone: a panel's Generate is an explicit request for new
+    candidates (earlier ones are superseded, never deleted)."""
+
+    project: Path
+    product_id: int
+    sku: str  # for the card; the product is found by id
+    step: StepName
+    options: StepOptions = field(default_factory=NoOptions)
+    profile: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "step", StepName(self.step))
+
+    @property
+    def label(self) -> JobLabel:
+        shown = Named("step", (self.step.value,), step_spec(self.step).label.capitalize())
+        return JobLabel.of("job.product_step", "{step} · {sku}", step=shown, sku=self.sku)
+
+    def run(self, progress: ProgressFn, cancel: CancelToken) -> list[str]:
+        steps = tuple(s for s in PANEL_PREREQUISITES if s != self.step) + (self.step,)
+        return _run_product_steps(self, steps, self.options, progress, cancel)
 
 
 # ---- the whole catalog ----------------------------------------------------------------------------

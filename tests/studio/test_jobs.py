@@ -15,7 +15,9 @@ import pytest
 from generators.runtime.errors import UnknownNameError
 from generators.runtime.progress import Progress
 from studio.batch.options import CopyStepOptions, StepOptionSet
-from studio.batch.recipe import Recipe
+from studio.batch.pairing_step import PairingStepOptions
+from studio.batch.recipe import Recipe, StepName
+from studio.batch.video_step import VideoStepOptions
 from studio.jobs import requests
 from studio.jobs.events import FINAL_EVENTS, JobCancelled, JobFailed, JobFinished, JobProgress, JobStarted
 from studio.jobs.requests import (
@@ -28,6 +30,7 @@ from studio.jobs.requests import (
     ModelStatusRequest,
     ProductCaptionsRequest,
     ProductCopyRequest,
+    ProductStepRequest,
     PullModelRequest,
 )
 from studio.jobs.worker import CardProgress, run_one, worker_main
@@ -46,6 +49,7 @@ def one_of_each(folder: Path) -> list[JobRequest]:
         CompleteLookRequest(folder, "VT-TEE-RED"),
         ProductCaptionsRequest(folder, 7, "VT-TEE-RED"),
         ProductCopyRequest(folder, 7, "VT-TEE-RED", copy),
+        ProductStepRequest(folder, 7, "VT-TEE-RED", StepName.VIDEO, VideoStepOptions(preset="reels")),
         BatchRequest(folder, Recipe.FULL, StepOptionSet.of(copy), product_count=12),
         ExportRequest(folder, folder / "out", ("shopify", "amazon"), ExportMode.REVIEW),
     ]
@@ -70,6 +74,8 @@ def test_labels_name_what_the_job_does(tmp_path):
     copy = CopyStepOptions(platforms=("xiaohongshu",), language="zh")
     assert ProductCopyRequest(tmp_path, 1, "VT-TEE-RED", copy).label.text == "Copy · VT-TEE-RED · Xiaohongshu zh"
     assert ProductCaptionsRequest(tmp_path, 1, "VT-TEE-RED").label.text == "Captions · VT-TEE-RED"
+    pairing = ProductStepRequest(tmp_path, 1, "VT-TEE-RED", "pairing", PairingStepOptions(style="office"))
+    assert pairing.label.text == "Outfit pairing · VT-TEE-RED" and pairing.step is StepName.PAIRING
     assert BatchRequest(tmp_path, "full", product_count=12).label.text == "Batch · full · 12 products"
     export = ExportRequest(tmp_path, tmp_path / "out", ["shopify", "amazon"], "best")
     assert export.label.text == "Export · Shopify, Amazon"

@@ -1,5 +1,6 @@
-"""Product workspace: captions & attributes (editable, conflicts highlighted), copy (ranked cards), and
-complete the look (complementary catalog items, found by CLIP on the job worker when the tab is shown)."""
+"""Product workspace: captions & attributes (editable, conflicts highlighted), copy (ranked cards), complete
+the look (complementary catalog items, found by CLIP on the job worker when the tab is shown), and one tab per
+capability panel the registry declares (pairing, try-on, video: `studio.gui.panels`)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from studio.batch.recipe import StepName
 from studio.gui import services
 from studio.gui.jobs import Job
 from studio.gui.pages import Page, PageSpec
+from studio.gui.panels import ProductPanel, load_panel_types
 from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand, edit_text
 from studio.gui.widgets.attribute_table import VALUE_COLUMN, AttributeTable
@@ -193,6 +195,12 @@ class ProductPage(Page):
         self._catalog_epoch = 0
         self.tabs.currentChanged.connect(lambda _i: self.show_look())
 
+        # -- capability panels (pairing, try-on, video), as declared in studio/capabilities/declared.py
+        self.panels: list[ProductPanel] = [panel_type(state) for panel_type in load_panel_types()]
+        for panel in self.panels:
+            self.tabs.addTab(panel, "")
+        self.tabs.currentChanged.connect(self._panel_shown)
+
         QShortcut(QKeySequence("Ctrl+G"), self, activated=self._generate_current)
         state.product_opened.connect(self.open_sku)
         state.project_changed.connect(self._project_changed)
@@ -244,6 +252,8 @@ class ProductPage(Page):
         self.fields_label.setText("   ".join(shown[:8]))
         self.hide_provenance()
         self.reload_all()
+        for panel in self.panels:
+            panel.set_product(product)
         self.show_look()
 
     def reload_all(self) -> None:
@@ -254,6 +264,12 @@ class ProductPage(Page):
     def _candidates_changed(self, product_id: int) -> None:
         if self.product is not None and self.product.id == product_id:
             self.reload_all()
+            for panel in self.panels:
+                panel.reload()
+
+    def _panel_shown(self, _index: int) -> None:
+        if isinstance(panel := self.tabs.currentWidget(), ProductPanel) and self.isVisible():
+            panel.on_shown()
 
     def _labels(self) -> dict[str, str]:
         keys = ("approve", "approved", "placeholder", "placeholder_tip", "edit", "save", "rejected", "keep_anyway")
@@ -370,6 +386,7 @@ class ProductPage(Page):
     # ---- complete the look ------------------------------------------------------------------------
     def on_shown(self) -> None:
         self.show_look()
+        self._panel_shown(self.tabs.currentIndex())
 
     def show_look(self) -> Job | None:
         """Fill the look tab for the open product, if it is the tab on screen: from the cache, or by a job.
@@ -415,6 +432,8 @@ class ProductPage(Page):
             self.generate_captions()
         elif self.tabs.currentIndex() == 1:
             self.generate_copy()
+        elif isinstance(panel := self.tabs.currentWidget(), ProductPanel):
+            panel.generate()
 
     def generate_captions(self) -> Job | None:
         """Caption the product photo and predict its attributes (on the worker)."""
@@ -444,6 +463,9 @@ class ProductPage(Page):
         self.tabs.setTabText(1, self.t("product.tab_copy"))
         self.tabs.setTabText(2, self.t("product.tab_look"))
         self.look_panel.retranslate()
+        for panel in self.panels:
+            self.tabs.setTabText(self.tabs.indexOf(panel), self.t(panel.tab_key))
+            panel.retranslate()
         self.photo.set_unreadable_label(self.t("catalog.unreadable"))
         self.caption_button.setText(self.t("product.generate_captions"))
         self.copy_button.setText(self.t("product.generate_copy"))
