@@ -103,6 +103,61 @@ def candidate_views(store: Store, product_id: int, kind: CandidateKind, **match:
     return [candidate_view(c) for c in found]
 
 
+@dataclass
+class ImageCandidateView(CandidateView):
+    """What an image card of `widgets.image_gallery.ImageGallery` shows (pairing looks, try-on images, videos).
+
+    `text` is the card's one-line caption; `score` stays the CLIPScore; `total` is the candidate's ranking
+    score (0..1), the number the 0-100 badge shows when present.
+    """
+
+    image: str = ""  # the image file to show (a video's poster); "" when there is none
+    total: float | None = None
+    items: list[str] = field(default_factory=list)  # what the image shows (pairing: SKUs, anchor first)
+
+
+def image_candidate_views(
+    store: Store, product_id: int, kind: CandidateKind, *, image_param: str = "", **match: str
+) -> list[ImageCandidateView]:
+    """`candidate_views` for image candidates, best first, with each one's image file and ranking score.
+
+    Args:
+        image_param: the params key holding the sha of the picture to show (e.g. a video's poster);
+            "" shows the candidate's own file.
+        match: params to match, as in `candidate_views`.
+    """
+    by_id = {c.id: c for c in store.candidates(product_id, kind)}
+    views = []
+    for base in candidate_views(store, product_id, kind, **match):
+        c = by_id[base.id]
+        sha = str(c.params.get(image_param) or "") if image_param else (c.file_sha or "")
+        total = c.scores.get(ScoreKey.TOTAL)
+        items = c.params.get("items") or []
+        text = str(c.params.get("caption") or c.text or "")
+        fields = {k: getattr(base, k) for k in base.__dataclass_fields__} | {"text": text}
+        views.append(
+            ImageCandidateView(
+                **fields,
+                image=str(store.assets.path_for(sha)) if sha else "",
+                total=None if total is None else float(total),
+                items=[str(i) for i in items] if isinstance(items, list) else [],
+            )
+        )
+    return views
+
+
+def review_state(store: Store, candidate_id: int) -> str:
+    """A candidate's review state value ("proposed", "approved", "rejected" …)."""
+    return store.candidate(candidate_id).state.value
+
+
+def set_review_state(store: Store, candidate_id: int, state: str) -> None:
+    """Approve, reject or re-propose a candidate (`CandidateState` value); the decision is logged."""
+    from studio.project.store import CandidateState
+
+    store.set_candidate_state(candidate_id, CandidateState(state), actor="studio")
+
+
 def job_note(store: Store, product_id: int, step: StepName) -> str:
     """What the product's last `step` job said (e.g. "amazon: 4 of 4 drafts rejected (…)"), "" when nothing."""
     job = store.job(product_id, step.value)
