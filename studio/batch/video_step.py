@@ -1,16 +1,23 @@
 """The batch's video step: one product video per product, from its listing photos (plus approved pairing and
-try-on images), saying its chosen copy; the MP4 and its poster go to the asset store as a VIDEO candidate."""
+try-on images) and its catalog footage, saying its chosen copy; the MP4 and its poster go to the asset store as
+a VIDEO candidate whose params record, like `vitrine video`'s video.json, the inputs and the footage shots with
+their CLIP scores (each with a keyframe thumbnail in the asset store, for the studio's shot strip)."""
 
 from __future__ import annotations
 
+import io
 import tempfile
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studio.batch.context import StepContext, StepOutput
 from studio.batch.options import StepOptions
-from studio.project.store import Candidate, CandidateKind, JobState, NewCandidate
+from studio.project.assets import AssetStore
+from studio.project.store import Candidate, CandidateKind, ImageRole, ImageRow, JobState, NewCandidate, Store
+
+KEYFRAME_SIDE = 192  # the shot strip's thumbnails (pixels on the longer side)
 
 
 @dataclass(frozen=True)
@@ -33,19 +40,60 @@ def _live(candidates: tuple[Candidate, ...]) -> list[Candidate]:
     return sorted((c for c in candidates if not c.rejected and not c.superseded), key=lambda c: c.rank)
 
 
-def video_photos(ctx: StepContext) -> list[Path]:
-    """The listing photos (best first), then approved pairing and try-on images."""
-    assets = ctx.store.assets
-    listing = [assets.path_for(c.file_sha) for c in _live(ctx.earlier.get(CandidateKind.IMAGE, ())) if c.file_sha]
+@dataclass(frozen=True)
+class VideoInputs:
+    """The files a product's video is made from, in the order the video uses them.
+
+    Attributes:
+        photos: the listing photos (best first), then approved pairing and try-on images.
+        footage: the catalog's video clips, in catalog order.
+        names: asset file name -> the name a person knows the file by (its catalog path, "pairing #12").
+    """
+
+    photos: tuple[Path, ...] = ()
+    footage: tuple[Path, ...] = ()
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, path: str | Path) -> str:
+        """The known name of an input given by its path or asset file name."""
+        key = Path(path).name
+        return self.names.get(key, key)
+
+
+def video_inputs(
+    assets: AssetStore, images: Sequence[ImageRow], earlier: Mapping[str, Sequence[Candidate]]
+) -> VideoInputs:
+    """What the video of a product with catalog `images` and earlier candidates `earlier` (by kind) is made from."""
+    names: dict[str, str] = {}
+
+    def known(sha: str, name: str) -> Path:
+        path = assets.path_for(sha)
+        names[path.name] = name
+        return path
+
+    listing = [
+        known(c.file_sha, str(c.params.get("source_path") or f"photo {c.rank + 1}"))
+        for c in _live(tuple(earlier.get(CandidateKind.IMAGE, ())))
+        if c.file_sha
+    ]
     if not listing:
-        listing = [assets.path_for(i.sha256) for i in ctx.product_images()]
+        listing = [known(i.sha256, i.source_path) for i in images if i.role is ImageRole.PRODUCT]
     extra = [
-        assets.path_for(c.file_sha)
+        known(c.file_sha, f"{kind.value} #{c.id}")
         for kind in (CandidateKind.PAIRING, CandidateKind.TRYON)
-        for c in ctx.earlier.get(kind, ())
+        for c in earlier.get(kind, ())
         if c.approved and c.file_sha
     ]
-    return [*listing, *extra]
+    footage = [known(i.sha256, i.source_path) for i in images if i.role is ImageRole.FOOTAGE]
+    return VideoInputs(tuple([*listing, *extra]), tuple(footage), names)
+
+
+def product_video_inputs(store: Store, product_id: int) -> VideoInputs:
+    """`video_inputs` for a product as the project holds it now (what its next video will use)."""
+    earlier: dict[str, list[Candidate]] = {}
+    for c in store.candidates(product_id):
+        earlier.setdefault(c.kind, []).append(c)
+    return video_inputs(store.assets, store.images(product_id), earlier)
 
 
 def chosen_copy(ctx: StepContext) -> Any:
@@ -70,16 +118,17 @@ def run_video(ctx: StepContext) -> StepOutput:
     from generators.video import VideoRequest
 
     options = ctx.options if isinstance(ctx.options, VideoStepOptions) else VideoStepOptions()
-    photos = video_photos(ctx)
-    if not photos:
-        return StepOutput(JobState.SKIPPED, "no product photo to make a video from")
+    inputs = video_inputs(ctx.store.assets, ctx.images, ctx.earlier)
+    if not inputs.photos and not inputs.footage:
+        return StepOutput(JobState.SKIPPED, "no product photo or footage to make a video from")
     copy = chosen_copy(ctx)
     size = (options.width, options.height) if options.width and options.height else None
     pipe = ctx.pipelines.pipeline("video")
     with tempfile.TemporaryDirectory(prefix="vitrine-video-") as tmp:
         request = VideoRequest(
             out_path=Path(tmp) / f"{options.preset}.mp4",
-            photos=tuple(photos),
+            photos=inputs.photos,
+            footage=inputs.footage,
             preset=options.preset,
             duration_s=options.duration_s,
             title=copy.title,
@@ -92,6 +141,7 @@ def run_video(ctx: StepContext) -> StepOutput:
         video_sha = ctx.store.assets.put_file(result.path)
         poster_sha = ctx.store.assets.put_file(result.poster)
         subtitles = result.subtitles.read_text(encoding="utf-8") if result.subtitles else ""
+        shots = _shot_records(result.shots, inputs, ctx.store.assets)
     params = {
         "preset": result.preset,
         "platform": result.preset,
@@ -103,10 +153,52 @@ def run_video(ctx: StepContext) -> StepOutput:
         "frames": result.frames,
         "duration_s": result.duration_s,
         "copy": asdict(copy),
-        "timeline": list(result.timeline),
-        "warnings": list(result.warnings),
+        "inputs": {
+            "photos": [inputs.name(p) for p in inputs.photos],
+            "footage": [inputs.name(p) for p in inputs.footage],
+        },
+        "timeline": [_named_slot(slot, inputs) for slot in result.timeline],
+        "shots": shots,
+        "assets": [s["keyframe_sha"] for s in shots if s.get("keyframe_sha")],  # kept by the store's gc
+        "warnings": [_named_warning(w, inputs) for w in result.warnings],
     }
     candidate = NewCandidate(
         CandidateKind.VIDEO, rank=0, file_sha=video_sha, params=params, provenance=result.provenance.to_dict()
     )
     return StepOutput(candidates=(candidate,), message="; ".join(result.warnings))
+
+
+def _named_slot(slot: Mapping[str, Any], inputs: VideoInputs) -> dict[str, Any]:
+    """A timeline slot naming its photo or footage as the catalog does, not by its asset file name."""
+    return {k: inputs.name(v) if k in ("photo", "footage") else v for k, v in slot.items()}
+
+
+def _named_warning(warning: str, inputs: VideoInputs) -> str:
+    for asset_name, name in inputs.names.items():
+        warning = warning.replace(asset_name, name)
+    return warning
+
+
+def _shot_records(shots: Sequence[Any], inputs: VideoInputs, assets: AssetStore) -> list[dict[str, Any]]:
+    """Each footage shot as recorded (source as the catalog names it, CLIP score, chosen) with its keyframe
+    stored as a small JPEG (`keyframe_sha`; absent when the frame cannot be read)."""
+    from PIL import Image
+
+    from generators.video import footage
+
+    by_name = {p.name: p for p in inputs.footage}
+    records = []
+    for shot in shots:
+        record = {**asdict(shot), "source": inputs.name(shot.source)}
+        path = by_name.get(shot.source)
+        if path is not None:
+            try:
+                frame = footage.keyframe(footage.Shot(path, shot.index, shot.start_s, shot.end_s), KEYFRAME_SIDE)
+            except (ValueError, OSError):
+                frame = None
+            if frame is not None:
+                buf = io.BytesIO()
+                Image.fromarray(frame).save(buf, "JPEG", quality=85)
+                record["keyframe_sha"] = assets.put_bytes(buf.getvalue(), ".jpg")
+        records.append(record)
+    return records

@@ -21,7 +21,6 @@ from typing import Any
 from studio.cli.progress_bar import progress_bar
 
 VIDEO_JSON = "video.json"
-VIDEO_COLUMN = "videos"
 BYTES_PER_JOB = 1_500_000_000  # a 1080×1920 render with x264 peaks near 1 GB; keep headroom
 
 
@@ -64,8 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def catalog_jobs(catalog: Path, sku: str | None = None) -> list[ProductJob]:
     """One job per catalog product (photos and footage resolved inside the catalog's folder)."""
-    from studio.project.catalog_formats import ERROR_KEY, CatalogError, read_catalog, split_paths
-    from studio.project.importer import ImageRejected, check_columns, parse_row, resolve_image_path
+    from studio.project.catalog_formats import ERROR_KEY, CatalogError, read_catalog
+    from studio.project.importer import FOOTAGE_COLUMN, ImageRejected, check_columns, parse_row, resolve_image_path
 
     raw = read_catalog(catalog)
     check_columns(raw)
@@ -83,13 +82,12 @@ def catalog_jobs(catalog: Path, sku: str | None = None) -> list[ProductJob]:
                 photos.append(str(resolve_image_path(ref, base)))
             except ImageRejected as exc:
                 problems.append(str(exc))
-        fields = dict(row.fields)
-        for ref in split_paths(fields.pop(VIDEO_COLUMN, "")):
+        for _column, ref in row.image_refs(FOOTAGE_COLUMN):  # the importer's footage columns (`videos`)
             try:
-                footage.append(str(resolve_image_path(ref, base)))
+                footage.append(str(resolve_image_path(ref, base, "video")))
             except ImageRejected as exc:
-                problems.append(str(exc).replace("image", "video"))
-        attributes = {**fields, **row.attributes}
+                problems.append(str(exc))
+        attributes = {**row.fields, **row.attributes}
         jobs.append(
             ProductJob(row.sku, row.title, row.description, attributes, tuple(photos), tuple(footage), tuple(problems))
         )

@@ -1,4 +1,4 @@
-"""Catalog import: validate parsed records, copy images into the asset store, upsert products by SKU.
+"""Catalog import: validate parsed records, copy images and footage into the asset store, upsert products by SKU.
 
 Every problem is reported with its row, column and a message; good rows import, bad rows are listed, and
 nothing is silently dropped. Cells are stored exactly as written: formula-looking cells (`=`, `+`, `-`, `@`)
@@ -24,6 +24,8 @@ DESCRIPTION_COLUMNS = ("description", "desc", "body", "body_html", "描述", "�
 CATEGORY_COLUMNS = ("category", "product_type", "type", "类目", "分类")
 IMAGE_COLUMN = re.compile(r"^(images?|photos?|pictures?|image_?(paths?|files?|urls?)|main_image|图片|主图)(_?\d+)?$")
 PERSON_COLUMN = re.compile(r"^(person|model|try_?on)_?(images?|photos?|pictures?)(_?\d+)?$")
+# Product footage for the video step: paths like the image columns', `|`-separated.
+FOOTAGE_COLUMN = re.compile(r"^(videos?|footage|video_?(paths?|files?|clips?)|视频)(_?\d+)?$")
 ATTRIBUTE_COLUMNS = {
     "color",
     "colour",
@@ -97,7 +99,7 @@ class ImportReport:
 
 
 class ImageRejected(Exception):
-    """An image cell pointing at something that is not a usable local image."""
+    """An image (or footage) cell pointing at something that is not a usable local file."""
 
 
 def looks_like_formula(value: str) -> bool:
@@ -121,8 +123,26 @@ def inspect_image(path: Path) -> tuple[int, int, str]:
     return image.width, image.height, path.suffix.lower().lstrip(".")
 
 
-def resolve_image_path(cell: str, base: Path) -> Path:
-    """Resolve an image reference inside the catalog folder; URLs and paths escaping the folder are refused."""
+def inspect_footage(path: Path) -> tuple[int, int, str]:
+    """Read a video file's stream facts (the bundled ffmpeg); return (width, height, format) as it displays
+    (a phone's rotation applied) or raise ImageRejected naming the file: unreadable, truncated, no picture."""
+    from generators.video.encoder import probe
+
+    try:
+        info = probe(path)
+    except (ValueError, OSError) as exc:
+        raise ImageRejected(str(exc)) from None
+    if info.size is None or not info.duration_s:
+        raise ImageRejected(f"{path.name}: has no video stream to use")
+    width, height = info.size
+    if round(abs(info.rotation)) % 180 == 90:
+        width, height = height, width
+    return width, height, path.suffix.lower().lstrip(".")
+
+
+def resolve_image_path(cell: str, base: Path, what: str = "image") -> Path:
+    """Resolve a file reference (`what`: image, video) inside the catalog folder; URLs and paths escaping the
+    folder are refused."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", cell, re.IGNORECASE) or cell.lower().startswith("www."):
         raise ImageRejected(
             f"'{cell}' is a URL: Vitrine works offline and does not download; put the file "
@@ -133,7 +153,7 @@ def resolve_image_path(cell: str, base: Path) -> Path:
     if not candidate.is_relative_to(base):
         raise ImageRejected(f"'{cell}' points outside the catalog folder; refused")
     if not candidate.is_file():
-        raise ImageRejected(f"image '{cell}' not found in the catalog folder")
+        raise ImageRejected(f"{what} '{cell}' not found in the catalog folder")
     return candidate
 
 
@@ -185,7 +205,7 @@ def parse_row(rec: RawRecord) -> CatalogRow:
     used = {sku_col, title_col, desc_col, cat_col}
     attributes, fields = {}, {}
     for column, value in cells.items():
-        if column in used or IMAGE_COLUMN.match(column) or PERSON_COLUMN.match(column) or not value:
+        if column in used or not value or any(p.match(column) for p in (IMAGE_COLUMN, PERSON_COLUMN, FOOTAGE_COLUMN)):
             continue
         if column.startswith(("attr_", "attr:", "attribute_")) or column in ATTRIBUTE_COLUMNS:
             attributes[re.sub(r"^(attr_|attr:|attribute_)", "", column)] = value
@@ -211,13 +231,16 @@ class _Importer:
         self.report.rejected.append(rec.row)
 
     def images(self, row: CatalogRow, pattern: re.Pattern[str], role: ImageRole) -> list[NewImage]:
+        """The files named in `pattern`'s columns, each checked and copied into the asset store; a file that
+        cannot be used is reported by name and left out, the others still import."""
         out: list[NewImage] = []
+        what, inspect = ("video", inspect_footage) if role is ImageRole.FOOTAGE else ("image", inspect_image)
         for column, ref in row.image_refs(pattern):
             try:
-                path = resolve_image_path(ref, self.base)
-                width, height, fmt = inspect_image(path)
+                path = resolve_image_path(ref, self.base, what)
+                width, height, fmt = inspect(path)
             except ImageRejected as exc:
-                self.problem(row, column, str(exc) + "; image not imported", Severity.ERROR, row.sku)
+                self.problem(row, column, f"{exc}; {what} not imported", Severity.ERROR, row.sku)
                 continue
             sha = self.store.assets.put_file(path)
             rel = path.relative_to(self.base.resolve()).as_posix()
@@ -251,6 +274,7 @@ class _Importer:
                 )
         images = self.images(row, IMAGE_COLUMN, ImageRole.PRODUCT)
         images += self.images(row, PERSON_COLUMN, ImageRole.PERSON)
+        images += self.images(row, FOOTAGE_COLUMN, ImageRole.FOOTAGE)
         if not any(i.role is ImageRole.PRODUCT for i in images):
             self.problem(
                 rec,

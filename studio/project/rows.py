@@ -92,10 +92,13 @@ class ProjectSetting(StrEnum):
 
 
 class ImageRole(StrEnum):
-    """What a catalog image shows."""
+    """What a catalog file shows: a product photo, a person photo (try-on), or product footage (video)."""
 
     PRODUCT = "product"
     PERSON = "person"  # a model photo for try-on
+    # A video clip of the product (the catalog's `videos` column): stored like photos, in the asset store,
+    # read only by the video step (its width/height are the clip's, its format the container's extension).
+    FOOTAGE = "footage"
 
 
 def loads_json(text: str | None, default: Any) -> Any:

@@ -52,7 +52,7 @@ def product_tiles(store) -> list[ProductTile]:
         states.setdefault(c.product_id, set()).add(c.state.value)
     tiles = []
     for p in store.products():
-        images = store.images(p.id, ImageRole.PRODUCT) or store.images(p.id)
+        images = store.images(p.id, ImageRole.PRODUCT) or store.images(p.id, ImageRole.PERSON)  # footage is no tile
         image = store.assets.path_for(images[0].sha256) if images else None
         seen = states.get(p.id, set())
         status = "approved" if CandidateState.APPROVED.value in seen else ("generated" if seen else "new")

@@ -243,7 +243,7 @@ class ProductPage(Page):
         self.stack.setCurrentWidget(self.workspace)
         from studio.project.store import ImageRole
 
-        images = store.images(product.id, ImageRole.PRODUCT) or store.images(product.id)
+        images = store.images(product.id, ImageRole.PRODUCT) or store.images(product.id, ImageRole.PERSON)
         photo = store.assets.path_for(images[0].sha256) if images else None
         self.photo.show_photo(photo, project_thumbnail_cache(store.folder))
         self.sku_label.setText(product.sku + (f" · {product.category}" if product.category else ""))
