@@ -21,6 +21,7 @@ from typing import Any
 
 from generators.runtime.errors import VitrineError, describe_error
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
+from studio.batch.executor import ExecutorChoice, StepExecutor, open_executor
 from studio.batch.options import StepOptionSet, StepOptionsInput, option_set
 from studio.batch.recipe import Recipe, StepName, step_availability, step_spec, unavailable_message
 from studio.batch.steps import STEP_FUNCTIONS, PipelineCache, StepContext, StepOutput, with_project_options
@@ -38,6 +39,7 @@ class BatchOptions:
     # Typed options of the steps (e.g. CopyStepOptions); each step gets those of its declared type.
     step_options: StepOptionSet = field(default_factory=StepOptionSet)
     step_functions: dict[StepName, Callable[[StepContext], StepOutput]] | None = None  # tests may add steps
+    executor: ExecutorChoice = field(default_factory=ExecutorChoice)  # local threads (default) or Ray
 
     def __post_init__(self) -> None:
         # One CopyStepOptions, a list of options or a set are all accepted; kept as a set.
@@ -66,6 +68,8 @@ class BatchResult:
     skipped: int = 0
     elapsed_s: float = 0.0
     cancelled: bool = False
+    # Each worker process's loaded models (the Ray executor's; a model loads once per worker and role).
+    worker_models: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def resolved_workers(options: BatchOptions) -> int:
@@ -122,10 +126,12 @@ def run_step(
     options: StepOptionsInput = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    executor: StepExecutor | None = None,
 ) -> StepOutput:
     """Run one (product, step) job and record it: running, then done/skipped with its results in one commit.
 
     A failure is recorded as failed and re-raised; a cancel puts the job back to pending and re-raises.
+    `executor` runs `fn` elsewhere (a Ray worker); None runs it here. Recording stays here either way.
     """
     job = store.start_job(product.id, step.value, input_hash(product, step, options))
     earlier: dict[str, list] = {}
@@ -144,7 +150,7 @@ def run_step(
         options=option_set(options).get(step_spec(step).options_type()),
     )
     try:
-        out = fn(ctx)
+        out = executor.execute(step, fn, ctx) if executor is not None else fn(ctx)
     except Cancelled:
         store.finish_job(job, JobState.PENDING, "cancelled; will be redone")
         raise
@@ -227,6 +233,7 @@ class BatchRunner:
         self._done_units = 0
         self._total_units = 0
         self._lock = threading.Lock()
+        self._executor: StepExecutor | None = None  # opened by run() when there is work to do
 
     def _availability(self, step: StepName) -> tuple[bool, str]:
         if step in (self.options.step_functions or {}):
@@ -265,6 +272,7 @@ class BatchRunner:
                     self.pipelines,
                     options=self.step_options,
                     cancel=self.cancel,
+                    executor=self._executor,
                 )
             except Cancelled:
                 return
@@ -302,7 +310,30 @@ class BatchRunner:
         self._total_units = sum(len(self._pending(p, runnable)) for p in self.store.iter_products())
         self.result.resumed_done = 0  # counted again below, for real
         report(self.progress, 0, self._total_units, "starting")
-        workers = resolved_workers(self.options)
+        if self._total_units:  # a run with nothing to redo starts no workers (no Ray cluster either)
+            self._executor = open_executor(
+                self.options.executor,
+                self.store,
+                workers=self.options.workers,
+                local_workers=resolved_workers(self.options),
+                profile=self.options.profile,
+                step_functions=self.options.step_functions,
+                cancel=self.cancel,
+                memory_mb=self.options.memory_budget_mb,
+            )
+        try:
+            self._run_pending(runnable)
+            if self._executor is not None and not self.cancel.cancelled:
+                self.result.worker_models = self._executor.worker_models()
+        finally:
+            if self._executor is not None:
+                self._executor.close()
+        self.result.cancelled = self.cancel.cancelled
+        self.result.elapsed_s = time.perf_counter() - start
+        return self.result
+
+    def _run_pending(self, runnable: list[StepName]) -> None:
+        workers = self._executor.workers() if self._executor is not None else 1
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vitrine-batch") as pool:
             in_flight: set[Future] = set()
             for product in self.store.iter_products():
@@ -319,9 +350,6 @@ class BatchRunner:
                 in_flight.add(pool.submit(self._run_product, product, steps))
             for f in in_flight:
                 f.result()
-        self.result.cancelled = self.cancel.cancelled
-        self.result.elapsed_s = time.perf_counter() - start
-        return self.result
 
 
 def run_batch(

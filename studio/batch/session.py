@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generators.runtime.progress import CancelToken, ProgressFn
+from studio.batch.executor import ExecutorChoice
 from studio.batch.export_bridge import ExportOutcome, check_output_folder, export_batch, parse_platforms
 from studio.batch.options import CopyStepOptions
 from studio.batch.recipe import Recipe
@@ -42,6 +43,7 @@ class BatchRequest:
     image_base_url: str | None = None  # set the project's image base URL (None: keep what it has)
     profile: str = "auto"
     memory_budget_mb: int = 8192
+    executor: ExecutorChoice = field(default_factory=ExecutorChoice)  # local (default) or a Ray cluster
 
     @property
     def project(self) -> Path:
@@ -112,6 +114,7 @@ def run_catalog_batch(
             profile=request.profile,
             memory_budget_mb=request.memory_budget_mb,
             step_options=_step_options(request),
+            executor=request.executor,
         )
         result = run_batch(store, options, progress=progress, cancel=cancel)
         approved = auto_approve(store, request.auto_approve) if request.auto_approve and not result.cancelled else []

@@ -67,6 +67,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     batch.add_argument("--profile", default=None, help="model profile: auto (default), tiny, perf, packaged, standard")
     batch.add_argument("--memory-budget-mb", type=int, default=None, help="start no new product above this RSS")
+    batch.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="where the steps run: local (default, this process) or ray (model-holding workers on a Ray cluster; "
+        "pip install 'vitrine[ray]'; see docs/scale-out.md)",
+    )
+    batch.add_argument(
+        "--address",
+        default=None,
+        metavar="auto|ray://HOST:PORT",
+        help="the Ray cluster to join (default: start one on this machine for the run)",
+    )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(func=_batch)
 
@@ -158,6 +171,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from generators.runtime.settings import get_settings
+    from studio.batch.executor import ExecutorChoice
     from studio.batch.progress import BatchProgressBar
     from studio.batch.recipe import Recipe
     from studio.batch.session import BatchRequest, run_catalog_batch
@@ -179,6 +193,7 @@ def _batch(args: argparse.Namespace) -> int:
         image_base_url=args.image_base_url,
         profile=args.profile or settings.profile,
         memory_budget_mb=args.memory_budget_mb or settings.memory_budget_mb,
+        executor=ExecutorChoice(args.executor, address=args.address),
     )
     with BatchProgressBar(f"{request.recipe.value}", disable=args.quiet) as bar:
         summary = run_catalog_batch(request, progress=bar)

@@ -1,0 +1,179 @@
+"""The Ray executor: a batch's steps run on model-holding actors of a Ray cluster; the driver records them.
+
+One actor per worker and device (one per GPU on a cluster with GPUs, else one per node, or `--workers N`),
+each declared with the CPUs, GPU and memory it needs so Ray places it on a machine that has them. An actor
+holds a `remote_steps.StepWorker` for the whole batch, so its models load once, however many products it
+runs. The runner sends each (product, step) job to an idle actor and records the output in the project
+database itself: workers only read the project, and their assets come back as bytes (see `remote_steps`).
+
+A worker that dies mid-step (killed, out of memory, a crash in native code) is restarted by Ray and the step
+retried up to `max_retries` times; then the step is recorded as that product's failure and the batch goes on.
+Ctrl-C cancels the batch: running jobs go back to pending, the actors are stopped, and a rerun resumes.
+
+This is the only module that imports Ray (`pip install 'vitrine[ray]'`).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generators.runtime.errors import VitrineError
+from generators.runtime.progress import Cancelled, CancelToken
+from studio.batch.context import StepContext, StepOutput
+from studio.batch.recipe import StepName
+from studio.batch.remote_steps import StepJob, StepJobResult, StepWorker, land_result, step_job
+from studio.project.store import Store
+
+_POLL_S = 0.2  # how often a waiting job looks at the cancel token
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise VitrineError("--executor ray needs Ray: pip install 'vitrine[ray]'") from None
+    return ray
+
+
+class StepWorkerActor:
+    """The actor around a `StepWorker`: lives for one batch on one worker and device."""
+
+    def __init__(self, project_dir: str, profile: str) -> None:
+        from generators.runtime.environment import prepare_environment
+
+        prepare_environment()  # thread and offline defaults, before torch is imported
+        self.worker = StepWorker(project_dir, profile)
+
+    def run(self, job: StepJob) -> StepJobResult:
+        return self.worker.run(job)
+
+    def loaded_models(self) -> tuple[int, list[str]]:
+        """(process id, the models that process has loaded)."""
+        return os.getpid(), self.worker.loaded_models()
+
+
+class RayExecutor:
+    """Runs steps on Ray actors; see the module docstring.
+
+    Args:
+        store: the open project (the driver's; workers open it read-only at the same path).
+        address: the cluster to join (`auto`, `ray://HOST:PORT`); None: the running Ray instance of this
+            process, else a new local one for this batch.
+        workers: actors to start (0: one per GPU, else one per node).
+        profile: model profile.
+        step_functions: steps replacing the declared ones (tests); sent to the workers by reference.
+        max_retries: retries of a step whose worker died, each on a restarted worker.
+        cancel: the batch's cancel token; Ctrl-C sets it.
+        memory_mb: memory declared per actor (capped at the cluster's share per actor).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        address: str | None,
+        workers: int,
+        profile: str,
+        step_functions: Mapping[StepName, Any] | None = None,
+        max_retries: int = 2,
+        cancel: CancelToken,
+        memory_mb: int = 8192,
+    ) -> None:
+        ray = _ray()
+        self.store, self.cancel, self.max_retries = store, cancel, max_retries
+        self._started_ray = not ray.is_initialized()
+        if self._started_ray:
+            # No dashboard: nothing listens beyond what the cluster itself needs.
+            ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        self._actors = self._start_actors(ray, workers, profile, memory_mb)
+        self._idle: queue.Queue[Any] = queue.Queue()
+        for actor in self._actors:
+            self._idle.put(actor)
+        self._previous_sigint: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _start_actors(self, ray: Any, workers: int, profile: str, memory_mb: int) -> list[Any]:
+        resources = ray.cluster_resources()
+        cpus, gpus = float(resources.get("CPU", 1)), int(resources.get("GPU", 0))
+        nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
+        n = workers if workers > 0 else (gpus or max(1, nodes))
+        # Each actor gets its share of the cluster's CPUs (whole ones where there are enough), and a GPU of its
+        # own while there are as many GPUs as actors: Ray then places a model step only where a GPU is free.
+        num_cpus: float = max(1, int(cpus // n)) if cpus >= n else cpus / n
+        num_gpus: float = (1 if gpus >= n else gpus / n) if gpus else 0
+        memory = min(memory_mb * 2**20, int(resources.get("memory", 0) / n)) or None
+        actor_class = ray.remote(StepWorkerActor).options(
+            num_cpus=num_cpus,
+            num_gpus=num_gpus,
+            memory=memory,
+            max_restarts=-1,  # a dead worker comes back (and reloads its models) for the next job
+            max_task_retries=self.max_retries,
+            max_concurrency=1,
+            runtime_env={"env_vars": {"VITRINE_THREADS": str(max(1, int(num_cpus)))}},
+        )
+        project = str(Path(self.store.folder).resolve())
+        return [actor_class.remote(project, profile) for _ in range(n)]
+
+    def workers(self) -> int:
+        # Twice the actors: while the driver records one product's step, another job waits at each actor.
+        return 2 * len(self._actors)
+
+    def execute(self, step: StepName, fn: Any, ctx: StepContext) -> StepOutput:
+        ray = _ray()
+        actor = self._take_actor()
+        try:
+            ref = actor.run.remote(step_job(step, fn, ctx))
+            while not ray.wait([ref], timeout=_POLL_S)[0]:
+                if self.cancel.cancelled:
+                    raise Cancelled("cancelled by the user")  # close() stops the actor and its job
+            try:
+                result = ray.get(ref)
+            except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as exc:
+                raise VitrineError(
+                    f"the worker running {step.value} for {ctx.product.sku} died {self.max_retries + 1} times "
+                    "(killed, out of memory, or a crash in native code)"
+                ) from exc
+            except ray.exceptions.RayTaskError as exc:  # the step's own errors come back as values: this is Ray's
+                raise VitrineError(f"a Ray worker could not run {step.value}: {exc.cause or exc}") from exc
+        finally:
+            self._idle.put(actor)
+        return land_result(self.store, result)
+
+    def _take_actor(self) -> Any:
+        while True:
+            try:
+                return self._idle.get(timeout=_POLL_S)
+            except queue.Empty:
+                if self.cancel.cancelled:
+                    raise Cancelled("cancelled by the user") from None
+
+    def worker_models(self) -> list[tuple[str, ...]]:
+        """For each live worker process, the models it loaded during this batch."""
+        ray = _ray()
+        seen: dict[int, tuple[str, ...]] = {}
+        for pid, models in ray.get([a.loaded_models.remote() for a in self._actors]):
+            seen[pid] = tuple(models)
+        return list(seen.values())
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        if self.cancel.cancelled:  # a second Ctrl-C: stop waiting for anything
+            raise KeyboardInterrupt
+        self.cancel.cancel()
+
+    def close(self) -> None:
+        if self._previous_sigint is not None:
+            signal.signal(signal.SIGINT, self._previous_sigint)
+            self._previous_sigint = None
+        ray = _ray()
+        for actor in self._actors:
+            ray.kill(actor, no_restart=True)
+        self._actors = []
+        if self._started_ray:
+            ray.shutdown()

@@ -1,0 +1,205 @@
+"""The Ray executor, on a Ray instance this module starts on loopback with 2 CPUs.
+
+The same batch on Ray and on the local executor leaves byte-identical results; a worker that dies mid-step
+is retried and the batch finishes; a second run redoes nothing; Ctrl-C leaves a batch that resumes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+# Before Ray is imported: this is what makes a local Ray instance use the loopback address only.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+import ray
+
+from generators.runtime.errors import VitrineError
+from studio.batch.executor import ExecutorChoice
+from studio.batch.recipe import Recipe, StepName
+from studio.batch.runner import BatchOptions, run_batch, temp_files_under
+from studio.batch.session import BatchRequest, run_catalog_batch
+from studio.batch.steps import StepContext, StepOutput, run_ingest
+from studio.batch.synthetic import write_synthetic_catalog
+from studio.project.importer import import_catalog
+from studio.project.store import JobState, Store
+
+RAY = ExecutorChoice("ray")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # The step functions below travel to the workers by value: Ray's workers cannot import the tests package.
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    yield
+    ray.cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    ray.shutdown()
+
+
+def project_state(project: Path) -> dict:
+    """Everything a batch recorded, minus row ids, times and the project's own path."""
+    folder = str(project.resolve())
+
+    def clean(text: str) -> object:
+        data = json.loads(text.replace(folder, "<project>"))
+        if isinstance(data, dict):
+            data.pop("timings", None)
+        return data
+
+    with sqlite3.connect(project / "project.sqlite") as conn:
+        candidates = [
+            (*row[:6], clean(row[6]), clean(row[7]), clean(row[8]), row[9])
+            for row in conn.execute(
+                "SELECT p.sku, c.kind, c.rank, c.file_sha, c.text, c.state, c.params, c.provenance, c.scores,"
+                " c.score FROM candidates c JOIN products p ON p.id = c.product_id ORDER BY 1, 2, 3, 4, 5"
+            )
+        ]
+        attributes = conn.execute(
+            "SELECT p.sku, a.name, a.value, a.source, a.confidence FROM attribute_values a"
+            " JOIN products p ON p.id = a.product_id ORDER BY 1, 2, 3, 4"
+        ).fetchall()
+        jobs = conn.execute(
+            "SELECT p.sku, j.step, j.state, j.input_hash, j.message FROM jobs j"
+            " JOIN products p ON p.id = j.product_id ORDER BY 1, 2"
+        ).fetchall()
+    assets = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (project / "assets").rglob("*.*")}
+    return {"candidates": candidates, "attributes": attributes, "jobs": jobs, "assets": assets}
+
+
+def package_files(out: Path) -> dict[str, bytes]:
+    """The export package's listing files and images (the summary and manifest name paths and times)."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted((out / "generic").rglob("*")) if p.is_file()}
+
+
+def test_a_tiny_batch_on_ray_matches_the_local_executor_byte_for_byte_and_a_rerun_redoes_nothing(tmp_path):
+    catalog = write_synthetic_catalog(tmp_path / "cat", 20, image_size=48)
+
+    def request(out: str, executor: ExecutorChoice, workers: int) -> BatchRequest:
+        return BatchRequest(
+            catalog, tmp_path / out, Recipe.COPY, workers=workers, platforms=("generic",), copy_n=1, profile="tiny",
+            executor=executor,
+        )  # fmt: skip
+
+    local = run_catalog_batch(request("local", ExecutorChoice(), 1))
+    ticks: list[int] = []
+    on_ray = run_catalog_batch(request("ray", RAY, 2), progress=lambda p: ticks.append(p.step))
+    assert local.result.failures == on_ray.result.failures == []
+    assert local.result.ran == on_ray.result.ran == 20 * 4
+    assert project_state(tmp_path / "ray.project") == project_state(tmp_path / "local.project")
+    assert package_files(tmp_path / "ray") == package_files(tmp_path / "local")
+    # The progress callback saw every job, as with the local executor.
+    assert sorted(set(ticks)) == list(range(81))
+    # Two workers, each loading every model the recipe uses once (the same ones), however many products it ran.
+    assert len(on_ray.result.worker_models) == 2
+    first, second = on_ray.result.worker_models
+    assert first == second and len(first) == len(set(first)) >= 3
+    assert temp_files_under(tmp_path / "ray.project") == []
+
+    again = run_catalog_batch(request("ray", RAY, 2))
+    assert (again.result.ran, again.result.resumed_done) == (0, 80)
+    assert again.result.worker_models == []  # nothing to do: no workers started
+
+
+def kill_worker_once_then_ingest(markers: Path, ctx: StepContext) -> StepOutput:
+    """Ingest, but the first attempt at SKU-00001 kills its worker process (as the OOM killer would).
+
+    `markers` is a folder: a marker there means the worker was killed already.
+    """
+    marker = markers / ctx.product.sku
+    if ctx.product.sku == "SKU-00001" and not marker.exists():
+        marker.touch()
+        os._exit(1)
+    return run_ingest(ctx)
+
+
+def always_kill_on_sku_2(ctx: StepContext) -> StepOutput:
+    if ctx.product.sku == "SKU-00002":
+        os._exit(1)
+    return StepOutput(JobState.SKIPPED, "nothing to render in this test")
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = Store.create(tmp_path / "project")
+    import_catalog(s, write_synthetic_catalog(tmp_path / "cat", 4, image_size=32))
+    yield s
+    s.close()
+
+
+def test_a_dying_worker_is_retried_then_the_step_is_that_products_error_and_the_batch_finishes(store, tmp_path):
+    (tmp_path / "killed").mkdir()
+    kill_once = functools.partial(kill_worker_once_then_ingest, tmp_path / "killed")
+    options = BatchOptions(
+        Recipe.VIDEO,
+        workers=2,
+        step_functions={StepName.INGEST: kill_once, StepName.VIDEO: always_kill_on_sku_2},
+        executor=ExecutorChoice("ray", max_retries=1),
+    )
+    result = run_batch(store, options)
+    assert (tmp_path / "killed" / "SKU-00001").exists()  # it did die once
+    # SKU-00001's ingest was retried on a restarted worker and succeeded; SKU-00002's video step killed its
+    # worker on every try and is recorded as that product's failure; everything else ran.
+    assert [(f.sku, f.step) for f in result.failures] == [("SKU-00002", "video")]
+    assert "died 2 times" in result.failures[0].message
+    assert result.ran == 7 and not result.cancelled
+    ingested = store.product_by_sku("SKU-00001")
+    assert store.job(ingested.id, "ingest").state is JobState.DONE
+    assert len(store.candidates(ingested.id, kind="image")) == 1
+    assert store.job(store.product_by_sku("SKU-00002").id, "video").state is JobState.FAILED
+
+
+def skip_video(ctx: StepContext) -> StepOutput:
+    return StepOutput(JobState.SKIPPED, "nothing to render in this test")
+
+
+def video_that_hangs(started: Path, ctx: StepContext) -> StepOutput:
+    """Say it started (a file in `started`), then never finish: only a cancel ends the batch."""
+    (started / ctx.product.sku).touch()
+    threading.Event().wait()
+    raise AssertionError("unreachable")
+
+
+def press_ctrl_c_when_a_file_appears(folder: Path) -> threading.Thread:
+    """Ctrl-C as a terminal sends it (SIGINT to the main thread), once a job is known to be running."""
+
+    def watch() -> None:
+        while not any(folder.iterdir()):
+            threading.Event().wait(0.05)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_ctrl_c_cancels_cleanly_and_the_rerun_finishes_the_rest(store, tmp_path):
+    started = tmp_path / "started"
+    started.mkdir()
+    hang = functools.partial(video_that_hangs, started)
+    options = BatchOptions(Recipe.VIDEO, workers=1, step_functions={StepName.VIDEO: hang}, executor=RAY)
+    users_handler = signal.getsignal(signal.SIGINT)
+    press_ctrl_c_when_a_file_appears(started)
+    first = run_batch(store, options)
+    assert first.cancelled and first.failures == []
+    # The job that was running when Ctrl-C came is pending again, to be redone; none is left running.
+    (hung,) = [p.name for p in started.iterdir()]
+    job = store.job(store.product_by_sku(hung).id, "video")
+    assert (job.state, job.message) == (JobState.PENDING, "cancelled; will be redone")
+    assert JobState.RUNNING not in {j.state for j in store.jobs()}
+    assert signal.getsignal(signal.SIGINT) is users_handler  # Ctrl-C is the user's again
+    rest = run_batch(store, BatchOptions(Recipe.VIDEO, step_functions={StepName.VIDEO: skip_video}, executor=RAY))
+    assert (rest.resumed_done, rest.ran, rest.failures) == (first.ran, 8 - first.ran, [])
+
+
+def test_address_needs_the_ray_executor():
+    with pytest.raises(VitrineError, match="--executor ray"):
+        ExecutorChoice("local", address="auto")
