@@ -362,11 +362,12 @@ class Store(CandidateQueries):
         Generations add, never replace: the job's earlier drafts of the same generation group (kind, platform,
         language, tone) that nobody touched become SUPERSEDED, kept and viewable; approved, edited and
         person-rejected ones stay as they are. A draft the pipeline rejected is stored REJECTED, its reason
-        in the approvals log.
+        in the approvals log. A cancelled or failed run supersedes nothing: the earlier drafts stay current.
         """
         now = time.time()
         with self.transaction() as c:
-            self._supersede(c, job, candidates)
+            if state in (JobState.DONE, JobState.SKIPPED):
+                self._supersede(c, job, candidates)
             ids = []
             for n in candidates:
                 cid = c.execute(
