@@ -58,6 +58,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         label="try-on",
         step="studio.batch.tryon_step:run_tryon",
         pipeline="tryon",
+        # The studio's Try-on tab: another person photo, a painted mask, garment type, N, seed.
+        options="studio.batch.tryon_step:TryOnStepOptions",
         cli="studio.cli.tryon_cmd",
         # gui_panel: "studio.gui.panels.tryon:TryOnPanel" once written
     ),
