@@ -70,6 +70,6 @@ CAPABILITIES: tuple[Capability, ...] = (
         pipeline="video",
         options="studio.batch.video_step:VideoStepOptions",
         cli="studio.cli.video_cmd",
-        # gui_panel: "studio.gui.panels.video:VideoPanel" once written
+        gui_panel="studio.gui.panels.video:VideoPanel",
     ),
 )

@@ -4,6 +4,7 @@ and used by the batch's video step (its record lists the shots taken from it).""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +15,8 @@ from studio.project.store import ImageRole, Store
 from tests.generators.video.media import product_photo, shot_frames, write_clip
 
 
-@pytest.fixture
-def footage_catalog(tmp_path):
-    folder = tmp_path / "cat"
+def write_footage_catalog(folder: Path) -> Path:
+    """A catalog of a bag with a photo, a two-shot clip and a broken clip, and a product with footage only."""
     (folder / "media").mkdir(parents=True)
     product_photo(folder / "media" / "bag.png", size=(160, 120))
     write_clip(folder / "media" / "clip.mp4", shot_frames([24, 24], size=(64, 64), seed=1))
@@ -36,6 +36,11 @@ def footage_catalog(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture
+def footage_catalog(tmp_path):
+    return write_footage_catalog(tmp_path / "cat")
 
 
 def test_footage_is_copied_into_the_store_and_a_broken_clip_is_named(tmp_path, footage_catalog):
