@@ -2,19 +2,44 @@
 
 Frames go to ffmpeg's stdin one at a time, so a video is never held in memory. The output contract: H.264
 yuv420p, constant frame rate, an AAC track always (silence when no music), the moov atom first (+faststart).
+
+A writer thread feeds the pipe, so the caller makes the next frame while ffmpeg takes in the last one; the
+pipe is widened so a frame crosses in a few writes instead of a hundred 64 KiB ones.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 AUDIO_RATE = 44100
 FADE_OUT_S = 1.0
+QUEUED_FRAMES = 3  # frames waiting for the pipe: enough to ride out a slow frame, little memory
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged pipe (/proc/sys/fs/pipe-max-size)
+
+
+class PixelFormat(StrEnum):
+    """How raw frames reach ffmpeg."""
+
+    RGB24 = "rgb24"  # uint8 [h, w, 3]; ffmpeg converts to yuv420p itself
+    YUV420P = "yuv420p"  # one uint8 buffer of h*w*3/2 bytes (see generators.video.yuv): no conversion
+
+
+def _widen_pipe(stream: object) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: the default pipe works, in more writes
+        return
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or a lower ceiling: keep the default
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[attr-defined]
 
 
 def ffmpeg_exe() -> str:
@@ -122,7 +147,10 @@ def contract_problems(path: Path, size: tuple[int, int], fps: int, frames: int) 
 
 
 class FrameWriter:
-    """An ffmpeg process encoding RGB frames from stdin to an MP4 with an AAC track.
+    """An ffmpeg process encoding raw frames from stdin to an MP4 with an AAC track.
+
+    `write` hands a frame to a writer thread and returns; the writer keeps the array until it is in the pipe,
+    so pass a fresh array each call.
 
     Args:
         path: the MP4 to write.
@@ -132,6 +160,7 @@ class FrameWriter:
         music: an audio file (looped when shorter), or None for silence.
         x264_preset: libx264 speed preset.
         threads: libx264 threads (0: ffmpeg decides).
+        pixel_format: the layout of the frames passed to `write`.
     """
 
     def __init__(
@@ -144,12 +173,16 @@ class FrameWriter:
         music: Path | None = None,
         x264_preset: str = "veryfast",
         threads: int = 0,
+        pixel_format: PixelFormat = PixelFormat.RGB24,
     ) -> None:
         self.path, self.size, self.frames = Path(path), size, frames
+        self.pixel_format = PixelFormat(pixel_format)
         duration = frames / fps
         w, h = size
+        self._frame_bytes = w * h * 3 if self.pixel_format is PixelFormat.RGB24 else w * h * 3 // 2
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-        cmd += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-framerate", str(fps), "-i", "pipe:0"]
+        cmd += ["-f", "rawvideo", "-pix_fmt", str(self.pixel_format), "-s", f"{w}x{h}", "-framerate", str(fps)]
+        cmd += ["-i", "pipe:0"]
         if music is not None:
             cmd += ["-stream_loop", "-1", "-i", str(music)]
         else:
@@ -161,30 +194,55 @@ class FrameWriter:
         cmd += ["-threads", str(threads), "-r", str(fps), "-frames:v", str(frames)]
         cmd += ["-c:a", "aac", "-b:a", "128k", "-t", f"{duration:.6f}", "-movflags", "+faststart", str(self.path)]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        _widen_pipe(self._proc.stdin)
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=QUEUED_FRAMES)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._pump, name="ffmpeg-stdin", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        assert self._proc.stdin is not None
+        while (frame := self._queue.get()) is not None:
+            if self._failure is not None:
+                continue  # drain, so a blocked `write` returns and sees the failure
+            try:
+                self._proc.stdin.write(memoryview(frame).cast("B"))
+            except (BrokenPipeError, OSError, ValueError) as exc:
+                self._failure = exc
 
     def write(self, frame: np.ndarray) -> None:
-        """Send one uint8 RGB frame of the writer's size."""
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
-        except BrokenPipeError as exc:
-            raise RuntimeError(f"ffmpeg stopped: {self._error()}") from exc
+        """Queue one uint8 frame of the writer's size and pixel format."""
+        if frame.dtype != np.uint8 or frame.nbytes != self._frame_bytes:
+            raise ValueError(
+                f"a {self.pixel_format} frame of {self.size} has {self._frame_bytes} bytes, not {frame.nbytes}"
+            )
+        if self._failure is not None:
+            raise RuntimeError(f"ffmpeg stopped: {self._error()}") from self._failure
+        self._queue.put(np.ascontiguousarray(frame))
 
     def _error(self) -> str:
         self._proc.wait()
         assert self._proc.stderr is not None
         return self._proc.stderr.read().decode(errors="replace").strip()[-800:]
 
+    def _finish_pump(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
     def close(self) -> None:
         """Finish the file; raise when ffmpeg failed."""
         assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        if self._proc.wait() != 0:
+        self._finish_pump()
+        with contextlib.suppress(BrokenPipeError, OSError):  # ffmpeg already gone: its exit status says why
+            self._proc.stdin.close()
+        if self._proc.wait() != 0 or self._failure is not None:
             raise RuntimeError(f"ffmpeg could not encode {self.path.name}: {self._error()}")
 
     def abort(self) -> None:
         """Kill ffmpeg and remove the partial file."""
         self._proc.kill()
+        self._finish_pump()  # the pipe is broken now, so the writer thread drains and ends
         self._proc.wait()
         self.path.unlink(missing_ok=True)
 

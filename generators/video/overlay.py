@@ -1,16 +1,18 @@
-"""Text and logo overlays: rendered once into RGBA sprites with PIL, alpha-blended into frames with numpy.
+"""Text and logo overlays: rendered once into RGBA sprites with PIL, alpha-blended into frames with OpenCV.
 
 Rendering text per frame would cost far more than the encoder's time per frame; a sprite is drawn once per
-overlay and only its rectangle of the frame is touched when it is shown.
+overlay, turned once into a uint8 `Layer`, and only its rectangle of the frame is touched when it is shown.
 """
 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -92,18 +94,50 @@ class Sprite:
 
 def blend(frame: np.ndarray, sprite: Sprite, opacity: float = 1.0) -> None:
     """Draw `sprite` over `frame` (uint8 RGB, in place), clipped to the frame."""
-    fh, fw = frame.shape[:2]
-    x0, y0 = max(sprite.x, 0), max(sprite.y, 0)
-    x1, y1 = min(sprite.x + sprite.width, fw), min(sprite.y + sprite.height, fh)
-    if x0 >= x1 or y0 >= y1 or opacity <= 0:
-        return
-    sx, sy = x0 - sprite.x, y0 - sprite.y
-    a = sprite.alpha[sy : sy + y1 - y0, sx : sx + x1 - x0]
-    rgb = sprite.rgb[sy : sy + y1 - y0, sx : sx + x1 - x0]
-    roi = frame[y0:y1, x0:x1]
-    if opacity < 1.0:
-        a, rgb = a * opacity, rgb * opacity
-    roi[:] = (roi * (1.0 - a) + rgb + 0.5).astype(np.uint8)
+    Layer.from_sprite(sprite).draw(frame, opacity)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A sprite ready to draw into uint8 frames every frame: premultiplied colour and alpha, both uint8 with 3
+    channels, so a draw is two OpenCV passes over the sprite's rectangle (no float arrays per frame).
+
+    The colour may be in any space linear in RGB (the frames' YCrCb): blending commutes with the conversion.
+    """
+
+    x: int
+    y: int
+    color: np.ndarray  # uint8 [h, w, 3], premultiplied by alpha
+    alpha: np.ndarray  # uint8 [h, w, 3], the same alpha in every channel
+    inverse: np.ndarray  # 255 - alpha, what is left of the frame under full opacity
+
+    @classmethod
+    def from_sprite(cls, sprite: Sprite, convert: Callable[[np.ndarray], np.ndarray] | None = None) -> Layer:
+        """`sprite` as a layer; `convert` maps its RGB (uint8) into the frames' colour space."""
+        a = sprite.alpha
+        straight = np.where(a > 0, sprite.rgb / np.maximum(a, 1e-6), 0.0)
+        straight = np.clip(straight + 0.5, 0, 255).astype(np.uint8)
+        if convert is not None:
+            straight = convert(straight)
+        color = np.clip(straight * a + 0.5, 0, 255).astype(np.uint8)
+        alpha = np.repeat(np.clip(a * 255 + 0.5, 0, 255).astype(np.uint8), 3, axis=2)
+        return cls(sprite.x, sprite.y, color, alpha, 255 - alpha)
+
+    def draw(self, frame: np.ndarray, opacity: float = 1.0) -> None:
+        """Blend the layer over `frame` (uint8, 3 channels, in place) at `opacity`, clipped to the frame."""
+        fh, fw = frame.shape[:2]
+        h, w = self.alpha.shape[:2]
+        x0, y0 = max(self.x, 0), max(self.y, 0)
+        x1, y1 = min(self.x + w, fw), min(self.y + h, fh)
+        if x0 >= x1 or y0 >= y1 or opacity <= 0:
+            return
+        part = np.s_[y0 - self.y : y1 - self.y, x0 - self.x : x1 - self.x]
+        color, inverse = self.color[part], self.inverse[part]
+        if opacity < 1.0:  # fading in or out: scale the premultiplied colour and the alpha together
+            color = cv2.convertScaleAbs(color, alpha=opacity)
+            inverse = cv2.convertScaleAbs(self.alpha[part], alpha=-opacity, beta=255)
+        roi = frame[y0:y1, x0:x1]
+        cv2.add(cv2.multiply(roi, inverse, scale=1 / 255), color, dst=roi)
 
 
 def wrap(text: str, font: ImageFont.ImageFont, width: int) -> list[str]:

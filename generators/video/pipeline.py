@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from PIL import Image, ImageOps
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, request_params
-from generators.video import captions, encoder, footage, overlay, timeline
+from generators.video import captions, encoder, footage, overlay, timeline, yuv
 from generators.video.presets import check_duration, get_preset
 
 PHOTO_SIDE = 2400  # photos are read at most this large: enough for a 1920-pixel frame zoomed 1.15×
@@ -104,10 +105,35 @@ def _read_photo(path: Path) -> np.ndarray:
 
 
 def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
-    """Where the product is in the photo (the cut-out's box; a busy photo's crop is near the whole frame)."""
-    from generators.product_cutout import cut_out
+    """Where the product is in the photo (the cut-out's box; a busy photo's crop is near the whole frame).
 
-    return cut_out(Image.fromarray(photo)).box
+    The cut-out segments at `WORK_SIDE` whatever the photo's size, so it is given the photo at that size
+    (the same area resampling it would do) and its box is scaled back: the full-size mask it would otherwise
+    build is not needed here.
+    """
+    import cv2
+
+    from generators.product_cutout import WORK_SIDE, cut_out
+
+    h, w = photo.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(h, w))
+    small = photo
+    if scale < 1.0:
+        small = cv2.resize(photo, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    left, top, right, bottom = cut_out(Image.fromarray(small)).box
+    fx, fy = w / small.shape[1], h / small.shape[0]
+    return (
+        max(0, int(left * fx)),
+        max(0, int(top * fy)),
+        min(w, int(np.ceil(right * fx))),
+        min(h, int(np.ceil(bottom * fy))),
+    )
+
+
+def _photo_clip(name: str, photo: np.ndarray, size: tuple[int, int], zoom_in: bool) -> timeline.PhotoClip:
+    """A photo's clip: the product found, the canvas drawn around it in the encoder's colour space."""
+    canvas, focus = timeline.photo_canvas(photo, _product_box(photo), size)
+    return timeline.PhotoClip(name, yuv.from_rgb(canvas), focus, zoom_in)
 
 
 class VideoPipeline:
@@ -134,6 +160,7 @@ class VideoPipeline:
 
     # ---- inputs -------------------------------------------------------------------------------------------
     def _photo_clips(self, request: VideoRequest, size: tuple[int, int], warnings: list[str]) -> list[Any]:
+        """The readable photos as clips made later (FrameSource makes each shortly before it shows)."""
         clips = []
         for i, path in enumerate(request.photos):
             try:
@@ -141,8 +168,9 @@ class VideoPipeline:
             except (OSError, ValueError) as exc:
                 warnings.append(f"photo {Path(path).name} could not be read ({exc}); left out")
                 continue
-            canvas, focus = timeline.photo_canvas(photo, _product_box(photo), size)
-            clips.append(timeline.PhotoClip(Path(path).name, canvas, focus, zoom_in=(i + request.seed) % 2 == 0))
+            name, zoom_in = Path(path).name, (i + request.seed) % 2 == 0
+            make = functools.partial(_photo_clip, name, photo, size, zoom_in)
+            clips.append(timeline.PendingPhoto(name, zoom_in, make))
         return clips
 
     def _shots(self, request: VideoRequest, warnings: list[str]) -> tuple[list[footage.Shot], bool]:
@@ -228,10 +256,11 @@ class VideoPipeline:
         )
         if not cues:
             warnings.append("no copy for this product: the video has no text")
+        layers = [overlay.Layer.from_sprite(cue.sprite, yuv.from_rgb) for cue in cues]
         logo = None
         if request.logo is not None:
             try:
-                logo = overlay.logo_sprite(Path(request.logo), size, safe)
+                logo = overlay.Layer.from_sprite(overlay.logo_sprite(Path(request.logo), size, safe), yuv.from_rgb)
             except (OSError, ValueError) as exc:
                 warnings.append(f"logo {Path(request.logo).name} could not be read ({exc}); no watermark")
         music = self._music(request, total / fps, warnings)
@@ -242,22 +271,30 @@ class VideoPipeline:
         poster_at = min(round(total * 0.2), total - 1)
         poster_frame = None
         fade = round(captions.FADE_S * fps)
-        source = timeline.FrameSource(slots, size, fps)
-        writer = encoder.FrameWriter(partial, size, fps, total, music=music, x264_preset=request.x264_preset)
+        source = timeline.FrameSource(slots, size, fps, footage_color=yuv.from_rgb)
+        writer = encoder.FrameWriter(
+            partial,
+            size,
+            fps,
+            total,
+            music=music,
+            x264_preset=request.x264_preset,
+            pixel_format=encoder.PixelFormat.YUV420P,
+        )
         render_start = time.perf_counter()
         try:
             for f in range(total):
                 check(cancel)
-                frame = source.frame(f)
-                for cue in cues:
+                frame = source.frame(f)  # YCrCb: composed in the encoder's colour space
+                for cue, layer in zip(cues, layers, strict=True):
                     opacity = cue.opacity(f, fade)
                     if opacity > 0:
-                        overlay.blend(frame, cue.sprite, opacity)
+                        layer.draw(frame, opacity)
                 if logo is not None:
-                    overlay.blend(frame, logo, 0.8)
+                    logo.draw(frame, 0.8)
                 if f == poster_at:
-                    poster_frame = frame.copy()
-                writer.write(frame)
+                    poster_frame = yuv.to_rgb(frame)
+                writer.write(yuv.to_i420(frame))
                 if (f + 1) % REPORT_EVERY == 0 or f + 1 == total:
                     report(progress, f + 1, total, "rendering")
             check(cancel)

@@ -3,11 +3,15 @@ laid out in whole frames so the video's length is exact, and the frames they mak
 
 A photo becomes a canvas once (the frame's aspect, a little larger than the frame); each of its frames is then
 one `cv2.warpAffine` of that canvas, which zooms at sub-pixel precision (ffmpeg's zoompan crops at whole pixels
-and jitters) in a few milliseconds.
+and jitters) in a few milliseconds. Canvases are made on a worker thread shortly before their clip shows
+(finding the product in a photo takes a few hundred milliseconds), so the encoder starts at once and at most
+a few canvases are held at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +22,8 @@ from generators.video.footage import ShotCut, ShotReader
 
 CANVAS_ZOOM = 1.15  # the canvas is this much larger than the frame: the closest zoom still has ~1:1 pixels
 TRANSITION_S = 0.5
+PREPARED_AHEAD = 2
+PREPARED_AHEAD_T = 2  # photo clips made ahead of time: the next one is ready when its transition starts
 
 
 class Transition(StrEnum):
@@ -27,7 +33,10 @@ class Transition(StrEnum):
 
 @dataclass(frozen=True)
 class PhotoClip:
-    """A photo as a canvas of the frame's aspect; `focus` is the product's centre on the canvas (pixels)."""
+    """A photo as a canvas of the frame's aspect; `focus` is the product's centre on the canvas (pixels).
+
+    The canvas is uint8 with 3 channels in the frames' colour space (RGB, or the encoder's YCrCb).
+    """
 
     name: str
     canvas: np.ndarray
@@ -36,10 +45,20 @@ class PhotoClip:
 
 
 @dataclass(frozen=True)
+class PendingPhoto:
+    """A photo clip still to be made: `make` finds the product and draws the canvas (FrameSource calls it on
+    its worker thread shortly before the clip shows)."""
+
+    name: str
+    zoom_in: bool
+    make: Callable[[], PhotoClip]
+
+
+@dataclass(frozen=True)
 class ClipSlot:
     """A clip on the timeline: its first output frame, its length in frames, and the transition into it."""
 
-    clip: PhotoClip | ShotCut
+    clip: PhotoClip | PendingPhoto | ShotCut
     start: int
     frames: int
     transition: Transition | None
@@ -49,7 +68,7 @@ class ClipSlot:
         return self.start + self.frames
 
     def describe(self) -> dict[str, object]:
-        if isinstance(self.clip, PhotoClip):
+        if isinstance(self.clip, PhotoClip | PendingPhoto):
             what: dict[str, object] = {"photo": self.clip.name, "zoom": "in" if self.clip.zoom_in else "out"}
         else:
             what = {"footage": self.clip.shot.source.name, "shot": self.clip.shot.index, "from_s": self.clip.start_s}
@@ -153,23 +172,63 @@ def split_frames(total: int, weights: list[float], fps: int) -> list[int]:
 
 
 class FrameSource:
-    """Makes the timeline's frames in order (footage readers open only while their shot shows)."""
+    """Makes the timeline's frames in order.
 
-    def __init__(self, slots: list[ClipSlot], size: tuple[int, int], fps: int) -> None:
+    Pending photo clips are made on a worker thread, the next `PREPARED_AHEAD` of them at a time, and dropped
+    when they end; footage readers are open only while their shot shows.
+
+    Args:
+        slots: the timeline.
+        size: (width, height) of the frames.
+        fps: frame rate.
+        footage_color: maps a footage frame (RGB) into the photo canvases' colour space (None: RGB as is).
+    """
+
+    def __init__(
+        self,
+        slots: list[ClipSlot],
+        size: tuple[int, int],
+        fps: int,
+        *,
+        footage_color: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.slots, self.size, self.fps = slots, size, fps
+        self._footage_color = footage_color
         self._readers: dict[int, ShotReader] = {}
+        self._made: dict[int, Future[PhotoClip]] = {}
+        self._pending = [k for k, s in enumerate(slots) if isinstance(s.clip, PendingPhoto)]
+        self._submitted: set[int] = set()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="video-clips") if self._pending else None
+        self._prepare(0)
+
+    def _prepare(self, f: int) -> None:
+        """Have the next few pending clips showing from frame `f` on made; forget those that have ended."""
+        for k in [k for k in self._made if self.slots[k].end <= f]:
+            del self._made[k]
+        if self._worker is None:
+            return
+        for k in [k for k in self._pending if self.slots[k].end > f][:PREPARED_AHEAD]:
+            if k not in self._submitted:
+                clip = self.slots[k].clip
+                assert isinstance(clip, PendingPhoto)
+                self._made[k] = self._worker.submit(clip.make)
+                self._submitted.add(k)
 
     def _clip_frame(self, k: int, i: int) -> np.ndarray:
         slot = self.slots[k]
         if isinstance(slot.clip, PhotoClip):
             return photo_frame(slot.clip, i, slot.frames, self.size)
+        if isinstance(slot.clip, PendingPhoto):
+            return photo_frame(self._made[k].result(), i, slot.frames, self.size)
         reader = self._readers.get(k)
         if reader is None:
             reader = self._readers[k] = ShotReader(slot.clip.shot, slot.clip.start_s, self.size)
-        return reader.frame_at(i / self.fps)
+        frame = reader.frame_at(i / self.fps)
+        return frame if self._footage_color is None else self._footage_color(frame)
 
     def frame(self, f: int) -> np.ndarray:
-        """Output frame `f` (uint8 RGB, a fresh array the caller may draw on)."""
+        """Output frame `f` (uint8, 3 channels, a fresh array the caller may draw on)."""
+        self._prepare(f)
         active = [k for k, s in enumerate(self.slots) if s.start <= f < s.end]
         for k in [k for k in self._readers if self.slots[k].end <= f]:
             self._readers.pop(k).close()
@@ -191,6 +250,10 @@ class FrameSource:
         return cv2.addWeighted(out_frame, 1.0 - p, in_frame, p, 0.0)
 
     def close(self) -> None:
+        """Close footage readers and stop making clips (one being made is finished first)."""
         for reader in self._readers.values():
             reader.close()
         self._readers.clear()
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+        self._made.clear()
