@@ -7,11 +7,8 @@ is retried and the batch finishes; a second run redoes nothing; Ctrl-C leaves a 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -24,6 +21,7 @@ import ray
 
 from generators.runtime.errors import VitrineError
 from studio.batch.executor import ExecutorChoice
+from studio.batch.outputs_digest import batch_outputs
 from studio.batch.recipe import Recipe, StepName
 from studio.batch.runner import BatchOptions, run_batch, temp_files_under
 from studio.batch.session import BatchRequest, run_catalog_batch
@@ -45,34 +43,9 @@ def local_ray():
     ray.shutdown()
 
 
-def project_state(project: Path) -> dict:
-    """Everything a batch recorded, minus row ids, times and the project's own path."""
-    folder = str(project.resolve())
-
-    def clean(text: str) -> object:
-        data = json.loads(text.replace(folder, "<project>"))
-        if isinstance(data, dict):
-            data.pop("timings", None)
-        return data
-
-    with sqlite3.connect(project / "project.sqlite") as conn:
-        candidates = [
-            (*row[:6], clean(row[6]), clean(row[7]), clean(row[8]), row[9])
-            for row in conn.execute(
-                "SELECT p.sku, c.kind, c.rank, c.file_sha, c.text, c.state, c.params, c.provenance, c.scores,"
-                " c.score FROM candidates c JOIN products p ON p.id = c.product_id ORDER BY 1, 2, 3, 4, 5"
-            )
-        ]
-        attributes = conn.execute(
-            "SELECT p.sku, a.name, a.value, a.source, a.confidence FROM attribute_values a"
-            " JOIN products p ON p.id = a.product_id ORDER BY 1, 2, 3, 4"
-        ).fetchall()
-        jobs = conn.execute(
-            "SELECT p.sku, j.step, j.state, j.input_hash, j.message FROM jobs j"
-            " JOIN products p ON p.id = j.product_id ORDER BY 1, 2"
-        ).fetchall()
-    assets = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (project / "assets").rglob("*.*")}
-    return {"candidates": candidates, "attributes": attributes, "jobs": jobs, "assets": assets}
+def recorded(project: Path) -> dict:
+    with Store.open(project) as store:
+        return batch_outputs(store)
 
 
 def package_files(out: Path) -> dict[str, bytes]:
@@ -94,7 +67,10 @@ def test_a_tiny_batch_on_ray_matches_the_local_executor_byte_for_byte_and_a_reru
     on_ray = run_catalog_batch(request("ray", RAY, 2), progress=lambda p: ticks.append(p.step))
     assert local.result.failures == on_ray.result.failures == []
     assert local.result.ran == on_ray.result.ran == 20 * 4
-    assert project_state(tmp_path / "ray.project") == project_state(tmp_path / "local.project")
+    on_local = recorded(tmp_path / "local.project")
+    # The catalog photos and a listing image made from each; a caption, attributes and copy for every product.
+    assert len(on_local["assets"]) == 2 * 20 and all(len(p["candidates"]) >= 3 for p in on_local["products"].values())
+    assert recorded(tmp_path / "ray.project") == on_local
     assert package_files(tmp_path / "ray") == package_files(tmp_path / "local")
     # The progress callback saw every job, as with the local executor.
     assert sorted(set(ticks)) == list(range(81))
