@@ -114,6 +114,7 @@ class ImageCandidateView(CandidateView):
     image: str = ""  # the image file to show (a video's poster); "" when there is none
     total: float | None = None
     items: list[str] = field(default_factory=list)  # what the image shows (pairing: SKUs, anchor first)
+    params: dict[str, Any] = field(default_factory=dict)  # the candidate's own params (look, style, method …)
 
 
 def image_candidate_views(
@@ -134,13 +135,16 @@ def image_candidate_views(
         total = c.scores.get(ScoreKey.TOTAL)
         items = c.params.get("items") or []
         text = str(c.params.get("caption") or c.text or "")
-        fields = {k: getattr(base, k) for k in base.__dataclass_fields__} | {"text": text}
+        # The badge marks what a random-weight model *drew*; a flat-lay ranked by a placeholder CLIP is real.
+        fields = {k: getattr(base, k) for k in base.__dataclass_fields__}
+        fields |= {"text": text, "placeholder": c.written_by_placeholder}
         views.append(
             ImageCandidateView(
                 **fields,
                 image=str(store.assets.path_for(sha)) if sha else "",
                 total=None if total is None else float(total),
                 items=[str(i) for i in items] if isinstance(items, list) else [],
+                params=dict(c.params),
             )
         )
     return views
@@ -156,6 +160,80 @@ def set_review_state(store: Store, candidate_id: int, state: str) -> None:
     from studio.project.store import CandidateState
 
     store.set_candidate_state(candidate_id, CandidateState(state), actor="studio")
+
+
+# ---- pairing: the outfit a person edits before laying it out -------------------------------------------
+@dataclass(frozen=True)
+class OutfitItem:
+    """One catalog product an outfit can show."""
+
+    sku: str
+    title: str
+    category: str
+    photo: str  # its photo file ("" when none)
+
+
+@dataclass
+class OutfitSlot:
+    """One slot of the outfit (bottoms, shoes …): its items best first, the one shown, and whether it is out."""
+
+    slot: str
+    category: str
+    choices: list[OutfitItem]
+    index: int = 0
+    removed: bool = False
+
+    @property
+    def item(self) -> OutfitItem:
+        """The item the slot shows now."""
+        return self.choices[self.index]
+
+    @property
+    def next_item(self) -> OutfitItem:
+        """The item a swap would show (the first again after the last)."""
+        return self.choices[(self.index + 1) % len(self.choices)]
+
+    def swap(self) -> None:
+        """Show the next-best item of the slot."""
+        self.index = (self.index + 1) % len(self.choices)
+
+
+def outfit_slots(store: Store, look: Any) -> list[OutfitSlot]:
+    """The outfit complete-the-look suggests (`studio.project.search.LookResult`): one slot per kind of item,
+    picked the way the pairing step picks them (`generators.pairing.pick_complements`), best item shown.
+
+    A slot's next-best items are the rest of its category, then the other categories of the same slot
+    (after the jeans, the chinos: both are bottoms).
+    """
+    from generators.pairing.outfit import pick_complements, slot_of
+
+    slots = pick_complements({g.category: [h.sku for h in g.hits] for g in look.groups})
+    out = []
+    for slot in slots:
+        choices: dict[str, OutfitItem] = {}
+        for group in sorted(look.groups, key=lambda g: g.category != slot.category):  # its own category first
+            if slot_of(group.category) != slot.slot:
+                continue
+            for h in group.hits:
+                photo = str(store.assets.path_for(h.photo_sha))
+                choices.setdefault(h.sku, OutfitItem(h.sku, h.title, group.category, photo))
+        out.append(OutfitSlot(slot.slot, slot.category, list(choices.values())))
+    return out
+
+
+def outfit_items(slots: list[OutfitSlot]) -> tuple[str, ...] | None:
+    """The complements' SKUs for `PairingStepOptions.items`: None while the outfit is the suggested one (so a
+    studio run and a batch run read the same options), else the shown items of the slots kept."""
+    if all(s.index == 0 and not s.removed for s in slots):
+        return None
+    return tuple(s.item.sku for s in slots if not s.removed)
+
+
+def pairing_styles() -> list[tuple[str, str]]:
+    """(name, label) of every pairing style preset (`assets/presets/pairing_styles.json`)."""
+    from generators.pairing.styles import load_styles
+
+    return [(name, style.label) for name, style in load_styles().items()]
 
 
 def job_note(store: Store, product_id: int, step: StepName) -> str:

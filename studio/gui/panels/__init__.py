@@ -65,6 +65,16 @@ class ProductPanel(QWidget):
         """Ctrl+G on this tab: start the panel's main job (None when there is nothing to run)."""
         return None
 
+    def show_details(self, candidate_id: int) -> None:
+        """Open a candidate's provenance beside the tabs, in the Product page's Details panel."""
+        from studio.gui.pages.product import ProductPage  # the page imports this module: imported when used
+
+        page = self.parentWidget()
+        while page is not None and not isinstance(page, ProductPage):
+            page = page.parentWidget()
+        if page is not None:
+            page.show_provenance(int(candidate_id))
+
     def submit_step(self, options: StepOptions) -> Job | None:
         """Run this panel's step for the open product with `options` on the worker; the page reloads when done."""
         store, product = self.state.store, self.product
