@@ -117,7 +117,7 @@ def test_the_tee_outfit_is_shown_and_a_swap_changes_what_is_made(qtbot, panel):
     assert panel.options().items == expected
 
 
-def test_generated_looks_fill_the_gallery_best_first_and_review_is_undoable(qtbot, panel):
+def test_generated_looks_fill_the_gallery_best_first_and_review_is_undoable(qtbot, window, panel):
     store = panel.state.store
     _pick(panel.mode_box, "both")
     _pick(panel.style_box, "street")
@@ -143,6 +143,9 @@ def test_generated_looks_fill_the_gallery_best_first_and_review_is_undoable(qtbo
 
     first = gallery.visible_cards()[0]
     cid = first.view.id
+    page = window.pages["product"]
+    qtbot.mouseClick(first.details_button, Qt.MouseButton.LeftButton)  # provenance beside the tabs
+    assert page.provenance_panel.isVisibleTo(page) and "street" in page.provenance.toPlainText()
     qtbot.mouseClick(first.approve_button, Qt.MouseButton.LeftButton)
     assert store.candidate(cid).state is CandidateState.APPROVED and first.approve_button.isChecked()
     panel.state.undo_stack.undo()

@@ -199,6 +199,7 @@ class ProductPage(Page):
         self.panels: list[ProductPanel] = [panel_type(state) for panel_type in load_panel_types()]
         for panel in self.panels:
             self.tabs.addTab(panel, "")
+            panel.details_requested.connect(self.show_provenance)
         self.tabs.currentChanged.connect(self._panel_shown)
 
         QShortcut(QKeySequence("Ctrl+G"), self, activated=self._generate_current)

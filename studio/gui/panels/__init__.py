@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from studio.batch.options import StepOptions
@@ -32,6 +33,7 @@ class ProductPanel(QWidget):
 
     tab_key = ""
     step: StepName | None = None
+    details_requested = Signal(int)  # a candidate id: the page opens its provenance
 
     def __init__(self, state: StudioState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,14 +68,8 @@ class ProductPanel(QWidget):
         return None
 
     def show_details(self, candidate_id: int) -> None:
-        """Open a candidate's provenance beside the tabs, in the Product page's Details panel."""
-        from studio.gui.pages.product import ProductPage  # the page imports this module: imported when used
-
-        page = self.parentWidget()
-        while page is not None and not isinstance(page, ProductPage):
-            page = page.parentWidget()
-        if page is not None:
-            page.show_provenance(int(candidate_id))
+        """Ask the page to show a candidate's provenance (its Details panel beside the tabs)."""
+        self.details_requested.emit(int(candidate_id))
 
     def submit_step(self, options: StepOptions) -> Job | None:
         """Run this panel's step for the open product with `options` on the worker; the page reloads when done."""
