@@ -17,7 +17,7 @@ never deleted, and can be shown and kept anyway.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -212,6 +212,7 @@ class ImageGallery(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.viewport().installEventFilter(self)
         inner = QWidget()
         self._grid = QGridLayout(inner)
         self._grid.setContentsMargins(0, 4, 8, 4)
@@ -298,10 +299,13 @@ class ImageGallery(QWidget):
         width = self.scroll.viewport().width() - 8
         return max(1, (width + self._grid.spacing()) // (self.edge + 20 + self._grid.spacing()))
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self.cards and self._fit_columns() != self._columns:
+    def eventFilter(self, watched, event) -> bool:
+        # The columns follow the scroll area's viewport, not the gallery: a gallery filled while hidden (a tab
+        # not yet shown) keeps its size when shown, and only the viewport learns its real width then.
+        resized = watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize
+        if resized and self.cards and self._fit_columns() != self._columns:
             self._place()
+        return super().eventFilter(watched, event)
 
 
 def review_through_undo(gallery: ImageGallery, state: StudioState) -> None:
