@@ -61,7 +61,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         # The studio's Try-on tab: another person photo, a painted mask, garment type, N, seed.
         options="studio.batch.tryon_step:TryOnStepOptions",
         cli="studio.cli.tryon_cmd",
-        # gui_panel: "studio.gui.panels.tryon:TryOnPanel" once written
+        gui_panel="studio.gui.panels.tryon:TryOnPanel",
     ),
     Capability(
         name="video",

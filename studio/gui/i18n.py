@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from generators.runtime.errors import UnknownNameError
 from generators.words.presets import Language  # the studio speaks the languages Vitrine writes copy in
+from studio.gui.strings import PANEL_STRINGS
 
 
 def ui_language(name: str | Language) -> Language:
@@ -473,6 +474,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "video_preset.taobao": ("Taobao main-image video 1:1", "淘宝主图视频 1:1"),
     "video_preset.taobao_3x4": ("Taobao main-image video 3:4", "淘宝主图视频 3:4"),
 }
+STRINGS.update(PANEL_STRINGS)  # each capability panel's own words (studio/gui/strings/)
 
 
 class Translator:
