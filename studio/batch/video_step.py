@@ -165,7 +165,7 @@ def run_video(ctx: StepContext) -> StepOutput:
     candidate = NewCandidate(
         CandidateKind.VIDEO, rank=0, file_sha=video_sha, params=params, provenance=result.provenance.to_dict()
     )
-    return StepOutput(candidates=(candidate,), message="; ".join(result.warnings))
+    return StepOutput(candidates=(candidate,), message="; ".join(params["warnings"]))
 
 
 def _named_slot(slot: Mapping[str, Any], inputs: VideoInputs) -> dict[str, Any]:

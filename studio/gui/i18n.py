@@ -444,7 +444,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "video.render": ("Render video", "生成视频"),
     "video.rendering": ("Rendering", "渲染中"),
     "video.cancelling": ("Cancelling…", "正在取消…"),
-    "video.timeline": ("Photo timeline · {n} photos, in order", "图片时间线 · {n} 张，按顺序"),
+    "video.timeline": ("Photo timeline, in order ({n})", "图片时间线，按顺序（{n} 张）"),
     "video.shots": ("Footage shots · CLIP score, ✓ used ({n})", "视频素材镜头 · CLIP 评分，✓ 为已采用（{n}）"),
     "video.shots_pending": (
         "Footage · {n} clip(s): shots are found and scored with CLIP when the video renders",
@@ -467,10 +467,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "video_preset.douyin": ("Douyin 9:16", "抖音 9:16"),
     "video_preset.tiktok": ("TikTok 9:16", "TikTok 9:16"),
-    "video_preset.reels": ("Instagram Reels 9:16", "Instagram Reels 9:16"),
-    "video_preset.shorts": ("YouTube Shorts 9:16", "YouTube Shorts 9:16"),
+    "video_preset.reels": ("Instagram Reels 9:16", "Instagram 短视频 9:16"),
+    "video_preset.shorts": ("YouTube Shorts 9:16", "YouTube 短视频 9:16"),
     "video_preset.square": ("Square 1:1", "方形 1:1"),
-    "video_preset.youtube": ("YouTube 16:9", "YouTube 16:9"),
+    "video_preset.youtube": ("YouTube 16:9", "YouTube 横屏 16:9"),
     "video_preset.taobao": ("Taobao main-image video 1:1", "淘宝主图视频 1:1"),
     "video_preset.taobao_3x4": ("Taobao main-image video 3:4", "淘宝主图视频 3:4"),
 }

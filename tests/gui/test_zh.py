@@ -25,6 +25,7 @@ ALLOWED = frozenset(
         "shopify",
         "instagram",
         "tiktok",
+        "youtube",
         "ctrl",
         "shift",
         "esc",

@@ -30,6 +30,7 @@ from studio.gui import services
 from studio.gui.jobs import Job
 from studio.gui.panels import ProductPanel
 from studio.gui.state import StudioState
+from studio.gui.widgets.elided_label import ElidedLabel
 from studio.gui.widgets.image_gallery import ImageGallery, gallery_labels, review_through_undo
 from studio.gui.widgets.media_strip import MediaStrip, StripTile
 from studio.gui.widgets.video_preview import VideoPreview
@@ -61,11 +62,11 @@ class VideoPanel(ProductPanel):
         self._presets: dict[str, Any] = {}
         lay = self.layout_
 
-        # -- the render bar: preset, length, draft, Render / Cancel, progress
-        bar = QGridLayout()
-        bar.setHorizontalSpacing(10)
-        bar.setVerticalSpacing(2)
-        self.preset_label, self.length_label = QLabel(objectName="muted"), QLabel(objectName="muted")
+        # -- the render bar: preset, length, draft, Render / Cancel, progress. One row, the pickers named by their
+        # tooltips (their items say what they are: "Douyin 9:16 · 1080×1920", "15 s"): at 1280×800 every row
+        # above the gallery cut off its cards' Approve / Reject buttons in Chinese.
+        bar = QHBoxLayout()
+        bar.setSpacing(10)
         self.preset = QComboBox()
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preset.currentIndexChanged.connect(self._preset_changed)
@@ -82,32 +83,34 @@ class VideoPanel(ProductPanel):
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(True)
         self.progress.setMinimumWidth(120)
-        bar.addWidget(self.preset_label, 0, 0)
-        bar.addWidget(self.preset, 1, 0)
-        bar.addWidget(self.length_label, 0, 1)
-        bar.addWidget(self.length, 1, 1)
-        bar.addWidget(self.draft, 1, 2)
-        bar.addWidget(self.render_button, 1, 3)
-        bar.addWidget(self.cancel_button, 1, 4)
-        bar.addWidget(self.progress, 1, 5)
-        bar.setColumnStretch(5, 1)
-        self.limits = QLabel(objectName="muted")  # above the draft box and buttons: a row of its own cost the gallery
-        bar.addWidget(self.limits, 0, 2, 1, 4)
+        for w in (self.preset, self.length, self.draft, self.render_button, self.cancel_button):
+            bar.addWidget(w)
+        bar.addWidget(self.progress, 1)
+        bar.addStretch(0)
         lay.addLayout(bar)
-        self.note = QLabel(objectName="muted")  # what the last render said (warnings), as the step wrote it
+        # The preset's size and limits, then what the last render said (warnings, as the step wrote them) on the
+        # same line, elided, the whole text in its tooltip.
+        facts = QHBoxLayout()
+        facts.setSpacing(16)
+        self.limits = QLabel(objectName="muted")
+        facts.addWidget(self.limits)
+        self.note = ElidedLabel("", objectName="muted")
         self.note.setProperty("data", True)
-        self.note.setWordWrap(True)
-        lay.addWidget(self.note)
+        self.note.setStyleSheet("color: #b45309;")  # amber, like the studio's placeholder notices
+        facts.addWidget(self.note, 1)
+        lay.addLayout(facts)
 
         # -- what the video is made of: the photo timeline beside the footage shots (one row: at 1280×800 two
         # rows left the gallery no room for its cards' buttons)
         inputs = QGridLayout()
         inputs.setHorizontalSpacing(16)
         inputs.setVerticalSpacing(2)
-        self.timeline_title = QLabel(objectName="sectionTitle")
+        self.timeline_title = QLabel()
         self.timeline = MediaStrip(STRIP_EDGE)
-        self.shots_title = QLabel(objectName="sectionTitle")
+        self.shots_title = QLabel()
         self.shots = MediaStrip(STRIP_EDGE)
+        for title in (self.timeline_title, self.shots_title):
+            title.setStyleSheet("font-weight: 600;")  # a heading at the body's size: the gallery needs the height
         inputs.addWidget(self.timeline_title, 0, 0)
         inputs.addWidget(self.timeline, 1, 0)
         inputs.addWidget(self.shots_title, 0, 1)
@@ -186,8 +189,8 @@ class VideoPanel(ProductPanel):
     # ---- ProductPanel -------------------------------------------------------------------------------
     def retranslate(self) -> None:
         t = self.t
-        self.preset_label.setText(t("video.preset"))
-        self.length_label.setText(t("video.length"))
+        self.preset.setToolTip(t("video.preset"))
+        self.length.setToolTip(t("video.length"))
         self.draft.setText(t("video.draft"))
         self.draft.setToolTip(t("video.draft_tip"))
         self.render_button.setText(t("video.render"))
@@ -252,7 +255,9 @@ class VideoPanel(ProductPanel):
             score = shot_score_100(shot.get("clip_score"))
             sha = shot.get("keyframe_sha")
             image = str(assets.path_for(sha)) if sha and assets is not None and assets.has(sha) else ""
-            caption = ("✓ " if shot.get("chosen") else "") + (f"CLIP {score}" if score is not None else "CLIP –")
+            caption = ("✓ " if shot.get("chosen") else "") + (
+                "–" if score is None else str(score)
+            )  # the heading says CLIP
             tip = self.t(
                 "video.shot_tip",
                 source=Path(str(shot.get("source", ""))).name,

@@ -35,6 +35,7 @@ class TileWidget(QFrame):
     def __init__(self, tile: StripTile, loader: ThumbnailLoader, edge: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="stripTile")
         self.tile = tile
+        self.setProperty("data", True)  # the project's own files and numbers (names, scores), not UI labels
         self.setStyleSheet(MARKED_STYLE if tile.marked else PLAIN_STYLE)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
