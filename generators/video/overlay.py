@@ -1,13 +1,12 @@
 """Text and logo overlays: rendered once into RGBA sprites with PIL, alpha-blended into frames with OpenCV.
 
 Rendering text per frame would cost far more than the encoder's time per frame; a sprite is drawn once per
-overlay, turned once into a uint8 `Layer`, and only its rectangle of the frame is touched when it is shown.
+overlay, turned once into a yuv420p `Layer`, and only its box in each plane is touched when it is shown.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from generators.video import yuv
 
 # The CJK font ships in a registry package (Noto Sans CJK, SIL OFL 1.1); located by its files only, so the
 # package's own module (a rinohtype plug-in) is never imported.
@@ -94,50 +95,94 @@ class Sprite:
 
 def blend(frame: np.ndarray, sprite: Sprite, opacity: float = 1.0) -> None:
     """Draw `sprite` over `frame` (uint8 RGB, in place), clipped to the frame."""
-    Layer.from_sprite(sprite).draw(frame, opacity)
+    fh, fw = frame.shape[:2]
+    x0, y0 = max(sprite.x, 0), max(sprite.y, 0)
+    x1, y1 = min(sprite.x + sprite.width, fw), min(sprite.y + sprite.height, fh)
+    if x0 >= x1 or y0 >= y1 or opacity <= 0:
+        return
+    sx, sy = x0 - sprite.x, y0 - sprite.y
+    a = sprite.alpha[sy : sy + y1 - y0, sx : sx + x1 - x0]
+    rgb = sprite.rgb[sy : sy + y1 - y0, sx : sx + x1 - x0]
+    roi = frame[y0:y1, x0:x1]
+    if opacity < 1.0:
+        a, rgb = a * opacity, rgb * opacity
+    roi[:] = (roi * (1.0 - a) + rgb + 0.5).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class _PlaneLayer:
+    """One plane's part of a layer: premultiplied values and alpha as uint8, at (x, y) of that plane."""
+
+    x: int
+    y: int
+    value: np.ndarray
+    alpha: np.ndarray
+    inverse: np.ndarray  # 255 - alpha: what is left of the frame under full opacity
+
+    @classmethod
+    def of(cls, x: int, y: int, value: np.ndarray, alpha: np.ndarray) -> _PlaneLayer:
+        """From straight `value` and `alpha` in 0..1 (float arrays of one shape)."""
+        a8 = np.clip(alpha * 255 + 0.5, 0, 255).astype(np.uint8)
+        return cls(x, y, np.clip(value * alpha + 0.5, 0, 255).astype(np.uint8), a8, 255 - a8)
+
+    def draw(self, plane: np.ndarray, opacity: float) -> None:
+        ph, pw = plane.shape
+        h, w = self.alpha.shape
+        x0, y0, x1, y1 = max(self.x, 0), max(self.y, 0), min(self.x + w, pw), min(self.y + h, ph)
+        if x0 >= x1 or y0 >= y1:
+            return
+        part = np.s_[y0 - self.y : y1 - self.y, x0 - self.x : x1 - self.x]
+        value, inverse = self.value[part], self.inverse[part]
+        if opacity < 1.0:  # fading: the premultiplied value and the alpha scale together
+            value = cv2.convertScaleAbs(value, alpha=opacity)
+            inverse = cv2.convertScaleAbs(self.alpha[part], alpha=-opacity, beta=255)
+        roi = plane[y0:y1, x0:x1]
+        cv2.add(cv2.multiply(roi, inverse, scale=1 / 255), value, dst=roi)
 
 
 @dataclass(frozen=True)
 class Layer:
-    """A sprite ready to draw into uint8 frames every frame: premultiplied colour and alpha, both uint8 with 3
-    channels, so a draw is two OpenCV passes over the sprite's rectangle (no float arrays per frame).
+    """A sprite ready to draw into yuv420p frames every frame: per plane, premultiplied uint8 values and
+    alpha, so a draw is two OpenCV passes over the sprite's box in each plane (no float arrays per frame).
 
-    The colour may be in any space linear in RGB (the frames' YCrCb): blending commutes with the conversion.
+    The sprite is placed on even pixels (a transparent row or column added where needed) so its chroma lines
+    up with the frame's 2×2 chroma blocks; its chroma and alpha are the means of those blocks.
     """
 
     x: int
     y: int
-    color: np.ndarray  # uint8 [h, w, 3], premultiplied by alpha
-    alpha: np.ndarray  # uint8 [h, w, 3], the same alpha in every channel
-    inverse: np.ndarray  # 255 - alpha, what is left of the frame under full opacity
+    planes: tuple[_PlaneLayer, _PlaneLayer, _PlaneLayer]  # Y, Cb, Cr
 
     @classmethod
-    def from_sprite(cls, sprite: Sprite, convert: Callable[[np.ndarray], np.ndarray] | None = None) -> Layer:
-        """`sprite` as a layer; `convert` maps its RGB (uint8) into the frames' colour space."""
-        a = sprite.alpha
-        straight = np.where(a > 0, sprite.rgb / np.maximum(a, 1e-6), 0.0)
-        straight = np.clip(straight + 0.5, 0, 255).astype(np.uint8)
-        if convert is not None:
-            straight = convert(straight)
-        color = np.clip(straight * a + 0.5, 0, 255).astype(np.uint8)
-        alpha = np.repeat(np.clip(a * 255 + 0.5, 0, 255).astype(np.uint8), 3, axis=2)
-        return cls(sprite.x, sprite.y, color, alpha, 255 - alpha)
+    def from_sprite(cls, sprite: Sprite) -> Layer:
+        """`sprite` as a layer for yuv420p frames."""
+        left, top = sprite.x % 2, sprite.y % 2
+        h, w = sprite.height + top, sprite.width + left
+        pad = ((top, h % 2), (left, w % 2), (0, 0))
+        alpha = np.pad(sprite.alpha, pad).astype(np.float32)
+        straight = np.where(alpha > 0, np.pad(sprite.rgb, pad) / np.maximum(alpha, 1e-6), 0.0)
+        ycc = yuv.from_rgb(np.clip(straight + 0.5, 0, 255).astype(np.uint8)).astype(np.float32)
+        x, y = sprite.x - left, sprite.y - top
+        small = (alpha.shape[1] // 2, alpha.shape[0] // 2)
+        alpha_c = cv2.resize(alpha, small, interpolation=cv2.INTER_AREA)  # 2×2 means
+        premultiplied_c = cv2.resize(ycc * alpha, small, interpolation=cv2.INTER_AREA)
+        chroma = np.where(alpha_c[..., None] > 0, premultiplied_c / np.maximum(alpha_c[..., None], 1e-6), 128.0)
+        return cls(
+            x,
+            y,
+            (
+                _PlaneLayer.of(x, y, ycc[..., 0], alpha[..., 0]),
+                _PlaneLayer.of(x // 2, y // 2, chroma[..., 2], alpha_c),
+                _PlaneLayer.of(x // 2, y // 2, chroma[..., 1], alpha_c),
+            ),
+        )
 
-    def draw(self, frame: np.ndarray, opacity: float = 1.0) -> None:
-        """Blend the layer over `frame` (uint8, 3 channels, in place) at `opacity`, clipped to the frame."""
-        fh, fw = frame.shape[:2]
-        h, w = self.alpha.shape[:2]
-        x0, y0 = max(self.x, 0), max(self.y, 0)
-        x1, y1 = min(self.x + w, fw), min(self.y + h, fh)
-        if x0 >= x1 or y0 >= y1 or opacity <= 0:
+    def draw(self, frame: np.ndarray, size: tuple[int, int], opacity: float = 1.0) -> None:
+        """Blend the layer over a yuv420p `frame` of `size` (in place) at `opacity`, clipped to the frame."""
+        if opacity <= 0:
             return
-        part = np.s_[y0 - self.y : y1 - self.y, x0 - self.x : x1 - self.x]
-        color, inverse = self.color[part], self.inverse[part]
-        if opacity < 1.0:  # fading in or out: scale the premultiplied colour and the alpha together
-            color = cv2.convertScaleAbs(color, alpha=opacity)
-            inverse = cv2.convertScaleAbs(self.alpha[part], alpha=-opacity, beta=255)
-        roi = frame[y0:y1, x0:x1]
-        cv2.add(cv2.multiply(roi, inverse, scale=1 / 255), color, dst=roi)
+        for part, plane in zip(self.planes, yuv.plane_views(frame, size), strict=True):
+            part.draw(plane, opacity)
 
 
 def wrap(text: str, font: ImageFont.ImageFont, width: int) -> list[str]:

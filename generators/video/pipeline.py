@@ -131,9 +131,9 @@ def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def _photo_clip(name: str, photo: np.ndarray, size: tuple[int, int], zoom_in: bool) -> timeline.PhotoClip:
-    """A photo's clip: the product found, the canvas drawn around it in the encoder's colour space."""
+    """A photo's clip: the product found, the canvas drawn around it as the encoder's yuv420p planes."""
     canvas, focus = timeline.photo_canvas(photo, _product_box(photo), size)
-    return timeline.PhotoClip(name, yuv.from_rgb(canvas), focus, zoom_in)
+    return timeline.PhotoClip(name, yuv.Planes.from_rgb(canvas), focus, zoom_in)
 
 
 class VideoPipeline:
@@ -256,11 +256,11 @@ class VideoPipeline:
         )
         if not cues:
             warnings.append("no copy for this product: the video has no text")
-        layers = [overlay.Layer.from_sprite(cue.sprite, yuv.from_rgb) for cue in cues]
+        layers = [overlay.Layer.from_sprite(cue.sprite) for cue in cues]
         logo = None
         if request.logo is not None:
             try:
-                logo = overlay.Layer.from_sprite(overlay.logo_sprite(Path(request.logo), size, safe), yuv.from_rgb)
+                logo = overlay.Layer.from_sprite(overlay.logo_sprite(Path(request.logo), size, safe))
             except (OSError, ValueError) as exc:
                 warnings.append(f"logo {Path(request.logo).name} could not be read ({exc}); no watermark")
         music = self._music(request, total / fps, warnings)
@@ -271,7 +271,7 @@ class VideoPipeline:
         poster_at = min(round(total * 0.2), total - 1)
         poster_frame = None
         fade = round(captions.FADE_S * fps)
-        source = timeline.FrameSource(slots, size, fps, footage_color=yuv.from_rgb)
+        source = timeline.FrameSource(slots, size, fps)
         writer = encoder.FrameWriter(
             partial,
             size,
@@ -285,16 +285,16 @@ class VideoPipeline:
         try:
             for f in range(total):
                 check(cancel)
-                frame = source.frame(f)  # YCrCb: composed in the encoder's colour space
+                frame = source.frame(f)  # yuv420p: composed in the encoder's own form
                 for cue, layer in zip(cues, layers, strict=True):
                     opacity = cue.opacity(f, fade)
                     if opacity > 0:
-                        layer.draw(frame, opacity)
+                        layer.draw(frame, size, opacity)
                 if logo is not None:
-                    logo.draw(frame, 0.8)
+                    logo.draw(frame, size, 0.8)
                 if f == poster_at:
-                    poster_frame = yuv.to_rgb(frame)
-                writer.write(yuv.to_i420(frame))
+                    poster_frame = yuv.i420_to_rgb(frame, size)
+                writer.write(frame)
                 if (f + 1) % REPORT_EVERY == 0 or f + 1 == total:
                     report(progress, f + 1, total, "rendering")
             check(cancel)

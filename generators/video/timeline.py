@@ -1,9 +1,9 @@
 """The timeline: clips (photos with a pan and zoom toward the product, footage shots) joined by transitions,
 laid out in whole frames so the video's length is exact, and the frames they make.
 
-A photo becomes a canvas once (the frame's aspect, a little larger than the frame); each of its frames is then
-one `cv2.warpAffine` of that canvas, which zooms at sub-pixel precision (ffmpeg's zoompan crops at whole pixels
-and jitters) in a few milliseconds. Canvases are made on a worker thread shortly before their clip shows
+A photo becomes a canvas once (the frame's aspect, a little larger than the frame, as yuv420p planes); each of
+its frames is then a `cv2.warpAffine` of each plane, which zooms at sub-pixel precision (ffmpeg's zoompan crops
+at whole pixels and jitters) in a few milliseconds. Frames are yuv420p buffers (`generators.video.yuv`). Canvases are made on a worker thread shortly before their clip shows
 (finding the product in a photo takes a few hundred milliseconds), so the encoder starts at once and at most
 a few canvases are held at a time.
 """
@@ -18,6 +18,7 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
+from generators.video import yuv
 from generators.video.footage import ShotCut, ShotReader
 
 CANVAS_ZOOM = 1.15  # the canvas is this much larger than the frame: the closest zoom still has ~1:1 pixels
@@ -35,11 +36,11 @@ class Transition(StrEnum):
 class PhotoClip:
     """A photo as a canvas of the frame's aspect; `focus` is the product's centre on the canvas (pixels).
 
-    The canvas is uint8 with 3 channels in the frames' colour space (RGB, or the encoder's YCrCb).
+    The canvas is yuv420p planes (what the pipeline renders) or a uint8 image (RGB, for previews and tests).
     """
 
     name: str
-    canvas: np.ndarray
+    canvas: yuv.Planes | np.ndarray
     focus: tuple[float, float]
     zoom_in: bool
 
@@ -88,7 +89,7 @@ def photo_canvas(
     The photo covers the canvas, cropped around the product, unless that crop would cut the product (a square
     photo in a landscape frame): then the whole photo sits over a blurred copy of itself.
     """
-    cw, ch = round(size[0] * CANVAS_ZOOM), round(size[1] * CANVAS_ZOOM)
+    cw, ch = 2 * round(size[0] * CANVAS_ZOOM / 2), 2 * round(size[1] * CANVAS_ZOOM / 2)  # even: yuv420p planes
     ph, pw = photo.shape[:2]
     px, py = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     scale = max(cw / pw, ch / ph)
@@ -102,7 +103,7 @@ def photo_canvas(
         return canvas, ((px - x0) * scale, (py - y0) * scale)
     small = cv2.resize(photo, (max(cw // 8, 1), max(ch // 8, 1)), interpolation=cv2.INTER_AREA)
     canvas = cv2.resize(cv2.GaussianBlur(small, (0, 0), 4), (cw, ch), interpolation=cv2.INTER_LINEAR)
-    canvas = (canvas * 0.6).astype(np.uint8)  # darkened, so the photo and the text stand out
+    canvas = cv2.convertScaleAbs(canvas, alpha=0.6)  # darkened, so the photo and the text stand out
     fit = min(cw / pw, ch / ph)
     nw, nh = max(round(pw * fit), 1), max(round(ph * fit), 1)
     x0, y0 = (cw - nw) // 2, (ch - nh) // 2
@@ -114,10 +115,11 @@ def _ease(p: float) -> float:
     return p * p * (3 - 2 * p)
 
 
-def photo_frame(clip: PhotoClip, i: int, n: int, size: tuple[int, int]) -> np.ndarray:
-    """Frame `i` of `n` of a photo clip: a zoom from the whole canvas toward the product (or back out)."""
+def _view(canvas_size: tuple[int, int], clip: PhotoClip, i: int, n: int, size: tuple[int, int]) -> tuple[float, ...]:
+    """(scale, tx, ty) mapping canvas pixels to frame `i` of `n`: a zoom from the whole canvas toward the
+    product (or back out)."""
     w, h = size
-    ch, cw = clip.canvas.shape[:2]
+    cw, ch = canvas_size
     p = _ease(i / max(n - 1, 1))
     if not clip.zoom_in:
         p = 1.0 - p
@@ -127,8 +129,20 @@ def photo_frame(clip: PhotoClip, i: int, n: int, size: tuple[int, int]) -> np.nd
     cy = ch / 2 + (clip.focus[1] - ch / 2) * p
     cx = min(max(cx, view_w / 2), cw - view_w / 2)
     cy = min(max(cy, view_h / 2), ch - view_h / 2)
-    m = np.float32([[scale, 0, w / 2 - cx * scale], [0, scale, h / 2 - cy * scale]])
-    return cv2.warpAffine(clip.canvas, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return scale, w / 2 - cx * scale, h / 2 - cy * scale
+
+
+def photo_frame(clip: PhotoClip, i: int, n: int, size: tuple[int, int]) -> np.ndarray:
+    """Frame `i` of `n` of a photo clip: a zoom from the whole canvas toward the product (or back out).
+
+    Returns a yuv420p buffer for a planes canvas, else an image like the canvas.
+    """
+    if isinstance(clip.canvas, yuv.Planes):
+        return clip.canvas.zoomed(*_view(clip.canvas.size, clip, i, n, size), size)
+    ch, cw = clip.canvas.shape[:2]
+    scale, tx, ty = _view((cw, ch), clip, i, n, size)
+    m = np.float32([[scale, 0, tx], [0, scale, ty]])
+    return cv2.warpAffine(clip.canvas, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def lay_out(clips: list[PhotoClip | ShotCut], lengths: list[int], fps: int, seed: int) -> list[ClipSlot]:
@@ -172,28 +186,19 @@ def split_frames(total: int, weights: list[float], fps: int) -> list[int]:
 
 
 class FrameSource:
-    """Makes the timeline's frames in order.
+    """Makes the timeline's frames in order, as yuv420p buffers.
 
     Pending photo clips are made on a worker thread, the next `PREPARED_AHEAD` of them at a time, and dropped
     when they end; footage readers are open only while their shot shows.
 
     Args:
-        slots: the timeline.
-        size: (width, height) of the frames.
+        slots: the timeline; photo clips' canvases are `yuv.Planes`.
+        size: (width, height) of the frames, both even.
         fps: frame rate.
-        footage_color: maps a footage frame (RGB) into the photo canvases' colour space (None: RGB as is).
     """
 
-    def __init__(
-        self,
-        slots: list[ClipSlot],
-        size: tuple[int, int],
-        fps: int,
-        *,
-        footage_color: Callable[[np.ndarray], np.ndarray] | None = None,
-    ) -> None:
+    def __init__(self, slots: list[ClipSlot], size: tuple[int, int], fps: int) -> None:
         self.slots, self.size, self.fps = slots, size, fps
-        self._footage_color = footage_color
         self._readers: dict[int, ShotReader] = {}
         self._made: dict[int, Future[PhotoClip]] = {}
         self._pending = [k for k, s in enumerate(slots) if isinstance(s.clip, PendingPhoto)]
@@ -223,11 +228,10 @@ class FrameSource:
         reader = self._readers.get(k)
         if reader is None:
             reader = self._readers[k] = ShotReader(slot.clip.shot, slot.clip.start_s, self.size)
-        frame = reader.frame_at(i / self.fps)
-        return frame if self._footage_color is None else self._footage_color(frame)
+        return yuv.rgb_to_i420(reader.frame_at(i / self.fps))
 
     def frame(self, f: int) -> np.ndarray:
-        """Output frame `f` (uint8, 3 channels, a fresh array the caller may draw on)."""
+        """Output frame `f`: a fresh yuv420p buffer the caller may draw on."""
         self._prepare(f)
         active = [k for k, s in enumerate(self.slots) if s.start <= f < s.end]
         for k in [k for k in self._readers if self.slots[k].end <= f]:
@@ -241,13 +245,8 @@ class FrameSource:
         overlap = self.slots[a].end - self.slots[b].start
         p = _ease((f - self.slots[b].start + 1) / (overlap + 1))
         if self.slots[b].transition is Transition.SLIDE:
-            w = self.size[0]
-            off = round(w * p)
-            out = np.empty_like(out_frame)
-            out[:, : w - off] = out_frame[:, off:]
-            out[:, w - off :] = in_frame[:, :off]
-            return out
-        return cv2.addWeighted(out_frame, 1.0 - p, in_frame, p, 0.0)
+            return yuv.slide(out_frame, in_frame, round(self.size[0] * p), self.size)
+        return yuv.crossfade(out_frame, in_frame, p)
 
     def close(self) -> None:
         """Close footage readers and stop making clips (one being made is finished first)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -21,19 +22,18 @@ def _decoded_rgb(path, size):
     return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
 
 
-def test_colours_survive_the_ycbcr_round_trip_and_match_ffmpegs_own_conversion():
+def test_colours_survive_the_yuv420p_round_trip_and_match_ffmpegs_own_conversion():
     rgb = np.zeros((8, 2 * len(COLOURS), 3), np.uint8)
     for i, c in enumerate(COLOURS):
         rgb[:, 2 * i : 2 * i + 2] = c
-    ycc = yuv.from_rgb(rgb)
-    assert np.abs(yuv.to_rgb(ycc).astype(int) - rgb).max() <= 3
     h, w = rgb.shape[:2]
+    ours = yuv.rgb_to_i420(rgb)
+    assert np.abs(yuv.i420_to_rgb(ours, (w, h)).astype(int) - rgb).max() <= 3
     cmd = [ffmpeg_exe(), "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-i", "-"]
     cmd += ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
     by_ffmpeg = np.frombuffer(
         subprocess.run(cmd, input=rgb.tobytes(), capture_output=True, check=True).stdout, np.uint8
     )
-    ours = yuv.to_i420(ycc)
     assert ours.size == yuv.i420_size((w, h)) == by_ffmpeg.size
     assert np.abs(ours.astype(int) - by_ffmpeg).max() <= 2  # limited range, Cb before Cr, as swscale writes
 
@@ -41,36 +41,60 @@ def test_colours_survive_the_ycbcr_round_trip_and_match_ffmpegs_own_conversion()
 def test_chroma_is_the_mean_of_each_two_by_two_block_not_one_sample():
     rgb = np.zeros((2, 2, 3), np.uint8)
     rgb[:, 0] = (255, 0, 0)  # red beside black: the block's colour is dark red, not red
-    i420 = yuv.to_i420(yuv.from_rgb(rgb))
-    both = yuv.to_i420(yuv.from_rgb(np.full((2, 2, 3), (128, 0, 0), np.uint8)))
+    i420 = yuv.rgb_to_i420(rgb)
+    both = yuv.rgb_to_i420(np.full((2, 2, 3), (128, 0, 0), np.uint8))
     assert abs(int(i420[5]) - int(both[5])) <= 2 and abs(int(i420[4]) - int(both[4])) <= 2  # Cr, Cb
 
 
-@pytest.mark.parametrize("opacity", [1.0, 0.4])
-def test_a_layer_blends_like_the_float_formula_and_clips_at_the_frame_edge(opacity):
-    card = overlay.text_card("Brass rivets", width=120, font_px=20)
-    sprite = overlay.Sprite.from_image(card, -10, 30)  # hangs off the left edge
-    rng = np.random.default_rng(0)
-    frame = rng.integers(0, 256, (80, 100, 3), dtype=np.uint8)
-    drawn = frame.copy()
-    overlay.Layer.from_sprite(sprite).draw(drawn, opacity)
-    expected = frame.astype(np.float64)
-    part = expected[30 : 30 + sprite.height, : sprite.width - 10]
-    a, rgb = sprite.alpha[:, 10:] * opacity, sprite.rgb[:, 10:] * opacity
-    part[:] = part * (1 - a[: part.shape[0]]) + rgb[: part.shape[0]]
-    assert np.abs(drawn - expected).max() <= 2
-    assert np.array_equal(drawn[:30], frame[:30]) and not np.array_equal(drawn[30:], frame[30:])
+def _test_canvas(h=96, w=64):
+    rng = np.random.default_rng(1)
+    rgb = cv2.GaussianBlur(rng.integers(0, 256, (h, w, 3), dtype=np.uint8), (0, 0), 2)
+    rgb[30:50, 20:36] = (250, 40, 30)  # a sharp red patch: chroma misplaced by half a sample would show
+    return rgb
 
 
-def test_a_layer_in_ycbcr_gives_the_colour_the_rgb_blend_gives():
-    card = overlay.text_card("$39", width=90, font_px=24, color=(255, 221, 87))
-    sprite = overlay.Sprite.from_image(card, 5, 5)
-    frame = np.full((60, 100, 3), (40, 90, 160), np.uint8)
+def test_zooming_the_planes_matches_zooming_rgb_then_converting():
+    rgb = _test_canvas()
+    size = (48, 80)
+    scale, tx, ty = 0.87, -3.3, -5.6
+    m = np.float32([[scale, 0, tx], [0, scale, ty]])
+    expected = yuv.rgb_to_i420(cv2.warpAffine(rgb, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+    zoomed = yuv.Planes.from_rgb(rgb).zoomed(scale, tx, ty, size)
+    diff = np.abs(zoomed.astype(int) - expected)
+    luma = size[0] * size[1]
+    assert diff[:luma].max() <= 1
+    assert diff[luma:].mean() < 1.0 and diff[luma:].max() <= 12
+
+
+def test_slides_and_crossfades_on_planes_match_rgb():
+    size = (64, 96)
+    a, b = _test_canvas(), np.ascontiguousarray(_test_canvas()[::-1, ::-1])
+    ia, ib = yuv.rgb_to_i420(a), yuv.rgb_to_i420(b)
+    slid = yuv.slide(ia, ib, 21, size)  # odd: taken to 20, so chroma moves by whole samples
+    rgb_slid = np.concatenate([a[:, 20:], b[:, :20]], axis=1)
+    assert np.abs(slid.astype(int) - yuv.rgb_to_i420(rgb_slid)).max() <= 1
+    faded = yuv.crossfade(ia, ib, 0.3)
+    rgb_faded = cv2.addWeighted(a, 0.7, b, 0.3, 0.0)
+    assert faded.shape == ia.shape and np.abs(faded.astype(int) - yuv.rgb_to_i420(rgb_faded)).max() <= 2
+
+
+@pytest.mark.parametrize(("x", "y", "opacity"), [(-9, 31, 1.0), (6, 5, 0.4), (7, 12, 0.75)])
+def test_a_layer_on_yuv420p_gives_the_picture_the_rgb_blend_gives(x, y, opacity):
+    card = overlay.text_card("$39 Brass", width=90, font_px=20, color=(255, 221, 87))
+    sprite = overlay.Sprite.from_image(card, x, y)  # odd places too; the first hangs off the left edge
+    size = (100, 60)
+    frame = np.empty((size[1], size[0], 3), np.uint8)
+    frame[:] = (40, 90, 160)
+    frame[:, 50:] = (200, 200, 200)
     in_rgb = frame.copy()
-    overlay.Layer.from_sprite(sprite).draw(in_rgb, 0.7)
-    in_ycc = yuv.from_rgb(frame)
-    overlay.Layer.from_sprite(sprite, yuv.from_rgb).draw(in_ycc, 0.7)
-    assert np.abs(yuv.to_rgb(in_ycc).astype(int) - in_rgb).mean() < 1.5
+    overlay.blend(in_rgb, sprite, opacity)
+    in_yuv = yuv.rgb_to_i420(frame)
+    overlay.Layer.from_sprite(sprite).draw(in_yuv, size, opacity)
+    expected = yuv.rgb_to_i420(in_rgb)
+    luma = size[0] * size[1]
+    diff = np.abs(in_yuv.astype(int) - expected)
+    assert diff[:luma].max() <= 2 and diff[luma:].mean() < 1.0
+    assert not np.array_equal(in_yuv, yuv.rgb_to_i420(frame))  # it drew something
 
 
 def test_photo_clips_are_made_a_few_at_a_time_shortly_before_they_show():
@@ -82,7 +106,7 @@ def test_photo_clips_are_made_a_few_at_a_time_shortly_before_they_show():
     def make(k):
         def run():
             made_at[k] = current["frame"]
-            canvas = np.full((56, 37, 3), 40 * k, np.uint8)
+            canvas = yuv.Planes.from_rgb(np.full((56, 38, 3), 40 * k, np.uint8))
             return timeline.PhotoClip(f"p{k}", canvas, (18.0, 28.0), zoom_in=True)
 
         return run
@@ -96,7 +120,8 @@ def test_photo_clips_are_made_a_few_at_a_time_shortly_before_they_show():
             frame = source.frame(f)
             k = next(k for k, s in enumerate(slots) if s.start <= f < s.end)
             if f == slots[k].start + 1 and k + 1 < len(slots) and f < slots[k + 1].start:
-                assert abs(int(frame.mean()) - 40 * k) <= 1  # the clip showing is the right photo
+                shown = yuv.i420_to_rgb(frame, size)
+                assert abs(int(shown.mean()) - 40 * k) <= 2  # the clip showing is the right photo
     finally:
         source.close()
     assert sorted(made_at) == [0, 1, 2, 3, 4]
