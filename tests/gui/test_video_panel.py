@@ -71,6 +71,18 @@ def test_a_draft_render_of_photo_and_footage_lands_in_the_gallery_and_approval_u
     assert card.view.image == str(poster) and card.caption.text() == "Square 1:1 · 6 s"
     qtbot.waitUntil(lambda: card.image.state() is ThumbState.READY, timeout=10_000)
     assert panel.preview.video == store.assets.path_for(video.file_sha)
+    preview = panel.preview
+    if preview.can_play:  # QtMultimedia in this Qt build: Play shows the player, Stop the poster again
+        preview.play_button.click()
+        assert preview.playing and preview.stack.currentWidget() is preview.video_widget
+        qtbot.waitUntil(lambda: preview.player.position() > 0 or not preview.playing, timeout=10_000)
+        preview.play_button.click()
+        assert not preview.playing and preview.stack.currentWidget() is preview.poster
+    else:  # the poster frame stays, and the note says why Play is off
+        assert (
+            not preview.play_button.isEnabled()
+            and preview.note.text() == "Playback is not available here (no QtMultimedia): showing the poster frame"
+        )
     assert panel.render_button.isEnabled() and not panel.cancel_button.isEnabled()
 
     # The shot strip: each footage shot's keyframe with its CLIP score, the used ones marked.
