@@ -8,7 +8,7 @@ are one code path whichever executor runs the steps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -100,7 +100,6 @@ def open_executor(
     workers: int,
     local_workers: int,
     profile: str,
-    step_functions: Mapping[StepName, StepFn] | None,
     cancel: CancelToken,
     memory_mb: int,
 ) -> StepExecutor:
@@ -112,7 +111,6 @@ def open_executor(
         workers: the workers asked for (0: auto; Ray: one per GPU, else one per node).
         local_workers: the local executor's thread count (`runner.resolved_workers`).
         profile: model profile.
-        step_functions: steps that replace the declared ones (tests).
         cancel: the batch's cancel token; the Ray executor also sets it on Ctrl-C.
         memory_mb: the memory a worker may use (Ray: declared per actor).
 
@@ -127,7 +125,6 @@ def open_executor(
         address=choice.address,
         workers=workers,
         profile=profile,
-        step_functions=step_functions,
         max_retries=choice.max_retries,
         cancel=cancel,
         memory_mb=memory_mb,

@@ -19,7 +19,6 @@ import os
 import queue
 import signal
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,12 @@ def _ray() -> Any:
     return ray
 
 
+def _last_line(exc: BaseException) -> str:
+    """The last line of an error Ray wrapped (its cause's message), without Ray's traceback around it."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
 class StepWorkerActor:
     """The actor around a `StepWorker`: lives for one batch on one worker and device."""
 
@@ -49,6 +54,9 @@ class StepWorkerActor:
 
         prepare_environment()  # thread and offline defaults, before torch is imported
         self.worker = StepWorker(project_dir, profile)
+
+    def ready(self) -> bool:
+        return True
 
     def run(self, job: StepJob) -> StepJobResult:
         return self.worker.run(job)
@@ -67,7 +75,6 @@ class RayExecutor:
             process, else a new local one for this batch.
         workers: actors to start (0: one per GPU, else one per node).
         profile: model profile.
-        step_functions: steps replacing the declared ones (tests); sent to the workers by reference.
         max_retries: retries of a step whose worker died, each on a restarted worker.
         cancel: the batch's cancel token; Ctrl-C sets it.
         memory_mb: memory declared per actor (capped at the cluster's share per actor).
@@ -80,22 +87,26 @@ class RayExecutor:
         address: str | None,
         workers: int,
         profile: str,
-        step_functions: Mapping[StepName, Any] | None = None,
         max_retries: int = 2,
         cancel: CancelToken,
         memory_mb: int = 8192,
     ) -> None:
         ray = _ray()
         self.store, self.cancel, self.max_retries = store, cancel, max_retries
+        self._previous_sigint: Any = None
         self._started_ray = not ray.is_initialized()
         if self._started_ray:
             # No dashboard: nothing listens beyond what the cluster itself needs.
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
         self._actors = self._start_actors(ray, workers, profile, memory_mb)
+        try:  # a worker that cannot open the project says why now, not as a dead worker at every job
+            ray.get([actor.ready.remote() for actor in self._actors])
+        except ray.exceptions.RayActorError as exc:
+            self.close()
+            raise VitrineError(f"the Ray workers could not start: {_last_line(exc)}") from exc
         self._idle: queue.Queue[Any] = queue.Queue()
         for actor in self._actors:
             self._idle.put(actor)
-        self._previous_sigint: Any = None
         if threading.current_thread() is threading.main_thread():
             self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
 

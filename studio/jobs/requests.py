@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.runtime.progress import CancelToken, ProgressFn, report
+from studio.batch.executor import ExecutorChoice
 from studio.batch.options import CopyStepOptions, NoOptions, StepOptions, StepOptionSet
 from studio.batch.recipe import Recipe, StepName, step_spec
 from studio.project.review import ExportMode
@@ -304,6 +305,7 @@ class BatchRequest(JobRequest):
     step_options: StepOptionSet = field(default_factory=StepOptionSet)
     product_count: int = 0  # for the card: how many products the batch covers
     profile: str | None = None
+    executor: ExecutorChoice = field(default_factory=ExecutorChoice)  # local, or a Ray cluster (same progress)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "recipe", Recipe.parse(self.recipe))
@@ -322,7 +324,12 @@ class BatchRequest(JobRequest):
         from studio.project.store import Store
 
         with Store.open(self.project) as store:
-            batch = BatchOptions(recipe=self.recipe, profile=_profile(self.profile), step_options=self.step_options)
+            batch = BatchOptions(
+                recipe=self.recipe,
+                profile=_profile(self.profile),
+                step_options=self.step_options,
+                executor=self.executor,
+            )
             return run_batch(store, batch, progress=progress, cancel=cancel)
 
 

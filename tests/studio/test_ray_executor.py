@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,15 @@ def test_ctrl_c_cancels_cleanly_and_the_rerun_finishes_the_rest(store, tmp_path)
     assert signal.getsignal(signal.SIGINT) is users_handler  # Ctrl-C is the user's again
     rest = run_batch(store, BatchOptions(Recipe.VIDEO, step_functions={StepName.VIDEO: skip_video}, executor=RAY))
     assert (rest.resumed_done, rest.ran, rest.failures) == (first.ran, 8 - first.ran, [])
+
+
+def test_workers_that_cannot_read_the_project_say_so_before_any_job(tmp_path):
+    from generators.runtime.progress import CancelToken
+    from studio.batch.ray_executor import RayExecutor
+
+    elsewhere = types.SimpleNamespace(folder=tmp_path / "not-shared")  # what a worker on another machine sees
+    with pytest.raises(VitrineError, match="every Ray worker must see the project folder at the same path"):
+        RayExecutor(elsewhere, address=None, workers=1, profile="tiny", cancel=CancelToken())  # type: ignore[arg-type]
 
 
 def test_address_needs_the_ray_executor():
