@@ -102,6 +102,15 @@ def test_a_draft_render_of_photo_and_footage_lands_in_the_gallery_and_approval_u
     window.state.undo_stack.redo()
     assert store.candidate(video.id).state is CandidateState.APPROVED
 
+    # Rendering again adds a video (the approved one stays) and the preview shows the new one.
+    again = panel.render()
+    qtbot.waitUntil(lambda: again.state.finished, timeout=180_000)
+    assert again.state is JobState.DONE, again.error
+    newest = max(store.candidates(product.id, CandidateKind.VIDEO), key=lambda c: c.id)
+    assert newest.id != video.id and store.candidate(video.id).state is CandidateState.APPROVED
+    qtbot.waitUntil(lambda: len(panel.gallery.cards) == 2, timeout=5_000)
+    assert panel.selected_id == newest.id and panel.preview.video == store.assets.path_for(newest.file_sha)
+
 
 def test_cancelling_a_render_midway_keeps_the_window_answering(qtbot, window, tmp_path):
     store, product, panel = _open(window, write_synthetic_catalog(tmp_path / "cat", 1, image_size=48))

@@ -59,6 +59,7 @@ class VideoPanel(ProductPanel):
     def __init__(self, state: StudioState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
         self.selected_id: int | None = None
+        self._seen: tuple[int | None, set[int]] = (None, set())  # (product id, its videos shown so far)
         self._presets: dict[str, Any] = {}
         lay = self.layout_
 
@@ -230,9 +231,15 @@ class VideoPanel(ProductPanel):
             seconds = self.t("video.seconds", n=f"{float(params.get('duration_s') or 0):g}")
             view.title = f"{preset} · {seconds}"
         self.gallery.set_candidates(views, cache)
-        live = [int(v.id) for v in views if not v.rejected] or [int(v.id) for v in views]
-        if self.selected_id not in by_id:
-            self.selected_id = max(live) if live else None  # the newest render
+        shown = {int(v.id) for v in views}
+        seen_product, seen = self._seen
+        fresh = shown - seen if seen_product == product.id else set()
+        if fresh:  # a render just finished: show it
+            self.selected_id = max(fresh)
+        elif self.selected_id not in shown:  # another product, or the one shown became history: the newest
+            live = [int(v.id) for v in views if not v.rejected] or sorted(shown)
+            self.selected_id = max(live) if live else None
+        self._seen = (product.id, shown)
         chosen = by_id.get(self.selected_id) if self.selected_id is not None else None
         self._show_shots(chosen, len(inputs.footage))
         self._show_preview(chosen)
