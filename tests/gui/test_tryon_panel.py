@@ -114,6 +114,35 @@ def test_the_automatic_mask_shows_over_the_photo_and_strokes_paint_erase_and_und
     assert np.array_equal(_mask(tryon), brushed)
 
 
+def test_a_picked_photo_is_copied_into_the_project_and_gets_its_own_mask(tryon, window, tmp_path, qtbot) -> None:
+    store = window.state.store
+    assert tryon.garment.currentData() == "upper"  # the category "tops"
+    assert tryon.person.count() == 1 and tryon.person.currentText() == "Catalog photo 1"
+    user_file = tmp_path / "cat" / "person.jpg"
+    mirrored = tmp_path / "mirrored.png"
+    Image.open(user_file).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(mirrored)
+    sha = tryon.add_person_file(mirrored)
+    assert sha is not None and tryon.person.currentData() == sha and tryon.person.count() == 2
+    stored = store.assets.path_for(sha)
+    assert stored.parent.parent == store.assets.root and stored.read_bytes() == mirrored.read_bytes()
+    mirrored.unlink()  # the project's copy is what the mask and the job read
+    editor = tryon.mask_editor
+    qtbot.waitUntil(lambda: sha in editor.layers and editor.painter.layer is editor.layers[sha], timeout=30_000)
+    assert 0.05 < editor.painter.layer.coverage() < 0.7
+    assert tryon.options().person_sha == sha and tryon.options().mask_sha == ""  # untouched: the automatic mask
+    # A photo with nobody in it: no automatic mask, a message saying so, and the brush makes one.
+    nobody = tryon.add_person_file(tmp_path / "cat" / "tee.jpg")
+    qtbot.waitUntil(lambda: nobody in editor.layers and editor.painter.layer is editor.layers[nobody], timeout=30_000)
+    assert editor.painter.layer.coverage() == 0 and "no person found" in editor.status.text()
+    assert "--mask" not in editor.status.text() and "Paint the garment region" in editor.status.text()
+    _stroke(editor.painter, [(20, 40), (70, 40)])
+    assert editor.painter.layer.coverage() > 0 and tryon.options().mask_sha
+    not_a_photo = tmp_path / "notes.txt"
+    not_a_photo.write_text("not a photo", encoding="utf-8")
+    assert tryon.add_person_file(not_a_photo) is None and "notes.txt" in tryon.job_note.text()
+    assert tryon.person.count() == 3
+
+
 def test_the_before_after_slider_follows_the_mouse_and_the_keys(qtbot) -> None:
     before, after = QImage(80, 40, QImage.Format.Format_RGB32), QImage(80, 40, QImage.Format.Format_RGB32)
     before.fill(QColor(200, 30, 30))
@@ -183,6 +212,11 @@ def test_a_painted_mask_is_the_one_the_tryon_uses_and_cancel_keeps_the_window_re
     assert card.view.id == made.id and card.placeholder_badge.isVisibleTo(card) and tryon.compared_id == made.id
     assert card.view.flags == made.params["flags"]  # fidelity flags (and the placeholder's) on the card
     assert tryon.compare.before is not None and tryon.compare.after is not None
+    # Approve through the undo stack, then undo it: the store and the card follow.
+    card.approve_button.click()
+    assert store.candidate(made.id).approved and card.view.approved
+    window.state.undo_stack.undo()
+    assert not store.candidate(made.id).approved and not card.view.approved
 
     # Another try-on, cancelled mid-way: the window keeps handling events while the worker draws.
     ticks = []

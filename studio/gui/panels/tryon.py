@@ -137,7 +137,7 @@ class TryOnPanel(ProductPanel):
         # -- ranked candidates
         self.gallery = ImageGallery(edge=GALLERY_EDGE, labels=gallery_labels(state))
         review_through_undo(self.gallery, state)
-        self.gallery.selected.connect(self.show_candidate)
+        self.gallery.selected.connect(self._candidate_clicked)
         # One column of cards and its scroll bar; a wider window gives the photo and the comparison the room.
         self.gallery.setFixedWidth(GALLERY_EDGE + 50)
         body.addWidget(self.gallery)
@@ -326,6 +326,10 @@ class TryOnPanel(ProductPanel):
             self.gallery.show_hidden.setChecked(True)  # the guard hid them all: show them, each with its reason
         shown = self.gallery.visible_cards()
         self.show_candidate(shown[0].view.id if shown else None)
+
+    def _candidate_clicked(self, candidate_id: int) -> None:
+        self.show_candidate(int(candidate_id))
+        self.show_details(int(candidate_id))  # its provenance beside the tabs
 
     def show_candidate(self, candidate_id: int | None) -> None:
         """Compare a try-on with the photo it was drawn on (None: nothing to compare)."""

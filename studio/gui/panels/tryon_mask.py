@@ -187,8 +187,14 @@ class MaskEditor(QWidget):
     def update_status(self) -> None:
         """What the mask is: automatic (over how much), painted, or why there is no automatic one."""
         layer, auto = self.painter.layer, self.auto_masks.get(self.key) if self.key else None
-        lines = [auto.error] if auto is not None and auto.error else []
-        if layer is not None:
+        lines = []
+        if auto is not None and auto.error:
+            # The finder's reason without its advice for the command line ("… pass it with --mask"): here the
+            # advice is the brush.
+            lines.append(auto.error.split(";")[0])
+        if layer is not None and layer.coverage() == 0:
+            lines.append(self.t("tryon.paint_hint"))
+        elif layer is not None:
             share = f"{layer.coverage():.0%}"
             lines.append(self.t("tryon.mask_painted" if layer.painted() else "tryon.mask_auto", share=share))
         if self.people() > 1:

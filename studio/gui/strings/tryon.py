@@ -39,6 +39,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Coloured: where the garment is drawn. Paint with the brush, take away with the eraser.",
         "着色区域：服装将绘制在此。用画笔添加，用橡皮擦去除。",
     ),
+    "tryon.paint_hint": (
+        "Paint the garment region with the brush: Generate draws the garment there.",
+        "请用画笔涂出服装区域：生成时服装会画在这里。",
+    ),
     "tryon.finding": ("Finding the person…", "正在识别人物…"),
     "tryon.mask_auto": (
         "Automatic mask: {share} of the photo. Face, neck and hands stay untouched. Paint to change it.",
