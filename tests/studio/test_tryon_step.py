@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
+from generators.runtime.errors import VitrineError
 from studio.batch.recipe import StepName, step_availability
 from studio.batch.runner import run_product_steps
+from studio.batch.tryon_step import TryOnStepOptions
 from studio.project.importer import import_catalog
 from studio.project.store import Store
 
@@ -48,3 +51,19 @@ def test_tryon_step_stores_candidates_with_their_mask_and_skips_products_without
         assert store.candidates(ids["CHINO"], "tryon") == []
         job = store.job(ids["CHINO"], "tryon")
         assert job.state.value == "skipped" and "no person photo" in job.message
+
+
+def test_tryon_options_name_assets_of_the_project_only(tmp_path) -> None:
+    with Store.create(tmp_path / "p") as store:
+        import_catalog(store, _catalog(tmp_path / "cat"))
+        pid = store.product_by_sku("TEE").id
+        bad = {
+            "is not a sha256": TryOnStepOptions(mask_sha="../../catalog.csv"),
+            "no longer in the project's assets": TryOnStepOptions(person_sha="0" * 64),
+            "unknown garment type 'hat'": TryOnStepOptions(garment_type="hat"),
+            "1 to 16 try-on images": TryOnStepOptions(n=0),
+        }
+        for message, options in bad.items():
+            with pytest.raises(VitrineError, match=message):
+                run_product_steps(store, pid, ["ingest", "tryon"], options=options, profile="tiny")
+            assert store.job(pid, "tryon").state.value == "failed" and store.candidates(pid, "tryon") == []

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QUndoCommand
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QUndoCommand
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 MAX_EDIT_SIDE = 2048  # long side of the mask while it is edited; the saved PNG has the photo's size
@@ -201,12 +201,14 @@ class MaskPainter(QWidget):
         self.message = ""  # shown while there is no photo ("finding the person…", "unreadable")
         self._stroke: tuple[QImage, QPointF, QRect] | None = None  # (mask before, last point, touched)
         self._cursor: QPointF | None = None
+        self._scaled_photo: tuple[int, QSize, QPixmap] | None = None  # the photo scaled to the widget, reused
 
     # ---- what is shown ------------------------------------------------------------------------------
     def set_photo(self, photo: QImage | None, layer: MaskLayer | None) -> None:
         """Show `photo` (at the layer's editing size) with `layer` over it; None clears the painter."""
         self._stroke = None
         self.photo, self.layer = photo, layer
+        self._scaled_photo = None
         self.update()
 
     def set_message(self, text: str) -> None:
@@ -245,6 +247,22 @@ class MaskPainter(QWidget):
         return self.target().topLeft() + QPointF(point) / (scale or 1.0)
 
     # ---- painting with the mouse --------------------------------------------------------------------
+    def _widget_rect(self, rect: QRect) -> QRect:
+        """The widget pixels a rectangle of mask pixels covers (with a pixel to spare for smoothing)."""
+        scale = self.mask_scale() or 1.0
+        corner = self.to_widget(QPointF(rect.topLeft()))
+        return (
+            QRectF(corner.x(), corner.y(), rect.width() / scale, rect.height() / scale)
+            .toAlignedRect()
+            .adjusted(-2, -2, 2, 2)
+        )
+
+    def _cursor_rect(self) -> QRect:
+        radius = self.brush_size / 2 + 3
+        if self._cursor is None:
+            return QRect()
+        return QRectF(self._cursor.x() - radius, self._cursor.y() - radius, 2 * radius, 2 * radius).toAlignedRect()
+
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self.layer is None or not self.isEnabled():
             return super().mousePressEvent(event)
@@ -252,17 +270,22 @@ class MaskPainter(QWidget):
         before = self.layer.mask.copy()
         touched = self.layer.draw(point, point, self.brush_size * self.mask_scale(), self.tool)
         self._stroke = (before, point, touched)
-        self.update()
+        self.update(self._widget_rect(touched))
 
     def mouseMoveEvent(self, event) -> None:
+        # Only what changed is repainted (the old and new brush outline, the segment just drawn): a large photo
+        # redrawn whole at every mouse move made strokes lag.
+        dirty = self._cursor_rect()
         self._cursor = event.position()
+        dirty = dirty.united(self._cursor_rect())
         # The stroke, not event.buttons(): a press started it, and only the release ends it.
         if self._stroke is not None and self.layer is not None:
             before, last, touched = self._stroke
             point = self.to_mask(event.position())
-            touched = touched.united(self.layer.draw(last, point, self.brush_size * self.mask_scale(), self.tool))
-            self._stroke = (before, point, touched)
-        self.update()
+            segment = self.layer.draw(last, point, self.brush_size * self.mask_scale(), self.tool)
+            self._stroke = (before, point, touched.united(segment))
+            dirty = dirty.united(self._widget_rect(segment))
+        self.update(dirty)
 
     def mouseReleaseEvent(self, event) -> None:
         if self._stroke is None or self.layer is None or event.button() != Qt.MouseButton.LeftButton:
@@ -271,6 +294,16 @@ class MaskPainter(QWidget):
         self._stroke = None
         if not touched.isEmpty():
             self.stroke_finished.emit(MaskEdit(self.layer, touched, before.copy(touched), self.layer.patch(touched)))
+
+    def _photo_pixmap(self, size: QSize) -> QPixmap:
+        """The photo scaled to `size` once, not at every repaint."""
+        cached = self._scaled_photo
+        if cached is None or cached[0] != self.photo.cacheKey() or cached[1] != size:
+            scaled = self.photo.scaled(
+                size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+            cached = self._scaled_photo = (self.photo.cacheKey(), size, QPixmap.fromImage(scaled))
+        return cached[2]
 
     def leaveEvent(self, event) -> None:
         self._cursor = None
@@ -287,7 +320,7 @@ class MaskPainter(QWidget):
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         target = self.target()
-        painter.drawImage(target, self.photo)
+        painter.drawPixmap(target.topLeft(), self._photo_pixmap(target.size().toSize()))
         painter.setOpacity(OVERLAY_OPACITY)
         painter.drawImage(target, self.layer.overlay)
         painter.setOpacity(1.0)
