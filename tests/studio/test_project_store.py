@@ -186,3 +186,15 @@ def test_cli_import_does_not_load_torch(tmp_path):
         check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
+
+
+def test_a_cancelled_or_failed_run_leaves_the_current_drafts_current(tmp_path):
+    with Store.create(tmp_path / "p") as store:
+        product, _ = store.upsert_product("S1", title="t")
+        job = store.start_job(product.id, "tryon", "h")
+        (made,) = store.finish_job(job, JobState.DONE, candidates=[NewCandidate("tryon", file_sha="0" * 64)])
+        for outcome in (JobState.PENDING, JobState.FAILED):  # a cancel puts the job back to pending
+            store.finish_job(store.start_job(product.id, "tryon", "h"), outcome, "stopped")
+            assert store.candidate(made.id).state is CandidateState.PROPOSED
+        store.finish_job(store.start_job(product.id, "tryon", "h"), JobState.SKIPPED, "no person photo")
+        assert store.candidate(made.id).state is CandidateState.SUPERSEDED  # a finished run that made nothing
