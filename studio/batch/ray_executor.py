@@ -19,6 +19,7 @@ import os
 import queue
 import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from studio.batch.remote_steps import StepJob, StepJobResult, StepWorker, land_r
 from studio.project.store import Store
 
 _POLL_S = 0.2  # how often a waiting job looks at the cancel token
+START_TIMEOUT_S = 600  # workers start within this (process start, imports); longer means the cluster has no room
 
 
 def _ray() -> Any:
@@ -98,19 +100,37 @@ class RayExecutor:
         if self._started_ray:
             # No dashboard: nothing listens beyond what the cluster itself needs.
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-        self._actors = self._start_actors(ray, workers, profile, memory_mb)
-        try:  # a worker that cannot open the project says why now, not as a dead worker at every job
-            ray.get([actor.ready.remote() for actor in self._actors])
-        except ray.exceptions.RayActorError as exc:
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+        self._actors: list[Any] = []
+        try:
+            self._actors, self._placement = self._start_actors(ray, workers, profile, memory_mb)
+            self._wait_until_ready(ray)
+        except BaseException:
             self.close()
-            raise VitrineError(f"the Ray workers could not start: {_last_line(exc)}") from exc
+            raise
         self._idle: queue.Queue[Any] = queue.Queue()
         for actor in self._actors:
             self._idle.put(actor)
-        if threading.current_thread() is threading.main_thread():
-            self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
 
-    def _start_actors(self, ray: Any, workers: int, profile: str, memory_mb: int) -> list[Any]:
+    def _wait_until_ready(self, ray: Any) -> None:
+        """Wait for every actor to start: one that cannot open the project says why now, not as a dead worker
+        at every job; actors the cluster has no room for are reported instead of waited for forever."""
+        pending = [actor.ready.remote() for actor in self._actors]
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while pending and not self.cancel.cancelled:  # a Ctrl-C here: the jobs see it and go back to pending
+            ready, pending = ray.wait(pending, num_returns=len(pending), timeout=_POLL_S)
+            try:
+                ray.get(ready)
+            except ray.exceptions.RayActorError as exc:
+                raise VitrineError(f"the Ray workers could not start: {_last_line(exc)}") from exc
+            if pending and time.monotonic() > deadline:
+                raise VitrineError(
+                    f"Ray could not place {len(pending)} of {len(self._actors)} workers ({self._placement}) within "
+                    f"{START_TIMEOUT_S} s: `ray status` shows what the cluster has; ask for fewer with --workers"
+                )
+
+    def _start_actors(self, ray: Any, workers: int, profile: str, memory_mb: int) -> tuple[list[Any], str]:
         resources = ray.cluster_resources()
         cpus, gpus = float(resources.get("CPU", 1)), int(resources.get("GPU", 0))
         nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
@@ -130,7 +150,8 @@ class RayExecutor:
             runtime_env={"env_vars": {"VITRINE_THREADS": str(max(1, int(num_cpus)))}},
         )
         project = str(Path(self.store.folder).resolve())
-        return [actor_class.remote(project, profile) for _ in range(n)]
+        placement = f"{num_cpus:g} CPUs, {num_gpus:g} GPUs, {(memory or 0) / 2**30:.1f} GiB each"
+        return [actor_class.remote(project, profile) for _ in range(n)], placement
 
     def workers(self) -> int:
         # Twice the actors: while the driver records one product's step, another job waits at each actor.
