@@ -55,7 +55,7 @@ class ExecutorChoice:
 
 
 class StepExecutor(Protocol):
-    """Runs step functions for the runner; a context manager so workers are released after the batch."""
+    """Runs step functions for the runner, which closes it after the batch to release the workers."""
 
     def workers(self) -> int:
         """How many products the runner keeps in flight."""
@@ -114,7 +114,8 @@ def open_executor(
         cancel: the batch's cancel token; the Ray executor also sets it on Ctrl-C.
         memory_mb: the memory a worker may use (Ray: declared per actor).
 
-    Ray is imported only here, and only when asked for: the local executor needs no Ray installed.
+    The Ray executor's module (the only one that imports Ray) is loaded only when asked for: the local executor
+    needs no Ray installed.
     """
     if choice.kind is ExecutorKind.LOCAL:
         return LocalExecutor(local_workers)
