@@ -133,7 +133,7 @@ def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
 def _photo_clip(name: str, photo: np.ndarray, size: tuple[int, int], zoom_in: bool) -> timeline.PhotoClip:
     """A photo's clip: the product found, the canvas drawn around it as the encoder's yuv420p planes."""
     canvas, focus = timeline.photo_canvas(photo, _product_box(photo), size)
-    return timeline.PhotoClip(name, yuv.Planes.from_rgb(canvas), focus, zoom_in)
+    return timeline.PhotoClip(name, yuv.Canvas.from_rgb(canvas), focus, zoom_in)
 
 
 class VideoPipeline:

@@ -2,8 +2,8 @@
 laid out in whole frames so the video's length is exact, and the frames they make.
 
 A photo becomes a canvas once (the frame's aspect, a little larger than the frame, as yuv420p planes); each of
-its frames is then a `cv2.warpAffine` of each plane, which zooms at sub-pixel precision (ffmpeg's zoompan crops
-at whole pixels and jitters) in a few milliseconds. Frames are yuv420p buffers (`generators.video.yuv`). Canvases are made on a worker thread shortly before their clip shows
+its frames is then a scaling of each plane at sub-pixel precision (ffmpeg's zoompan crops at whole pixels and
+jitters) in a few milliseconds. Frames are yuv420p buffers (`generators.video.yuv`). Canvases are made on a worker thread shortly before their clip shows
 (finding the product in a photo takes a few hundred milliseconds), so the encoder starts at once and at most
 a few canvases are held at a time.
 """
@@ -36,11 +36,11 @@ class Transition(StrEnum):
 class PhotoClip:
     """A photo as a canvas of the frame's aspect; `focus` is the product's centre on the canvas (pixels).
 
-    The canvas is yuv420p planes (what the pipeline renders) or a uint8 image (RGB, for previews and tests).
+    The canvas is a yuv420p `yuv.Canvas` (what the pipeline renders) or a uint8 image (RGB, for previews and tests).
     """
 
     name: str
-    canvas: yuv.Planes | np.ndarray
+    canvas: yuv.Canvas | np.ndarray
     focus: tuple[float, float]
     zoom_in: bool
 
@@ -135,9 +135,9 @@ def _view(canvas_size: tuple[int, int], clip: PhotoClip, i: int, n: int, size: t
 def photo_frame(clip: PhotoClip, i: int, n: int, size: tuple[int, int]) -> np.ndarray:
     """Frame `i` of `n` of a photo clip: a zoom from the whole canvas toward the product (or back out).
 
-    Returns a yuv420p buffer for a planes canvas, else an image like the canvas.
+    Returns a yuv420p buffer for a `yuv.Canvas`, else an image like the canvas.
     """
-    if isinstance(clip.canvas, yuv.Planes):
+    if isinstance(clip.canvas, yuv.Canvas):
         return clip.canvas.zoomed(*_view(clip.canvas.size, clip, i, n, size), size)
     ch, cw = clip.canvas.shape[:2]
     scale, tx, ty = _view((cw, ch), clip, i, n, size)
@@ -192,7 +192,7 @@ class FrameSource:
     when they end; footage readers are open only while their shot shows.
 
     Args:
-        slots: the timeline; photo clips' canvases are `yuv.Planes`.
+        slots: the timeline; photo clips' canvases are `yuv.Canvas`.
         size: (width, height) of the frames, both even.
         fps: frame rate.
     """
