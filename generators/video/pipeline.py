@@ -109,7 +109,7 @@ def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
 
     The cut-out segments at `WORK_SIDE` whatever the photo's size, so it is given the photo at that size
     (the same area resampling it would do) and its box is scaled back: the full-size mask it would otherwise
-    build is not needed here.
+    build is not needed here, nor GrabCut's finer outline (a quarter of the cost; the box moves by pixels).
     """
     import cv2
 
@@ -120,7 +120,7 @@ def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
     small = photo
     if scale < 1.0:
         small = cv2.resize(photo, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    left, top, right, bottom = cut_out(Image.fromarray(small)).box
+    left, top, right, bottom = cut_out(Image.fromarray(small), refine=False).box  # the box needs no GrabCut
     fx, fy = w / small.shape[1], h / small.shape[0]
     return (
         max(0, int(left * fx)),

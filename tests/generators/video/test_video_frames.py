@@ -62,7 +62,6 @@ def _centroid(plane, threshold):
 @pytest.mark.parametrize(("scale", "tx", "ty"), [(0.87, -3.3, -5.6), (0.93, -1.125, -2.62), (1.0, -4.4, -2.1)])
 def test_zooming_the_planes_matches_warping_rgb_then_converting(scale, tx, ty):
     size = (48, 80)
-    luma = size[0] * size[1]
     m = np.float32([[scale, 0, tx], [0, scale, ty]])
 
     def warped(rgb):

@@ -115,9 +115,9 @@ def test_chinese_copy_renders_real_glyphs_not_tofu():
 
 def test_zoom_moves_toward_the_product_not_the_frame_centre(tmp_path):
     photo = np.asarray(Image.open(product_photo(tmp_path / "p.png", size=(600, 600), box=(40, 40, 160, 160))))
-    from generators.product_cutout import cut_out
+    from generators.video.pipeline import _product_box
 
-    box = cut_out(Image.fromarray(photo)).box
+    box = _product_box(photo)  # found at the cut-out's working size and scaled back
     assert abs(box[0] - 40) < 8 and abs(box[2] - 160) < 8
     canvas, focus = timeline.photo_canvas(photo, box, SMALL)
     clip = timeline.PhotoClip("p", canvas, focus, zoom_in=True)
