@@ -105,7 +105,7 @@ def test_the_tee_outfit_is_shown_and_a_swap_changes_what_is_made(qtbot, panel):
     (card,) = panel.gallery.cards
     assert card.view.items == [TEE, *expected]  # the flat-lay lays out the swapped-in item
     (flat,) = store.candidates(store.product_by_sku(TEE).id, CandidateKind.PAIRING)
-    assert flat.params["items"] == [TEE, *expected]
+    assert flat.params["items"] == [TEE, *expected] and panel.flatlay_items == [TEE, *expected]
     assert 0 <= card.score_value <= 100 and not card.placeholder_badge.isVisibleTo(card)  # no model drew it
     assert panel.flatlay.key() is not None and panel.flatlay.key().path == str(store.assets.path_for(flat.file_sha))
 

@@ -17,7 +17,6 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -45,8 +44,8 @@ from studio.project.rows import CandidateKind
 from studio.project.thumbnails import project_thumbnail_cache
 
 MODES = ("flatlay", "generated", "both")
-FLATLAY_EDGE = 240  # the outfit column's flat-lay picture
-ITEM_EDGE = 48  # an item row's thumbnail
+FLATLAY_EDGE = 200  # the outfit column's flat-lay picture
+ITEM_EDGE = 44  # an item row's thumbnail
 PREVIEW_EDGE = 96  # a running job's step preview
 MAX_LOOKS = 16  # generators.pairing.pipeline.MAX_LOOKS (not imported: it would load numpy with the window)
 
@@ -62,18 +61,22 @@ class ItemRow(QFrame):
         row.addWidget(self.thumb)
         text = QVBoxLayout()
         text.setSpacing(0)
-        self.sku = ElidedLabel(min_chars=8)
+        self.sku = ElidedLabel(min_chars=5)
         self.sku.setStyleSheet("font-weight: 600;")
-        self.what = ElidedLabel(objectName="muted", min_chars=8)
+        self.what = ElidedLabel(objectName="muted", min_chars=5)
         for w in (self.sku, self.what):
             w.setProperty("data", True)  # catalog SKUs and categories, as the catalog has them
             text.addWidget(w)
         row.addLayout(text, 1)
+        # Swap above Remove: side by side they left the SKU a few letters in the narrow outfit column.
+        buttons = QVBoxLayout()
+        buttons.setSpacing(0)
         self.swap = QPushButton("⇄", objectName="flat")
         self.remove = QPushButton("✕", objectName="flat")
         for b in (self.swap, self.remove):
-            b.setFixedWidth(30)
-            row.addWidget(b)
+            b.setFixedWidth(26)
+            buttons.addWidget(b)
+        row.addLayout(buttons)
 
     def show_item(self, sku: str, what: str, photo: str, *, removed: bool = False) -> None:
         self.sku.setText(sku)
@@ -106,8 +109,8 @@ class PairingPanel(ProductPanel):
         left.addWidget(self.outfit_title)
         self.flatlay = ThumbnailLabel(FLATLAY_EDGE, loader=self.loader)
         left.addWidget(self.flatlay, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.flatlay_note = QLabel(objectName="muted")
-        self.flatlay_note.setWordWrap(True)
+        self.flatlay_items: list[str] = []
+        self.flatlay_note = ElidedLabel(objectName="muted")  # one line; the whole of it in the tooltip
         left.addWidget(self.flatlay_note)
         self.items_box = QVBoxLayout()
         self.items_box.setSpacing(4)
@@ -123,7 +126,7 @@ class PairingPanel(ProductPanel):
         self.rows: list[ItemRow] = []
         self.status = QLabel(objectName="muted")
         self.status.setWordWrap(True)
-        left.addWidget(self.status)
+        self.items_box.insertWidget(0, self.status)  # under the rows (they go above it)
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setFixedWidth(FLATLAY_EDGE + 30)
@@ -131,9 +134,8 @@ class PairingPanel(ProductPanel):
 
         # -- right: settings, the running job, the gallery
         right = QVBoxLayout()
-        pick = QGridLayout()
-        pick.setHorizontalSpacing(10)
-        pick.setVerticalSpacing(2)
+        # Two rows of settings with their labels beside them: in one row, five boxes and Generate did not fit
+        # beside the outfit at 1280 px with the Jobs dock open.
         self.style_box, self.mode_box = QComboBox(), QComboBox()
         self.looks_box, self.size_box, self.seed_box = QSpinBox(), QSpinBox(), QSpinBox()
         self.looks_box.setRange(1, MAX_LOOKS)
@@ -142,21 +144,29 @@ class PairingPanel(ProductPanel):
         self.size_box.setSingleStep(64)
         self.size_box.setValue(512)
         self.size_box.setSuffix(" px")
-        self.seed_box.setRange(0, 2**31 - 1)
+        self.seed_box.setRange(0, 999_999)
+        for box, width in ((self.looks_box, 56), (self.size_box, 84), (self.seed_box, 84)):
+            box.setMaximumWidth(width)
         boxes = (self.style_box, self.mode_box, self.looks_box, self.size_box, self.seed_box)
         self.pick_labels = [QLabel(objectName="muted") for _ in boxes]
-        for i, (label, box) in enumerate(zip(self.pick_labels, boxes, strict=True)):
-            pick.addWidget(label, 0, i)
-            pick.addWidget(box, 1, i)
         for combo in (self.style_box, self.mode_box):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.mode_box.currentIndexChanged.connect(self._mode_changed)
-        pick.setColumnStretch(len(boxes), 1)
         self.generate_button = QPushButton(objectName="primary")
         self.generate_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.generate_button.clicked.connect(self.generate)
-        pick.addWidget(self.generate_button, 1, len(boxes) + 1)
-        right.addLayout(pick)
+        for row_boxes in (boxes[:2], boxes[2:]):
+            row = QHBoxLayout()
+            row.setSpacing(6)
+            for box in row_boxes:
+                label = self.pick_labels[boxes.index(box)]
+                label.setBuddy(box)
+                row.addWidget(label)
+                row.addWidget(box)
+                row.addSpacing(8)
+            row.addStretch(1)
+            right.addLayout(row)
+        row.addWidget(self.generate_button)
 
         self.job_box = QFrame(objectName="panel")
         jl = QHBoxLayout(self.job_box)
@@ -214,15 +224,16 @@ class PairingPanel(ProductPanel):
             style = str(view.params.get("style") or "")
             view.title = " · ".join(w for w in (self.t(f"pairing.kind.{look}"), self._style_name(style)) if w)
         self.gallery.set_candidates(views, disk_cache=project_thumbnail_cache(store.folder))
-        # The newest flat-lay the person has not rejected (views come best first; rejected ones last).
+        # The current generation's flat-lay (views come best first, rejected ones last).
         flat = next((v for v in views if v.image and v.params.get("look") == "flatlay"), None)
         self.flatlay.set_path(flat.image if flat else None)
         self.loader.disk_cache = project_thumbnail_cache(store.folder)
         self._request_thumbnails()
+        # One line for what the flat-lay shows: the rows below list the outfit as it is now edited.
+        self.flatlay_items = list(flat.items) if flat else []
         self.flatlay_note.setText(
-            self.t("pairing.flatlay_of", items=" + ".join(flat.items)) if flat else self.t("pairing.no_flatlay")
+            self.t("pairing.flatlay_of", items=" + ".join(self.flatlay_items)) if flat else self.t("pairing.no_flatlay")
         )
-        self.flatlay_note.setProperty("data", flat is not None)
         message = services.job_note(store, product.id, StepName.PAIRING)
         self.note.setText(message)
         self.note.setVisible(bool(message))
@@ -422,6 +433,8 @@ class PairingPanel(ProductPanel):
             self._fill_styles()
         self.generate_button.setText(self.t("pairing.generate"))
         self.cancel_button.setText(self.t("jobs.cancel"))
+        for button in (self.generate_button, self.cancel_button):  # wide enough for the label and the padding
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 40)
         self.gallery.set_labels(gallery_labels(self.state) | {"empty_hint": self.t("pairing.empty_hint")})
         self.reload()
         self._fill_outfit()

@@ -106,18 +106,17 @@ class ImageCard(QFrame):
         self.score_value = value
         head.addWidget(self.score_badge)
         head.addStretch(1)
+        self.details_button = QPushButton("ⓘ", objectName="flat")
+        self.details_button.setToolTip(labels["details"])
+        self.details_button.clicked.connect(lambda: self.selected.emit(self.view.id))
+        head.addWidget(self.details_button)
         outer.addLayout(head)
-        # PLACEHOLDER and REJECTED get their own row: beside the rank and score they were cut off on a card.
+        # PLACEHOLDER gets its own row: beside the rank and score it was cut off on a card.
         marks = QHBoxLayout()
         marks.setSpacing(6)
         self.placeholder_badge = PlaceholderBadge(labels["placeholder"], labels["placeholder_tip"])
         self.placeholder_badge.setVisible(view.placeholder)
         marks.addWidget(self.placeholder_badge)
-        self.rejected_badge = QLabel(labels["rejected"], objectName="rejectedBadge")
-        self.rejected_badge.setStyleSheet(
-            "background:#5f6368;color:white;border-radius:4px;padding:1px 6px;font-weight:600;font-size:8.5pt;"
-        )
-        marks.addWidget(self.rejected_badge)
         marks.addStretch(1)
         outer.addLayout(marks)
 
@@ -133,6 +132,12 @@ class ImageCard(QFrame):
         self.caption = ElidedLabel(view.title or view.text, objectName="muted")
         self.caption.setProperty("data", True)
         outer.addWidget(self.caption)
+        # REJECTED sits with its reason, under the image: beside PLACEHOLDER it did not fit a card's width.
+        self.rejected_badge = QLabel(labels["rejected"], objectName="rejectedBadge")
+        self.rejected_badge.setStyleSheet(
+            "background:#5f6368;color:white;border-radius:4px;padding:1px 6px;font-weight:600;font-size:8.5pt;"
+        )
+        outer.addWidget(self.rejected_badge, 0, Qt.AlignmentFlag.AlignLeft)
         self.note_label = QLabel(view.note, objectName="muted")
         self.note_label.setProperty("data", True)
         self.note_label.setWordWrap(True)
@@ -147,13 +152,11 @@ class ImageCard(QFrame):
         self.reject_button = QPushButton(labels["reject"])
         self.reject_button.setCheckable(True)
         self.reject_button.clicked.connect(lambda checked: self.reject_toggled.emit(self.view.id, checked))
-        self.details_button = QPushButton("ⓘ", objectName="flat")
-        self.details_button.setToolTip(labels["details"])
-        self.details_button.clicked.connect(lambda: self.selected.emit(self.view.id))
         buttons.addWidget(self.approve_button, 1)
-        buttons.addWidget(self.reject_button)
-        buttons.addWidget(self.details_button)
+        buttons.addWidget(self.reject_button, 1)
         outer.addLayout(buttons)
+        # Two buttons side by side on a card as narrow as its image: the theme's padding cut "Approve" short.
+        self.setStyleSheet("QPushButton { padding: 4px 6px; }")
         self.set_review(approved=view.approved, rejected=view.rejected)
 
     def set_review(self, *, approved: bool, rejected: bool) -> None:
