@@ -51,7 +51,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         # Flat-lays by default; generated looks are opt-in (PairingStepOptions.looks): see pairing_step.py.
         options="studio.batch.pairing_step:PairingStepOptions",
         cli="studio.cli.pairing_cmd",
-        # gui_panel: "studio.gui.panels.pairing:PairingPanel" once written
+        gui_panel="studio.gui.panels.pairing:PairingPanel",
     ),
     Capability(
         name="tryon",

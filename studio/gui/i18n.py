@@ -411,17 +411,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Not scored by CLIP (no image, or CLIP is a placeholder)",
         "未经 CLIP 评分（没有图片，或 CLIP 为占位模型）",
     ),
-    # image gallery (studio/gui/widgets/image_gallery.py), shared by the pairing, try-on and video tabs
-    "gallery.score": ("Score", "评分"),
-    "gallery.score_tip": (
-        "Ranking score (0–100): prompt match (CLIPScore), product fidelity and variety",
-        "排序评分（0–100）：提示词匹配度（CLIPScore）、商品还原度与多样性",
-    ),
-    "gallery.no_score_tip": ("Not scored", "未评分"),
-    "gallery.reject": ("Reject", "拒绝"),
-    "gallery.show_hidden": ("Show hidden ({n})", "显示隐藏项（{n}）"),
-    "gallery.empty": ("No images yet", "暂无图片"),
-    "gallery.empty_hint": ("Generate to see ranked candidates here.", "生成后，排好序的候选图片会显示在这里。"),
     # misc
     "action.undo": ("Undo", "撤销"),
     "action.redo": ("Redo", "重做"),
