@@ -209,6 +209,8 @@ class PairingPanel(ProductPanel):
     def show_product(self) -> None:
         self.reload()
         self._fill_outfit()
+        if self.last_job is not None:
+            self._job_changed(self.last_job.id)
         if self.isVisible():
             self.request_outfit()
 
@@ -377,7 +379,8 @@ class PairingPanel(ProductPanel):
         job = self.last_job
         if job is None or job.id != job_id:
             return
-        running = not job.state.finished
+        # Another product's job stays on its card in the Jobs dock; this tab shows the open product's.
+        running = not job.state.finished and self.product is not None and job.request.product_id == self.product.id
         self.job_box.setVisible(running)
         self.generate_button.setEnabled(not running)
         self.cancel_button.setEnabled(running and not job.cancel_requested)
