@@ -51,9 +51,12 @@ def _last_line(exc: BaseException) -> str:
 class StepWorkerActor:
     """The actor around a `StepWorker`: lives for one batch on one worker and device."""
 
-    def __init__(self, project_dir: str, profile: str) -> None:
+    def __init__(self, project_dir: str, profile: str, threads: int) -> None:
         from generators.runtime.environment import prepare_environment
 
+        # Set here, not through a Ray runtime_env: an actor then starts in one of Ray's idle worker processes
+        # instead of a new one. Read when the first model loads (settings), before torch is imported.
+        os.environ["VITRINE_THREADS"] = str(threads)
         prepare_environment()  # thread and offline defaults, before torch is imported
         self.worker = StepWorker(project_dir, profile)
 
@@ -147,11 +150,11 @@ class RayExecutor:
             max_restarts=-1,  # a dead worker comes back (and reloads its models) for the next job
             max_task_retries=self.max_retries,
             max_concurrency=1,
-            runtime_env={"env_vars": {"VITRINE_THREADS": str(max(1, int(num_cpus)))}},
         )
         project = str(Path(self.store.folder).resolve())
         placement = f"{num_cpus:g} CPUs, {num_gpus:g} GPUs, {(memory or 0) / 2**30:.1f} GiB each"
-        return [actor_class.remote(project, profile) for _ in range(n)], placement
+        threads = max(1, int(num_cpus))
+        return [actor_class.remote(project, profile, threads) for _ in range(n)], placement
 
     def workers(self) -> int:
         # Twice the actors: while the driver records one product's step, another job waits at each actor.
