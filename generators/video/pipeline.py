@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -111,8 +112,6 @@ def _product_box(photo: np.ndarray) -> tuple[int, int, int, int]:
     (the same area resampling it would do) and its box is scaled back: the full-size mask it would otherwise
     build is not needed here, nor GrabCut's finer outline (a quarter of the cost; the box moves by pixels).
     """
-    import cv2
-
     from generators.product_cutout import WORK_SIDE, cut_out
 
     h, w = photo.shape[:2]
@@ -271,7 +270,6 @@ class VideoPipeline:
         poster_at = min(round(total * 0.2), total - 1)
         poster_frame = None
         fade = round(captions.FADE_S * fps)
-        source = timeline.FrameSource(slots, size, fps)
         writer = encoder.FrameWriter(
             partial,
             size,
@@ -281,6 +279,11 @@ class VideoPipeline:
             x264_preset=request.x264_preset,
             pixel_format=encoder.PixelFormat.YUV420P,
         )
+        # x264 has the cores: OpenCV splitting each resize across them too costs more CPU (its workers
+        # handing over and waiting) than it saves, and one thread makes frames far faster than x264 takes them.
+        opencv_threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        source = timeline.FrameSource(slots, size, fps)
         render_start = time.perf_counter()
         try:
             for f in range(total):
@@ -304,6 +307,7 @@ class VideoPipeline:
             raise
         finally:
             source.close()
+            cv2.setNumThreads(opencv_threads)
         render_s = time.perf_counter() - render_start
         poster = out.with_suffix(".jpg")
         try:  # the poster and subtitles first: a video in place means its sidecars are too
