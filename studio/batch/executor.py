@@ -40,11 +40,14 @@ class ExecutorChoice:
         address: the Ray cluster to join (`auto`, `ray://HOST:PORT`); None starts a Ray instance on this
             machine for the run. Ignored by the local executor.
         max_retries: how many times a step is retried on a fresh worker after its worker died (Ray only).
+        reads_through_driver: every Ray worker reads the project through the driver's machine, as workers on
+            other machines always do (to run that path on one machine).
     """
 
     kind: ExecutorKind = ExecutorKind.LOCAL
     address: str | None = None
     max_retries: int = 2
+    reads_through_driver: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ExecutorKind.parse(self.kind))
@@ -129,4 +132,5 @@ def open_executor(
         max_retries=choice.max_retries,
         cancel=cancel,
         memory_mb=memory_mb,
+        reads_through_driver=choice.reads_through_driver,
     )

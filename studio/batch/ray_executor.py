@@ -27,7 +27,15 @@ from generators.runtime.errors import VitrineError
 from generators.runtime.progress import Cancelled, CancelToken
 from studio.batch.context import StepContext, StepOutput
 from studio.batch.recipe import StepName
-from studio.batch.remote_steps import StepJob, StepJobResult, StepWorker, land_result, step_job
+from studio.batch.remote_steps import (
+    MirroredProject,
+    ProjectReader,
+    StepJob,
+    StepJobResult,
+    StepWorker,
+    land_result,
+    step_job,
+)
 from studio.project.store import Store
 
 _POLL_S = 0.2  # how often a waiting job looks at the cancel token
@@ -51,14 +59,29 @@ def _last_line(exc: BaseException) -> str:
 class StepWorkerActor:
     """The actor around a `StepWorker`: lives for one batch on one worker and device."""
 
-    def __init__(self, project_dir: str, profile: str, threads: int) -> None:
+    def __init__(self, project_dir: str, profile: str, threads: int, reader: Any, mirror: bool) -> None:
+        """`reader`: the driver machine's ProjectReader actor; `mirror`: use it even on the driver's machine."""
+        import ray
+
         from generators.runtime.environment import prepare_environment
 
         # Set here, not through a Ray runtime_env: an actor then starts in one of Ray's idle worker processes
         # instead of a new one. Read when the first model loads (settings), before torch is imported.
         os.environ["VITRINE_THREADS"] = str(threads)
         prepare_environment()  # thread and offline defaults, before torch is imported
-        self.worker = StepWorker(project_dir, profile)
+        here = ray.get_runtime_context().get_node_id()
+        mirror = mirror or here != ray.get(reader.node.remote())
+
+        def mirrored(folder: Path, staging: Path) -> MirroredProject:
+            return MirroredProject(
+                lambda name, args, kwargs: ray.get(reader.call.remote(name, args, kwargs)),
+                lambda sha: ray.get(reader.asset.remote(sha)),
+                ray.get(reader.project_files.remote()),
+                folder,
+                staging,
+            )
+
+        self.worker = StepWorker(project_dir, profile, mirror=mirrored if mirror else None)
 
     def ready(self) -> bool:
         return True
@@ -69,6 +92,15 @@ class StepWorkerActor:
     def loaded_models(self) -> tuple[int, list[str]]:
         """(process id, the models that process has loaded)."""
         return os.getpid(), self.worker.loaded_models()
+
+
+class ProjectReaderActor(ProjectReader):
+    """A `ProjectReader` as an actor pinned to the driver's machine."""
+
+    def node(self) -> str:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()
 
 
 class RayExecutor:
@@ -83,6 +115,8 @@ class RayExecutor:
         max_retries: retries of a step whose worker died, each on a restarted worker.
         cancel: the batch's cancel token; Ctrl-C sets it.
         memory_mb: memory declared per actor (capped at the cluster's share per actor).
+        reads_through_driver: every worker reads the project through the driver's machine, as workers on other
+            machines always do (tests use it to run that path on one machine).
     """
 
     def __init__(
@@ -95,6 +129,7 @@ class RayExecutor:
         max_retries: int = 2,
         cancel: CancelToken,
         memory_mb: int = 8192,
+        reads_through_driver: bool = False,
     ) -> None:
         ray = _ray()
         self.store, self.cancel, self.max_retries = store, cancel, max_retries
@@ -106,8 +141,10 @@ class RayExecutor:
         if threading.current_thread() is threading.main_thread():
             self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
         self._actors: list[Any] = []
+        self._reader: Any = None
         try:
-            self._actors, self._placement = self._start_actors(ray, workers, profile, memory_mb)
+            self._reader = self._start_reader(ray)
+            self._actors, self._placement = self._start_actors(ray, workers, profile, memory_mb, reads_through_driver)
             self._wait_until_ready(ray)
         except BaseException:
             self.close()
@@ -133,7 +170,23 @@ class RayExecutor:
                     f"{START_TIMEOUT_S} s: `ray status` shows what the cluster has; ask for fewer with --workers"
                 )
 
-    def _start_actors(self, ray: Any, workers: int, profile: str, memory_mb: int) -> tuple[list[Any], str]:
+    def _start_reader(self, ray: Any) -> Any:
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = ray.get_runtime_context().get_node_id()
+        return (
+            ray.remote(ProjectReaderActor)
+            .options(
+                num_cpus=0,  # it waits on SQLite and files; the CPUs are the workers'
+                max_concurrency=8,
+                scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False),
+            )
+            .remote(str(Path(self.store.folder).resolve()))
+        )
+
+    def _start_actors(
+        self, ray: Any, workers: int, profile: str, memory_mb: int, mirror: bool
+    ) -> tuple[list[Any], str]:
         resources = ray.cluster_resources()
         cpus, gpus = float(resources.get("CPU", 1)), int(resources.get("GPU", 0))
         nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
@@ -154,7 +207,7 @@ class RayExecutor:
         project = str(Path(self.store.folder).resolve())
         placement = f"{num_cpus:g} CPUs, {num_gpus:g} GPUs, {(memory or 0) / 2**30:.1f} GiB each"
         threads = max(1, int(num_cpus))
-        return [actor_class.remote(project, profile, threads) for _ in range(n)], placement
+        return [actor_class.remote(project, profile, threads, self._reader, mirror) for _ in range(n)], placement
 
     def workers(self) -> int:
         # Twice the actors: while the driver records one product's step, another job waits at each actor.
@@ -207,8 +260,8 @@ class RayExecutor:
             signal.signal(signal.SIGINT, self._previous_sigint)
             self._previous_sigint = None
         ray = _ray()
-        for actor in self._actors:
+        for actor in [*self._actors, *([self._reader] if self._reader is not None else [])]:
             ray.kill(actor, no_restart=True)
-        self._actors = []
+        self._actors, self._reader = [], None
         if self._started_ray:
             ray.shutdown()

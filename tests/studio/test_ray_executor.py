@@ -7,6 +7,8 @@ is retried and the batch finishes; a second run redoes nothing; Ctrl-C leaves a 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import signal
 import sys
@@ -21,6 +23,7 @@ os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 import ray
 
 from generators.runtime.errors import VitrineError
+from generators.words.presets import BrandKit
 from studio.batch.executor import ExecutorChoice
 from studio.batch.outputs_digest import batch_outputs
 from studio.batch.recipe import Recipe, StepName
@@ -28,8 +31,10 @@ from studio.batch.runner import BatchOptions, run_batch, temp_files_under
 from studio.batch.session import BatchRequest, run_catalog_batch
 from studio.batch.steps import StepContext, StepOutput, run_ingest
 from studio.batch.synthetic import write_synthetic_catalog
+from studio.project.attribute_sheet import attribute_sheet
+from studio.project.brand_kit import load_brand_kit, save_brand_kit
 from studio.project.importer import import_catalog
-from studio.project.store import JobState, Store
+from studio.project.store import JobState, NewCandidate, Store
 
 RAY = ExecutorChoice("ray")
 
@@ -177,12 +182,50 @@ def test_ctrl_c_cancels_cleanly_and_the_rerun_finishes_the_rest(store, tmp_path)
     assert (rest.resumed_done, rest.ran, rest.failures) == (first.ran, 8 - first.ran, [])
 
 
-def test_workers_that_cannot_read_the_project_say_so_before_any_job(tmp_path):
+def read_everything(ctx: StepContext) -> StepOutput:
+    """What steps read from the project, written down: product, images' bytes, earlier candidates, the attribute
+    sheet, the brand kit, the catalog; plus a new asset made from them."""
+    store = ctx.store
+    seen = {
+        "title": store.product(ctx.product.id).title,
+        "photos": [hashlib.sha256(store.assets.path_for(i.sha256).read_bytes()).hexdigest() for i in ctx.images],
+        "listing": [c.file_sha for c in store.candidates(ctx.product.id, kind="image")],
+        "sheet": [(r.name, r.value) for r in attribute_sheet(store, ctx.product.id)],
+        "brand": load_brand_kit(store.folder).name,
+        "catalog": [p.sku for p in store.iter_products()],
+    }
+    text = json.dumps(seen, sort_keys=True)
+    sha = store.assets.put_bytes(text.encode(), ".json")
+    return StepOutput(candidates=(NewCandidate("video", text=text, file_sha=sha),))
+
+
+def test_workers_on_other_machines_read_the_project_through_the_driver_and_record_the_same(tmp_path):
+    """Reads through the driver's machine (as workers on other machines do) give the same results as local ones."""
+
+    def run(folder: Path, executor: ExecutorChoice) -> dict:
+        with Store.create(folder) as store:
+            import_catalog(store, write_synthetic_catalog(tmp_path / "cat", 3, image_size=32))
+            save_brand_kit(store.folder, BrandKit(name="Mirrored Test Kit"))
+            functions = {StepName.VIDEO: read_everything}
+            result = run_batch(
+                store, BatchOptions(Recipe.VIDEO, workers=2, step_functions=functions, executor=executor)
+            )
+            assert (result.ran, result.failures) == (6, [])
+            return batch_outputs(store)
+
+    through_driver = run(tmp_path / "ray", ExecutorChoice("ray", reads_through_driver=True))
+    assert through_driver == run(tmp_path / "local", ExecutorChoice())
+    text = through_driver["products"]["SKU-00001"]["candidates"][-1][3]
+    assert '"brand": "Mirrored Test Kit"' in text and '"catalog": ["SKU-00000", "SKU-00001", "SKU-00002"]' in text
+
+
+def test_a_project_the_cluster_cannot_read_is_reported_before_any_job(tmp_path):
     from generators.runtime.progress import CancelToken
     from studio.batch.ray_executor import RayExecutor
 
-    elsewhere = types.SimpleNamespace(folder=tmp_path / "not-shared")  # what a worker on another machine sees
-    with pytest.raises(VitrineError, match="every Ray worker must see the project folder at the same path"):
+    # What a Ray Client driver (--address ray://) has when the cluster's head node lacks the project folder.
+    elsewhere = types.SimpleNamespace(folder=tmp_path / "not-on-the-cluster")
+    with pytest.raises(VitrineError, match="cannot be read here .* must see it at this path"):
         RayExecutor(elsewhere, address=None, workers=1, profile="tiny", cancel=CancelToken())  # type: ignore[arg-type]
 
 
