@@ -20,12 +20,13 @@ Nothing here imports Ray: the Ray executor wraps `StepWorker` and `ProjectReader
 from __future__ import annotations
 
 import functools
+import json
 import pickle
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -75,11 +76,13 @@ class StepJobResult:
         output: the step's output (None when it raised).
         error: what the step raised, re-raised by the driver (`Cancelled` included).
         blobs: (file name `<sha><ext>`, bytes) of each asset the step wrote.
+        folder: the project folder as the worker saw it (a mirror's differs from the driver's).
     """
 
     output: StepOutput | None = None
     error: BaseException | None = None
     blobs: tuple[tuple[str, bytes], ...] = ()
+    folder: str = ""
 
 
 def step_job(step: StepName, function: object, ctx: StepContext) -> StepJob:
@@ -91,19 +94,34 @@ def land_result(store: Store, result: StepJobResult) -> StepOutput:
     """The driver's side: put the worker's assets into the project store, then return its output (or raise).
 
     A candidate naming an asset that neither the worker sent nor the store holds is an error, so a job is
-    never recorded with a dangling file.
+    never recorded with a dangling file. Paths under a worker's mirror of the project are recorded as paths
+    under the project, as a local step would have written them.
     """
     if result.error is not None:
         raise result.error
     assert result.output is not None
+    output = _in_project(result.output, result.folder, str(store.folder))
     for name, data in result.blobs:
         sha, _, ext = name.partition(".")
         if store.assets.put_bytes(data, f".{ext}" if ext else "") != sha:
             raise VitrineError(f"asset {name} arrived damaged from a worker; the step will be redone")
-    for c in result.output.candidates:
+    for c in output.candidates:
         if c.file_sha and not store.assets.has(c.file_sha):
             raise VitrineError(f"asset {c.file_sha} is missing: the worker that made it did not send it")
-    return result.output
+    return output
+
+
+def _in_project(output: StepOutput, seen_as: str, folder: str) -> StepOutput:
+    """`output` with the worker's project folder `seen_as` replaced by `folder` in candidates' parameters and
+    provenance (the steps record where their inputs were)."""
+    if not seen_as or seen_as == folder:
+        return output
+
+    def moved(value: dict[str, Any]) -> dict[str, Any]:
+        return json.loads(json.dumps(value).replace(json.dumps(seen_as)[1:-1], json.dumps(folder)[1:-1]))
+
+    candidates = tuple(replace(c, params=moved(c.params), provenance=moved(c.provenance)) for c in output.candidates)
+    return replace(output, candidates=candidates)
 
 
 class StagingAssets(AssetStore):
@@ -287,7 +305,7 @@ class StepWorker:
         except BaseException as exc:
             assets.take()
             return StepJobResult(error=_sendable(exc))
-        return StepJobResult(output=output, blobs=assets.take())
+        return StepJobResult(output=output, blobs=assets.take(), folder=str(self.store.folder))
 
     def loaded_models(self) -> list[str]:
         """The models this worker's process has loaded (role, folder, device, dtype), for checks and benches."""

@@ -196,7 +196,9 @@ def read_everything(ctx: StepContext) -> StepOutput:
     }
     text = json.dumps(seen, sort_keys=True)
     sha = store.assets.put_bytes(text.encode(), ".json")
-    return StepOutput(candidates=(NewCandidate("video", text=text, file_sha=sha),))
+    # Where the step found the photo, as steps record it (a mirror's path must be recorded as the project's).
+    where = {"photo": str(store.assets.path_for(ctx.images[0].sha256))}
+    return StepOutput(candidates=(NewCandidate("video", text=text, file_sha=sha, params=where),))
 
 
 def test_workers_on_other_machines_read_the_project_through_the_driver_and_record_the_same(tmp_path):
