@@ -145,7 +145,7 @@ def photo_frame(clip: PhotoClip, i: int, n: int, size: tuple[int, int]) -> np.nd
     return cv2.warpAffine(clip.canvas, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def lay_out(clips: list[PhotoClip | ShotCut], lengths: list[int], fps: int, seed: int) -> list[ClipSlot]:
+def lay_out(clips: list[PhotoClip | PendingPhoto | ShotCut], lengths: list[int], fps: int, seed: int) -> list[ClipSlot]:
     """Slots for `clips` of `lengths` frames, each overlapping the previous by one transition."""
     slots: list[ClipSlot] = []
     start = 0

@@ -3,16 +3,15 @@
 A frame is one flat uint8 buffer: the Y plane at full size, then Cb and Cr at half size each way, exactly as
 x264 takes it, so ffmpeg converts nothing and the pipe carries half the bytes of RGB. A photo's canvas is
 converted once (`Canvas`); each frame then scales its three planes with `cv2.resize` (Y at full size, chroma at
-a quarter of the pixels), about three times cheaper than `cv2.warpAffine` on the same pixels and five times
-cheaper than warping RGB and converting. Zooms, crossfades and alpha blends are linear, so doing them on the
-planes gives the picture RGB compositing would.
+a quarter of the pixels): less than half the CPU of `cv2.warpAffine` on the same pixels, a third of warping RGB
+and converting. Zooms, crossfades and alpha blends are linear, so doing them on the planes gives the picture
+RGB compositing would. Chroma is the mean of each 2×2 block (as ffmpeg's swscale makes it), not one sample of
+it as OpenCV's own RGB→I420 conversion takes (coloured text would get jagged edges).
 
 `cv2.resize` scales exactly but starts its grid on whole pixels. The fraction is taken from a copy of the plane
-shifted by a quarter pixel (an eighth of a pixel at most off; an eighth-pixel judder is invisible, the
-whole-pixel crops of ffmpeg's zoompan are not); the shifted copies are made with a 4-tap cubic filter, once
-per clip and only those a clip's motion reaches (about 1 ms each).
-Chroma is the mean of each 2×2 block (as ffmpeg's swscale makes it), not one sample of it as OpenCV's own
-RGB→I420 conversion takes (coloured text would get jagged edges).
+shifted by a quarter pixel (an eighth of a pixel off at most: an eighth-pixel judder is invisible, the
+whole-pixel crops of ffmpeg's zoompan are not). The shifted copies are made with a 4-tap cubic filter when a
+clip's motion first reaches them (about 1 ms each, at most 16 per plane) and go with the clip.
 """
 
 from __future__ import annotations
