@@ -16,10 +16,10 @@ This is the only module that imports Ray (`pip install 'vitrine[ray]'`).
 from __future__ import annotations
 
 import os
-import queue
 import signal
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,9 @@ def _last_line(exc: BaseException) -> str:
 class StepWorkerActor:
     """The actor around a `StepWorker`: lives for one batch on one worker and device."""
 
-    def __init__(self, project_dir: str, profile: str, threads: int, reader: Any, mirror: bool) -> None:
-        """`reader`: the driver machine's ProjectReader actor; `mirror`: use it even on the driver's machine."""
+    def __init__(self, project_dir: str, profile: str, threads: int, reader_name: str, mirror: bool) -> None:
+        """`reader_name`: the driver machine's ProjectReader actor (by name: a handle among the arguments would
+        keep Ray from restarting this actor cleanly); `mirror`: read through it even on the driver's machine."""
         import ray
 
         from generators.runtime.environment import prepare_environment
@@ -70,6 +71,7 @@ class StepWorkerActor:
         os.environ["VITRINE_THREADS"] = str(threads)
         prepare_environment()  # thread and offline defaults, before torch is imported
         here = ray.get_runtime_context().get_node_id()
+        reader = ray.get_actor(reader_name)
         mirror = mirror or here != ray.get(reader.node.remote())
 
         def mirrored(folder: Path, staging: Path) -> MirroredProject:
@@ -149,9 +151,8 @@ class RayExecutor:
         except BaseException:
             self.close()
             raise
-        self._idle: queue.Queue[Any] = queue.Queue()
-        for actor in self._actors:
-            self._idle.put(actor)
+        self._outstanding = [0] * len(self._actors)  # jobs sent to each actor and not yet back
+        self._lock = threading.Lock()
 
     def _wait_until_ready(self, ray: Any) -> None:
         """Wait for every actor to start: one that cannot open the project says why now, not as a dead worker
@@ -174,9 +175,11 @@ class RayExecutor:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         here = ray.get_runtime_context().get_node_id()
+        self._reader_name = f"vitrine-project-reader-{uuid.uuid4().hex}"
         return (
             ray.remote(ProjectReaderActor)
             .options(
+                name=self._reader_name,
                 num_cpus=0,  # it waits on SQLite and files; the CPUs are the workers'
                 max_concurrency=8,
                 scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False),
@@ -207,7 +210,8 @@ class RayExecutor:
         project = str(Path(self.store.folder).resolve())
         placement = f"{num_cpus:g} CPUs, {num_gpus:g} GPUs, {(memory or 0) / 2**30:.1f} GiB each"
         threads = max(1, int(num_cpus))
-        return [actor_class.remote(project, profile, threads, self._reader, mirror) for _ in range(n)], placement
+        actors = [actor_class.remote(project, profile, threads, self._reader_name, mirror) for _ in range(n)]
+        return actors, placement
 
     def workers(self) -> int:
         # Twice the actors: while the driver records one product's step, another job waits at each actor.
@@ -215,9 +219,14 @@ class RayExecutor:
 
     def execute(self, step: StepName, fn: Any, ctx: StepContext) -> StepOutput:
         ray = _ray()
-        actor = self._take_actor()
+        job = step_job(step, fn, ctx)
+        # To the actor with the fewest jobs outstanding; Ray queues it there, so the actor starts it as soon as
+        # its current job ends instead of waiting for the driver to record that one first.
+        with self._lock:
+            index = self._outstanding.index(min(self._outstanding))
+            self._outstanding[index] += 1
         try:
-            ref = actor.run.remote(step_job(step, fn, ctx))
+            ref = self._actors[index].run.remote(job)
             while not ray.wait([ref], timeout=_POLL_S)[0]:
                 if self.cancel.cancelled:
                     raise Cancelled("cancelled by the user")  # close() stops the actor and its job
@@ -231,16 +240,9 @@ class RayExecutor:
             except ray.exceptions.RayTaskError as exc:  # the step's own errors come back as values: this is Ray's
                 raise VitrineError(f"a Ray worker could not run {step.value}: {exc.cause or exc}") from exc
         finally:
-            self._idle.put(actor)
+            with self._lock:
+                self._outstanding[index] -= 1
         return land_result(self.store, result)
-
-    def _take_actor(self) -> Any:
-        while True:
-            try:
-                return self._idle.get(timeout=_POLL_S)
-            except queue.Empty:
-                if self.cancel.cancelled:
-                    raise Cancelled("cancelled by the user") from None
 
     def worker_models(self) -> list[tuple[str, ...]]:
         """For each live worker process, the models it loaded during this batch."""
