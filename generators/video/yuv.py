@@ -152,15 +152,21 @@ class _ShiftedPlane:
             origin.append((whole, step))
         (x0, jx), (y0, jy) = origin
         source = self.copy(jx, jy)
-        rw, rh = int((w + 0.5) / scale) + 2, int((h + 0.5) / scale) + 2  # a margin: no clamping at the far edge
+        # The input's size sets the output's: round(rw * scale) == w, so the plane is scaled straight into the
+        # frame. Its last column and row then blend with a repeat of their own edge rather than the next pixel
+        # (a fraction of one step, at the frame's edge): the price of not scaling a larger image and copying.
+        rw, rh = int((w + 0.5) / scale), int((h + 0.5) / scale)
+        if (round(rw * scale), round(rh * scale)) != (w, h):  # a rounding tie: scale a larger image and copy
+            rw, rh = rw + 2, rh + 2
         x0, y0 = x0 + _PAD, y0 + _PAD
         roi = source[max(y0, 0) : y0 + rh, max(x0, 0) : x0 + rw]
         if roi.shape != (rh, rw):  # a view past the padding (never a photo clip's): repeat the edge, as warps do
             top, left = max(-y0, 0), max(-x0, 0)
             bottom, right = rh - top - roi.shape[0], rw - left - roi.shape[1]
             roi = cv2.copyMakeBorder(roi, top, bottom, left, right, cv2.BORDER_REPLICATE)
-        scaled = cv2.resize(roi, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
-        dst[:] = scaled[:h, :w]
+        scaled = cv2.resize(roi, None, dst=dst, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+        if scaled is not dst:  # OpenCV made a new image (another size): copy what the frame shows
+            dst[:] = scaled[:h, :w]
 
 
 class Canvas:
