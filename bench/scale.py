@@ -9,6 +9,9 @@ imports too); importing the catalog and starting the local Ray instance are not.
 - `model_loads`: models the Ray workers loaded, summed over workers; `expected_model_loads`: workers x the
   models one local run loads (goal: equal, i.e. once per worker per role, not once per product).
 - `identical_outputs`: both projects recorded the same candidates, attributes, jobs and asset bytes.
+- `local_steady_s_per_product`, `ray_steady_s_per_product`, `steady_speedup`: the same from a quarter of the
+  jobs on, once the models are loaded: the start-up (two worker processes importing torch and loading their
+  models at once) weighs less in a bigger batch.
 - `load_avg_1m_before` / `_after`: the machine's load around the runs (the timings are only comparable as a
   ratio within one run on a shared machine).
 """
@@ -30,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 PRODUCTS = 200
 RAY_WORKERS = 2
+JOBS_PER_PRODUCT = 4  # ingest, caption, attributes, copy
 
 
 def child(mode: str, catalog: Path, project: Path) -> None:
@@ -55,8 +59,9 @@ def child(mode: str, catalog: Path, project: Path) -> None:
     )
     with Store.create(project) as store:
         import_catalog(store, catalog)
+        ticks: list[float] = []  # when each job finished
         start = time.perf_counter()
-        result = run_batch(store, options)
+        result = run_batch(store, options, progress=lambda p: ticks.append(time.perf_counter()) if p.step else None)
         elapsed = time.perf_counter() - start
         digest = hashlib.sha256(json.dumps(batch_outputs(store), sort_keys=True).encode()).hexdigest()
     if mode == "ray":
@@ -65,10 +70,14 @@ def child(mode: str, catalog: Path, project: Path) -> None:
         from generators.runtime.loading import MODEL_CACHE
 
         loads = [len(MODEL_CACHE.keys())]
+    # The steady state: from a quarter of the jobs done to the end, once every model is loaded.
+    quarter = len(ticks) // 4
+    steady = (ticks[-1] - ticks[quarter]) / ((len(ticks) - 1 - quarter) / JOBS_PER_PRODUCT) if ticks else 0.0
     print(
         json.dumps(
             {
                 "elapsed_s": elapsed,
+                "steady_s_per_product": steady,
                 "ran": result.ran,
                 "failures": len(result.failures),
                 "digest": digest,
@@ -111,6 +120,10 @@ def main() -> None:
         "local_s": round(local["elapsed_s"], 1),
         "ray_2workers_s": round(on_ray["elapsed_s"], 1),
         "speedup": round(local["elapsed_s"] / on_ray["elapsed_s"], 2),
+        # Once models are loaded (the start-up, the same in any batch, weighs less in a bigger one):
+        "local_steady_s_per_product": round(local["steady_s_per_product"], 3),
+        "ray_steady_s_per_product": round(on_ray["steady_s_per_product"], 3),
+        "steady_speedup": round(local["steady_s_per_product"] / on_ray["steady_s_per_product"], 2),
         "model_loads": sum(on_ray["loads"]),
         "expected_model_loads": RAY_WORKERS * local["loads"][0],
         "identical_outputs": local["digest"] == on_ray["digest"] and local["ran"] == on_ray["ran"],
