@@ -15,8 +15,8 @@ Prints one JSON object:
   AudioFadeOut; the same preparation (photos read, products found, canvases drawn) is timed with it. All
   15 s are written (2-4 minutes): a slice's mix of masked, sliding and plain clips is not the whole video's,
   so it would not extrapolate honestly. speedup_vs_naive.
-- render_cpu_s, floor_cpu_s: CPU seconds (this process and its ffmpeg) over the same spans: on a loaded
-  machine they say what the wall-clock ratio cannot. load_1m: the 1-minute load average at the start.
+- render_cpu_s, floor_cpu_s, naive_cpu_s: CPU seconds (the process and its ffmpeg) over the same spans: on a
+  loaded machine they say what the wall-clock ratios cannot. load_1m: the 1-minute load average at the start.
 - peak_rss_mb of the render process; cpu_model, cpu_bf16 (bench/machine.py).
 Each measurement runs in its own process so their memory and imports do not mix.
 """
@@ -209,6 +209,7 @@ def _naive_video(folder: Path) -> tuple[object, float]:
 
 
 def child_naive(folder: Path) -> dict:
+    cpu = _cpu_s()
     video, prepare_s = _naive_video(folder)
     start = time.perf_counter()
     video.write_videofile(
@@ -221,7 +222,7 @@ def child_naive(folder: Path) -> dict:
         logger=None,
     )
     write_s = time.perf_counter() - start
-    return {"prepare_s": prepare_s, "write_s": write_s, "naive_s": prepare_s + write_s}
+    return {"prepare_s": prepare_s, "write_s": write_s, "naive_s": prepare_s + write_s, "cpu_s": _cpu_s() - cpu}
 
 
 def _child(mode: str, folder: Path, *extra: str) -> dict:
@@ -279,6 +280,7 @@ def main() -> None:
             "preparing the same canvases (photos read, products found): per-frame resize and pan toward the "
             "product, crossfades and slides, 4 fading text clips, looped music with fade-out",
             "speedup_vs_naive": round(naive["naive_s"] / render["render_s"], 1),
+            "naive_cpu_s": round(naive["cpu_s"], 1),
         }
     out |= {"load_1m": round(load, 2)} | machine_fields()
     print(json.dumps(out))
