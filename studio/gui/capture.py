@@ -188,6 +188,7 @@ def capture_pages(window, outdir: Path, *, with_jobs: bool = True) -> list[Path]
                 product.show_provenance(product.copy_list.cards[0].view.id)
             paths.append(grab(window, outdir / "product-copy.png"))
             if with_jobs:
+                product.hide_provenance()  # the copy's provenance says nothing about complete the look
                 product.tabs.setCurrentWidget(product.look_panel)  # showing the tab starts its job
                 job = product.look_job
                 if job is not None and wait_until(lambda job=job: job.state.finished, 300):
