@@ -42,13 +42,12 @@ def with_footage(catalog: Path, copy_dir: Path) -> Path:
     """
     import csv
     import shutil
+    import subprocess
 
     shutil.copytree(catalog.parent, copy_dir)
     clip = copy_dir / "footage" / "runway.mp4"
-    if not clip.is_file():
-        from studio.samples.__main__ import write_footage
-
-        write_footage(copy_dir)
+    if not clip.is_file():  # rendered by its own command: the studio's layers do not import the samples
+        subprocess.run([sys.executable, "-m", "studio.samples", "--footage", str(copy_dir)], check=True)
     copy = copy_dir / catalog.name
     with copy.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
