@@ -180,20 +180,12 @@ class LlamaCppEngine:
         """
         with self._lock:  # calls running side by side (batch workers) split the cores between them
             self._active += 1
+            threads = max(1, self.threads // self._active)
         try:
-            return self._sample(spec, on_token)
+            return self._sample(spec, on_token, threads)
         finally:
             with self._lock:
                 self._active -= 1
-
-    def _share_cores(self, context: _Context) -> None:
-        """Give this call its share of the cores, checked before every decode: a product that started alone
-        drops to one thread when another starts beside it (more threads than cores stall llama.cpp's
-        per-operation barriers), and takes them back when it ends."""
-        threads = max(1, self.threads // max(1, self._active))
-        if threads != context.threads:
-            self._lc.llama_set_n_threads(context.ctx, threads, threads)
-            context.threads = threads
 
     def _take_context(self, spec: SampleSpec) -> _Context:
         """An idle context big enough for `spec`, or a new one (making one reserves its buffers: worth keeping)."""
@@ -228,13 +220,14 @@ class LlamaCppEngine:
         for start in range(0, len(prompt), context.batch_size):
             chunk = prompt[start : start + context.batch_size]
             _fill(context.batch, [(tok, start + i, 0, start + i == len(prompt) - 1) for i, tok in enumerate(chunk)])
-            self._decode(context)
+            self._decode(context.ctx, context.batch)
             last = len(chunk) - 1
         return last
 
-    def _sample(self, spec: SampleSpec, on_token: Callable[[int, int, int], bool]) -> list[list[int]]:
+    def _sample(self, spec: SampleSpec, on_token: Callable[[int, int, int], bool], threads: int) -> list[list[int]]:
         lc = self._lc
         context = self._take_context(spec)
+        lc.llama_set_n_threads(context.ctx, threads, threads)
         samplers: list[Any] = []
         try:
             last = self._prefill(context, spec)
@@ -268,7 +261,7 @@ class LlamaCppEngine:
                     break
                 position = len(prompt) + step
                 _fill(batch, [(token, position, row, True) for row, token in going])
-                self._decode(context)
+                self._decode(ctx, batch)
                 where = {row: i for i, (row, _) in enumerate(going)}
             with self._lock:
                 self._idle.append(context)
@@ -280,9 +273,8 @@ class LlamaCppEngine:
             if context is not None:  # a call that failed does not hand its context on
                 context.close()
 
-    def _decode(self, context: _Context) -> None:
-        self._share_cores(context)
-        code = self._lc.llama_decode(context.ctx, context.batch)
+    def _decode(self, ctx: Any, batch: Any) -> None:
+        code = self._lc.llama_decode(ctx, batch)
         if code != 0:
             raise RuntimeError(f"llama.cpp decode failed (code {code})")
 
@@ -293,7 +285,6 @@ class _Context:
     def __init__(self, lc: Any, ctx: Any, cells: int, sequences: int, batch_size: int) -> None:
         self._lc, self.ctx, self.cells, self.sequences, self.batch_size = lc, ctx, cells, sequences, batch_size
         self.batch = lc.llama_batch_init(max(batch_size, sequences), 0, 1)
-        self.threads = 0  # set before the first decode
 
     def close(self) -> None:
         if self.ctx:
