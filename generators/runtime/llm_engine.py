@@ -40,9 +40,6 @@ LLAMA_BUILD_FLAGS = frozenset({"avx", "avx2", "fma", "f16c", "bmi2"})
 # GGUF file types (llama_ftype) named as provenance records them.
 _FTYPES = {0: "f32", 1: "f16", 2: "q4_0", 3: "q4_1", 7: "q8_0", 32: "bf16"}
 _GGML_LOG_ERROR = 3  # enum ggml_log_level
-# A new context holds at least this many KV cells and candidate sequences, so the next products (prompts of
-# similar length, the same number of candidates) reuse it: 2048 cells of SmolLM2-135M's KV are ~47 MB in f16.
-_MIN_CELLS, _MIN_SEQUENCES = 2048, 4
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +160,8 @@ class LlamaCppEngine:
         self.name = f"{LLAMA_CPP}-{self.weights}"
         self._active = 0
         self._lock = threading.Lock()
-        self._idle: list[_Context] = []  # contexts between calls
 
     def __del__(self) -> None:
-        for context in getattr(self, "_idle", []):
-            context.close()
         model = getattr(self, "_model", None)
         if model:
             self._lc.llama_model_free(model)
@@ -187,53 +181,33 @@ class LlamaCppEngine:
             with self._lock:
                 self._active -= 1
 
-    def _take_context(self, spec: SampleSpec) -> _Context:
-        """An idle context big enough for `spec`, or a new one (making one reserves its buffers: worth keeping)."""
-        need = len(spec.prompt_ids) + spec.n * spec.max_new_tokens + 1
-        with self._lock:
-            fits = [c for c in self._idle if c.cells >= need and c.sequences >= spec.n]
-            if fits:
-                return self._idle.pop(self._idle.index(fits[-1]))
+    def _context(self, spec: SampleSpec, threads: int) -> Any:
         lc = self._lc
         params = lc.llama_context_default_params()
-        # One KV cell per prompt token (shared by every candidate), plus one per candidate and new token; room
-        # for more lets the next products (prompts of similar length) reuse this context.
-        params.n_ctx = max(need, _MIN_CELLS)
-        params.n_batch = params.n_ubatch = min(params.n_ctx, 512)
-        params.n_seq_max = max(spec.n, _MIN_SEQUENCES)
+        # One KV cell per prompt token (shared by every candidate), plus one per candidate and new token.
+        params.n_ctx = len(spec.prompt_ids) + spec.n * spec.max_new_tokens + 1
+        params.n_batch = params.n_ubatch = max(len(spec.prompt_ids), spec.n)
+        params.n_seq_max = spec.n
         params.kv_unified = True  # the candidates share the prompt's KV cells instead of copying them
+        params.n_threads = params.n_threads_batch = threads
         params.no_perf = True
         ctx = lc.llama_init_from_model(self._model, params)
         if not ctx:
             raise MemoryError(f"llama.cpp could not make a context of {params.n_ctx} tokens")
-        return _Context(lc, ctx, params.n_ctx, params.n_seq_max, params.n_batch)
-
-    def _prefill(self, context: _Context, spec: SampleSpec) -> int:
-        """Empty the context and put the prompt's KV on sequence 0; returns the batch index of its last token.
-
-        Nothing is kept from the last call: a reused prompt prefix would sit in other KV cells than a fresh
-        one, which sums attention in another order, and a seed must give the same text whatever ran before.
-        """
-        lc, prompt = self._lc, list(spec.prompt_ids)
-        lc.llama_memory_clear(lc.llama_get_memory(context.ctx), False)
-        last = 0
-        for start in range(0, len(prompt), context.batch_size):
-            chunk = prompt[start : start + context.batch_size]
-            _fill(context.batch, [(tok, start + i, 0, start + i == len(prompt) - 1) for i, tok in enumerate(chunk)])
-            self._decode(context.ctx, context.batch)
-            last = len(chunk) - 1
-        return last
+        return ctx
 
     def _sample(self, spec: SampleSpec, on_token: Callable[[int, int, int], bool], threads: int) -> list[list[int]]:
         lc = self._lc
-        context = self._take_context(spec)
-        lc.llama_set_n_threads(context.ctx, threads, threads)
+        prompt = list(spec.prompt_ids)
+        ctx = self._context(spec, threads)
+        batch = lc.llama_batch_init(max(len(prompt), spec.n), 0, 1)
         samplers: list[Any] = []
         try:
-            last = self._prefill(context, spec)
-            ctx, batch, prompt = context.ctx, context.batch, list(spec.prompt_ids)
+            # Prefill once on sequence 0, then let every other candidate's sequence share those cells.
+            _fill(batch, [(tok, i, 0, i == len(prompt) - 1) for i, tok in enumerate(prompt)])
+            self._decode(ctx, batch)
             memory = lc.llama_get_memory(ctx)
-            for row in range(1, spec.n):  # every other candidate's sequence shares the prompt's cells
+            for row in range(1, spec.n):
                 lc.llama_memory_seq_cp(memory, 0, row, -1, -1)
             for row in range(spec.n):
                 chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
@@ -243,7 +217,7 @@ class LlamaCppEngine:
                 lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_p(spec.top_p, 1))
                 lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_dist(row_seed(spec.seed, row)))
             rows: list[list[int]] = [[] for _ in range(spec.n)]
-            where = dict.fromkeys(range(spec.n), last)  # each live row's logits in the last batch
+            where = dict.fromkeys(range(spec.n), len(prompt) - 1)  # each live row's logits in the last batch
             for step in range(spec.max_new_tokens):
                 going = []
                 for row, index in where.items():
@@ -263,34 +237,17 @@ class LlamaCppEngine:
                 _fill(batch, [(token, position, row, True) for row, token in going])
                 self._decode(ctx, batch)
                 where = {row: i for i, (row, _) in enumerate(going)}
-            with self._lock:
-                self._idle.append(context)
-                context = None
             return rows
         finally:
             for chain in samplers:
                 lc.llama_sampler_free(chain)
-            if context is not None:  # a call that failed does not hand its context on
-                context.close()
+            lc.llama_batch_free(batch)
+            lc.llama_free(ctx)
 
     def _decode(self, ctx: Any, batch: Any) -> None:
         code = self._lc.llama_decode(ctx, batch)
         if code != 0:
             raise RuntimeError(f"llama.cpp decode failed (code {code})")
-
-
-class _Context:
-    """A llama.cpp context with its token batch."""
-
-    def __init__(self, lc: Any, ctx: Any, cells: int, sequences: int, batch_size: int) -> None:
-        self._lc, self.ctx, self.cells, self.sequences, self.batch_size = lc, ctx, cells, sequences, batch_size
-        self.batch = lc.llama_batch_init(max(batch_size, sequences), 0, 1)
-
-    def close(self) -> None:
-        if self.ctx:
-            self._lc.llama_batch_free(self.batch)
-            self._lc.llama_free(self.ctx)
-            self.ctx = None
 
 
 def _fill(batch: Any, entries: Sequence[tuple[int, int, int, bool]]) -> None:
