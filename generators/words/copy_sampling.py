@@ -2,7 +2,7 @@
 
 Two engines share the stop rule (a draft stops once it has every section its platform needs, or repeats a
 line), progress and cancel: transformers' `generate`, whose prompt KV cache is computed once and repeated for
-every draft, and llama.cpp on the GGUF weights (`generators.runtime.llm_engine`). `generators.copywriter` builds the prompt
+every draft, and CTranslate2 int8 (`generators.runtime.llm_engine`). `generators.copywriter` builds the prompt
 and checks, grounds and ranks what comes back.
 """
 
@@ -18,7 +18,7 @@ from generators.words.presets import Layout, PlatformPreset, preset_for
 from generators.words.prompts import ASSISTANT_PREFIX
 
 if TYPE_CHECKING:
-    from generators.runtime.llm_engine import LlamaCppEngine
+    from generators.runtime.llm_engine import Ct2Engine
 
 
 # transformers samples from torch's one global generator: products generating side by side (batch workers)
@@ -100,10 +100,10 @@ class CopySampler:
     Args:
         model: the copywriter's causal LM (transformers), used for sampling when `engine` is None.
         tokenizer: its tokenizer (with the chat template).
-        engine: a llama.cpp engine that samples instead of the model's own `generate`, or None.
+        engine: a CTranslate2 engine that samples instead of the model's own `generate`, or None.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, engine: LlamaCppEngine | None = None) -> None:
+    def __init__(self, model: Any, tokenizer: Any, engine: Ct2Engine | None = None) -> None:
         self.model, self.tokenizer, self.engine = model, tokenizer, engine
         self._prompt_cache: dict[str, Any] = {}
         self._newlines: set[int] | None = None
@@ -142,7 +142,7 @@ class CopySampler:
     ) -> tuple[list[str], int]:
         """`n` sampled completions of one prompt in a single batched call; returns (texts, new tokens)."""
         if self.engine is not None:
-            return self._sample_engine(prompt_ids, n, seed, request, progress, cancel)
+            return self._sample_ct2(prompt_ids, n, seed, request, progress, cancel)
         import torch
         from transformers import StoppingCriteriaList
 
@@ -185,7 +185,7 @@ class CopySampler:
         cut = [request.min_new_tokens == 0 and int(row[-1]) not in done for row in new]
         return _assistant_texts(texts, cut), tokens
 
-    def _sample_engine(
+    def _sample_ct2(
         self,
         prompt_ids: Any,
         n: int,
@@ -194,7 +194,7 @@ class CopySampler:
         progress: ProgressFn | None,
         cancel: CancelToken | None,
     ) -> tuple[list[str], int]:
-        """`sample` on the llama.cpp engine: the same stop rule, progress and cancel, checked per token."""
+        """`sample` on the CTranslate2 engine: the same stop rule, progress and cancel, checked per token."""
         from generators.runtime.llm_engine import SampleSpec
 
         assert self.engine is not None

@@ -13,9 +13,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,8 +162,7 @@ class CopywriterAdapter:
         folder = settings.models_dir / "packaged" / CONVERTED_NAME
         if (folder / _DONE).is_file():
             return folder
-        marker = f'{{"from": "{gguf.name}"}}'
-        return convert_once(folder, lambda out: _convert_gguf(gguf, out), marker, "the packaged copywriter (15-30 s)")
+        return convert_once(folder, lambda out: _convert_gguf(gguf, out), f'{{"from": "{gguf.name}"}}')
 
     def load(self, folder: Path, device: torch.device, dtype: torch.dtype) -> CopywriterComponents:
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -197,51 +194,45 @@ class CopywriterAdapter:
 ADAPTER = CopywriterAdapter()
 
 
-def gguf_file(folder: Path) -> Path:
-    """The copywriter in `folder` as a GGUF file for llama.cpp.
+def ct2_folder(source: Path) -> Path:
+    """`source` (a transformers copywriter folder) converted to CTranslate2 int8, once, beside the models.
 
-    The packaged model's folder is a conversion of the package's GGUF file: that file itself is returned (its
-    Q4_1 weights are what the folder holds, dequantized). Any other Llama folder (the tiny test model, a
-    pulled model) is written to GGUF once (Q8_0 matrices), cached under the models dir's `gguf/` folder keyed
-    by the source folder's name and its weights' size and time, so a rebuilt source is converted again.
+    The converted folder (CTranslate2's own flat weight file, config and vocabulary) is cached under the
+    models dir's `ctranslate2/` folder, keyed by the source folder's name and its weights' size and time, so
+    a rebuilt source is converted again. Conversion takes ~50 s for SmolLM2-135M, well under a second for the
+    tiny model.
     """
     from generators.runtime.settings import get_settings
 
-    packaged = package_gguf()
-    if packaged is not None and folder.name == CONVERTED_NAME:
-        return packaged
-    weights = sorted(folder.glob("*.safetensors"))
+    weights = sorted(source.glob("*.safetensors"))
     stamp = "-".join(f"{w.stat().st_size}.{int(w.stat().st_mtime)}" for w in weights)
-    key = hashlib.sha256(f"{folder.resolve()}|{stamp}".encode()).hexdigest()[:12]
-    target = get_settings().models_dir / "gguf" / f"{folder.name}-q8_0-{key}"
-    if not (target / _DONE).is_file():
-        from generators.runtime.models.llama_gguf import write_llama_gguf
+    key = hashlib.sha256(f"{source.resolve()}|{stamp}".encode()).hexdigest()[:12]
+    folder = get_settings().models_dir / "ctranslate2" / f"{source.name}-int8-{key}"
+    if (folder / _DONE).is_file():
+        return folder
+    import ctranslate2
 
-        def convert(out: Path) -> None:
-            out.mkdir(parents=True)
-            write_llama_gguf(folder, out / "model.gguf")
+    from generators.runtime.quiet import quiet_ml_libraries
 
-        marker = f'{{"from": "{folder.name}", "quantization": "q8_0"}}'
-        convert_once(target, convert, marker, "the copywriter to GGUF for llama.cpp")
-    return target / "model.gguf"
+    def convert(out: Path) -> None:
+        with quiet_ml_libraries(bars_only=True):
+            ctranslate2.converters.TransformersConverter(str(source)).convert(str(out), quantization="int8")
+
+    return convert_once(folder, convert, f'{{"from": "{source.name}", "quantization": "int8"}}')
 
 
-def convert_once(folder: Path, convert: Callable[[Path], None], marker: str, what: str = "the copywriter") -> Path:
+def convert_once(folder: Path, convert: Callable[[Path], None], marker: str) -> Path:
     """Make `folder` by `convert(new_folder)` into a temp folder beside it, marked complete, then one rename.
 
     A killed conversion leaves only a temp folder (never a half-written `folder`); two processes converting at
-    once both finish, and the first complete one is kept. Start and end are announced on stderr (`what` is
-    being converted): a first run that converts for half a minute must not look frozen.
+    once both finish, and the first complete one is kept.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    start = time.perf_counter()
-    print(f"Converting {what} once (later runs reuse it): {folder.name} ...", file=sys.stderr, flush=True)
     try:
         out = tmp / "model"
         convert(out)
         (out / _DONE).write_text(marker)
-        print(f"Converted {what} in {time.perf_counter() - start:.0f} s.", file=sys.stderr, flush=True)
         try:
             os.replace(out, folder)
         except OSError:

@@ -1,4 +1,4 @@
-"""Tier 2: the copywriter on the llama.cpp engine, with the tiny model written to GGUF (well under a second).
+"""Tier 2: the copywriter on the CTranslate2 engine, with the tiny model converted to int8 (well under a second).
 
 The copywriter tests of `test_copywriter` (contract included) run again here on this engine, plus what is
 the engine's own: seeding, progress, cancel, per-sequence early stop, the engine in provenance, the choice.
@@ -12,13 +12,11 @@ from generators.copywriter import CopyPipeline, CopyRequest
 from generators.runtime.errors import SettingsError
 from generators.runtime.llm_engine import (
     COPY_ENGINE_ENV,
-    LLAMA_BUILD_FLAGS,
-    LLAMA_CPP,
+    CTRANSLATE2,
     TRANSFORMERS,
     SampleSpec,
     copy_engine_name,
-    llama_build_runs,
-    load_llama_engine,
+    load_ct2_engine,
 )
 from generators.runtime.loading import load_model
 from generators.runtime.progress import Cancelled, CancelToken
@@ -38,7 +36,7 @@ from tests.generators.test_copywriter import (  # noqa: F401  (collected again, 
 
 @pytest.fixture(scope="module")
 def engine():
-    return load_llama_engine(load_model("copywriter", "tiny"))
+    return load_ct2_engine(load_model("copywriter", "tiny"))
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +45,14 @@ def pipe(engine):
 
 
 def _spec(engine, n=3, seed=5, max_new=24, min_new=0):
-    tokenizer = load_model("copywriter", "tiny").components.tokenizer
-    prompt = tokenizer("<|im_start|>user\nRed tee<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    prompt = engine.tokenizer("<|im_start|>user\nRed tee<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
     return SampleSpec(prompt, n, seed, max_new, min_new, 0.9, 0.95)
 
 
 def test_the_engine_is_recorded_in_provenance(pipe):
     result = pipe.run(CopyRequest(TEE, Platform.AMAZON, n=2, seed=1, max_new_tokens=12))
-    assert result.provenance.params["engine"] == "llama.cpp-q8_0"  # the tiny model written to GGUF as Q8_0
-    assert result.provenance.params["dtype"] == "q8_0"
+    assert result.provenance.params["engine"] == "ctranslate2-int8"
+    assert result.provenance.params["dtype"] == "int8"
     stock = CopyPipeline(load_model("copywriter", "tiny"))
     assert stock.run(CopyRequest(TEE, Platform.AMAZON, n=1, max_new_tokens=4)).provenance.params["engine"] == (
         "transformers"
@@ -110,28 +107,23 @@ def test_progress_reaches_the_budget_and_cancel_stops_within_a_token(pipe):
     assert after == []
 
 
-def test_a_sequence_stops_once_its_text_is_complete(pipe, monkeypatch):
-    """The stop rule, checked at line breaks, ends each row on its own; rows come back shorter than the budget.
-
-    The tiny random model almost never samples its one line-break token, so every token counts as a line end
-    here and a row is complete once its text reaches 20 characters.
-    """
+def test_a_sequence_stops_once_a_line_repeats(pipe, monkeypatch):
+    """The stop rule ends a row at the line break that completes it; the row comes back shorter than the budget."""
     from generators.words import copy_sampling
 
     calls = []
 
-    def complete_at_20_chars(self, text):
+    def complete_after_two_lines(self, text):
         calls.append(text)
-        return len(text) >= 20
+        return text.count("\n") >= 2
 
-    monkeypatch.setattr(copy_sampling.StopRule, "_complete", complete_at_20_chars)
-    monkeypatch.setattr(pipe.sampler, "_newlines", set(range(len(pipe.tokenizer))))
+    monkeypatch.setattr(copy_sampling.StopRule, "_complete", complete_after_two_lines)
     request = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, max_retries=0)
     texts, tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(request)), 3, 4, request)
     free = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, min_new_tokens=200, max_retries=0)
     _, all_tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(free)), 3, 4, free)
-    assert calls and tokens < 3 * 40 < all_tokens == 600
-    assert len(texts) == 3 and all(len(t) >= 20 for t in texts)
+    assert calls and tokens < all_tokens == 600
+    assert len(texts) == 3
 
 
 def _messages(request):
@@ -148,44 +140,23 @@ class _Loaded:
 
 
 def test_the_engine_choice(monkeypatch):
-    from generators.runtime import llm_engine
-
     monkeypatch.delenv(COPY_ENGINE_ENV, raising=False)
-    monkeypatch.setattr(llm_engine, "llama_cpp_installed", lambda: True)
-    monkeypatch.setattr(llm_engine, "llama_build_runs", lambda: True)
-    assert copy_engine_name("cpu", _Loaded(False)) == LLAMA_CPP
+    assert copy_engine_name("cpu", _Loaded(False)) == CTRANSLATE2
     assert copy_engine_name("cpu", _Loaded(True)) == TRANSFORMERS  # tiny/perf keep the torch path
     assert copy_engine_name("cuda", _Loaded(False)) == TRANSFORMERS
-    monkeypatch.setattr(llm_engine, "llama_build_runs", lambda: False)  # a CPU below the build's level
-    assert copy_engine_name("cpu", _Loaded(False)) == TRANSFORMERS
     monkeypatch.setenv(COPY_ENGINE_ENV, "transformers")
     assert copy_engine_name("cpu", _Loaded(False)) == TRANSFORMERS
-    monkeypatch.setenv(COPY_ENGINE_ENV, "llama.cpp")
-    assert copy_engine_name("cpu", _Loaded(True)) == LLAMA_CPP
     monkeypatch.setenv(COPY_ENGINE_ENV, "ctranslate2")
+    assert copy_engine_name("cpu", _Loaded(True)) == CTRANSLATE2
+    monkeypatch.setenv(COPY_ENGINE_ENV, "llama")
     with pytest.raises(SettingsError):
         copy_engine_name("cpu", _Loaded(False))
-    monkeypatch.setenv(COPY_ENGINE_ENV, "llama.cpp")
-    monkeypatch.setattr(llm_engine, "llama_cpp_installed", lambda: False)
-    with pytest.raises(SettingsError, match="not installed"):
-        copy_engine_name("cpu", _Loaded(False))
-
-
-def test_the_build_runs_on_avx2_and_avx512_cpus_but_not_below():
-    """The shipped build targets AVX2/FMA/F16C/BMI2: whatever CPU runs the tests, the rule reads given flags."""
-    zen3 = {"sse4_2", "avx", "avx2", "fma", "f16c", "bmi2"}  # AVX2-only, no AVX-512
-    zen4 = zen3 | {"avx512f", "avx512_bf16", "avx512_vnni"}
-    assert zen3 >= LLAMA_BUILD_FLAGS
-    assert llama_build_runs("x86_64", zen3) and llama_build_runs("x86_64", zen4)
-    assert not llama_build_runs("x86_64", {"sse4_2", "avx"})  # would die of an illegal instruction
-    assert not llama_build_runs("x86_64", zen3 - {"f16c"})
-    assert llama_build_runs("aarch64", set())  # other architectures build for themselves
 
 
 def test_the_factory_builds_the_copy_pipeline_on_the_chosen_engine(monkeypatch):
     from generators.factory import SharedModels
 
-    monkeypatch.setenv(COPY_ENGINE_ENV, "llama.cpp")
+    monkeypatch.setenv(COPY_ENGINE_ENV, "ctranslate2")
     shared = SharedModels("tiny", device="cpu")
     pipe = shared.pipeline("copy", clip=False)
     assert pipe.engine is not None and pipe.engine is shared.pipeline("copy", clip=True).engine
@@ -193,7 +164,7 @@ def test_the_factory_builds_the_copy_pipeline_on_the_chosen_engine(monkeypatch):
     assert SharedModels("tiny", device="cpu").pipeline("copy", clip=False).engine is None
 
 
-@pytest.mark.parametrize("engine_name", ["llama.cpp", "transformers"])
+@pytest.mark.parametrize("engine_name", ["ctranslate2", "transformers"])
 def test_products_generating_side_by_side_keep_their_seeded_text(pipe, engine_name):
     """Batch workers run products at the same time: each request still gets the text its seed gives alone."""
     from concurrent.futures import ThreadPoolExecutor
