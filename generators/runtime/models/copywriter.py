@@ -13,7 +13,9 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +164,8 @@ class CopywriterAdapter:
         folder = settings.models_dir / "packaged" / CONVERTED_NAME
         if (folder / _DONE).is_file():
             return folder
-        return convert_once(folder, lambda out: _convert_gguf(gguf, out), f'{{"from": "{gguf.name}"}}')
+        marker = f'{{"from": "{gguf.name}"}}'
+        return convert_once(folder, lambda out: _convert_gguf(gguf, out), marker, "the packaged copywriter (15-30 s)")
 
     def load(self, folder: Path, device: torch.device, dtype: torch.dtype) -> CopywriterComponents:
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -218,21 +221,26 @@ def ct2_folder(source: Path) -> Path:
         with quiet_ml_libraries(bars_only=True):
             ctranslate2.converters.TransformersConverter(str(source)).convert(str(out), quantization="int8")
 
-    return convert_once(folder, convert, f'{{"from": "{source.name}", "quantization": "int8"}}')
+    marker = f'{{"from": "{source.name}", "quantization": "int8"}}'
+    return convert_once(folder, convert, marker, "the copywriter to CTranslate2 int8 (about a minute)")
 
 
-def convert_once(folder: Path, convert: Callable[[Path], None], marker: str) -> Path:
+def convert_once(folder: Path, convert: Callable[[Path], None], marker: str, what: str = "the copywriter") -> Path:
     """Make `folder` by `convert(new_folder)` into a temp folder beside it, marked complete, then one rename.
 
     A killed conversion leaves only a temp folder (never a half-written `folder`); two processes converting at
-    once both finish, and the first complete one is kept.
+    once both finish, and the first complete one is kept. Start and end are announced on stderr (`what` is
+    converted): a first copy run that converts for up to a minute must not look frozen.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    start = time.perf_counter()
+    print(f"Converting {what} once (later runs reuse it): {folder.name} ...", file=sys.stderr, flush=True)
     try:
         out = tmp / "model"
         convert(out)
         (out / _DONE).write_text(marker)
+        print(f"Converted {what} in {time.perf_counter() - start:.0f} s.", file=sys.stderr, flush=True)
         try:
             os.replace(out, folder)
         except OSError:
