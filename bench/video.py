@@ -5,7 +5,7 @@ Prints one JSON object:
 - render_s, realtime_factor (15 / render_s): the whole pipeline run (photos read, products found, canvases,
   frames, x264, audio, poster), measured around `VideoPipeline.run`.
 - encode_floor_s: x264 alone encoding the same frames from memory, fed exactly as the pipeline feeds it: the
-  same `FrameWriter` command (yuv420p frames on stdin, preset veryfast, CRF 21, the music track), the frames
+  same `FrameWriter` command (yuv420p frames on stdin, preset veryfast, CRF 23, the music track), the frames
   being the very buffers the pipeline sends, made by it before the clock starts (its encoder swapped for a
   list). floor_ratio = render_s / encode_floor_s (goal ≤ 1.15: making frames hides behind x264).
 - naive_s: the same timeline as a plain moviepy CompositeVideoClip at the same preset and CRF: each photo's
@@ -209,6 +209,8 @@ def _naive_video(folder: Path) -> tuple[object, float]:
 
 
 def child_naive(folder: Path) -> dict:
+    from generators.video.encoder import X264_CRF
+
     cpu = _cpu_s()
     video, prepare_s = _naive_video(folder)
     start = time.perf_counter()
@@ -217,7 +219,7 @@ def child_naive(folder: Path) -> dict:
         fps=30,
         codec="libx264",
         preset=X264_PRESET,
-        ffmpeg_params=["-crf", "21"],
+        ffmpeg_params=["-crf", str(X264_CRF)],
         audio_codec="aac",
         logger=None,
     )
@@ -264,7 +266,7 @@ def main() -> None:
         "realtime_factor": round(DURATION_S / render["render_s"], 2),
         "encode_floor_s": round(floor["encode_floor_s"], 2),
         "encode_floor_note": "x264 alone: the pipeline's FrameWriter command (yuv420p frames from memory, preset "
-        "veryfast, CRF 21, music) on the very yuv420p frames the pipeline sends, made before the clock",
+        "veryfast, CRF 23, music) on the very yuv420p frames the pipeline sends, made before the clock",
         "floor_ratio": round(render["render_s"] / floor["encode_floor_s"], 3),
         "render_cpu_s": round(render["cpu_s"], 2),
         "floor_cpu_s": round(floor["cpu_s"], 2),
