@@ -32,6 +32,7 @@ ALLOWED = frozenset(
         "mb",
         "english",  # the language menu and box name each language in itself
         "tiny",  # job cards name the model profile as the CLI spells it (--profile tiny)
+        "ray",  # the batch page's "Run on" names the Ray cluster engine by its name
     }
 )
 

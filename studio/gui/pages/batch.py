@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from studio.batch.executor import ExecutorChoice, ExecutorKind
 from studio.batch.options import CopyStepOptions, StepOptionSet
 from studio.gui import services
 from studio.gui.pages import Page, PageSpec
@@ -34,6 +36,11 @@ from studio.gui.widgets.empty_state import EmptyState
 from studio.jobs.requests import BatchRequest, ExportRequest
 
 EXPORTS_FOLDER = "exports"  # inside the project folder
+
+
+def ray_installed() -> bool:
+    """Whether the `ray` package can be imported, found without importing it (the GUI never loads Ray)."""
+    return importlib.util.find_spec("ray") is not None
 
 
 def default_export_folder(project: Path) -> Path:
@@ -95,13 +102,29 @@ class BatchPage(Page):
         self.image_base_url.setProperty("data", True)  # an address the person types
         self.image_base_url.editingFinished.connect(self._save_image_base_url)
         self.include_weak = QCheckBox()
+        # Where the batch runs: this computer (default) or a Ray cluster; the address matters only for Ray.
+        self.run_on = QComboBox()
+        self.run_on.addItem("", ExecutorKind.LOCAL.value)
+        self.run_on.addItem("", ExecutorKind.RAY.value)
+        self.run_on.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._ray_installed = ray_installed()
+        if not self._ray_installed:  # greyed out with the install command in its tooltip
+            self.run_on.model().item(1).setEnabled(False)
+        self.ray_address = QLineEdit()
+        self.ray_address.setProperty("data", True)  # an address the person types
+        self.ray_address.setVisible(False)
+        self.run_on.currentIndexChanged.connect(self._run_on_changed)
+        run_on_row = QHBoxLayout()
+        run_on_row.addWidget(self.run_on)
+        run_on_row.addWidget(self.ray_address, 1)
         self.recipe_label, self.mode_label, self.out_label = QLabel(), QLabel(), QLabel()
-        self.image_base_url_label = QLabel()
+        self.image_base_url_label, self.run_on_label = QLabel(), QLabel()
         form.addRow(self.recipe_label, self.recipe)
         form.addRow(self.mode_label, self.mode)
         form.addRow("", self.include_weak)
         form.addRow(self.out_label, out_row)
         form.addRow(self.image_base_url_label, self.image_base_url)
+        form.addRow(self.run_on_label, run_on_row)
         top.addWidget(form_box, 3)  # the output folder's path needs the room more than the platform list
         plat_box = QFrame(objectName="panel")
         pl = QVBoxLayout(plat_box)
@@ -192,6 +215,15 @@ class BatchPage(Page):
             self.image_base_url.setText(store.setting(ProjectSetting.IMAGE_BASE_URL))
         self.reload()
 
+    def _run_on_changed(self) -> None:
+        self.ray_address.setVisible(self.run_on.currentData() == ExecutorKind.RAY.value)
+
+    def executor_choice(self) -> ExecutorChoice:
+        """The executor picked on the page: this computer, or Ray at the typed address (empty: Ray started here)."""
+        if self.run_on.currentData() != ExecutorKind.RAY.value:
+            return ExecutorChoice()
+        return ExecutorChoice(ExecutorKind.RAY, address=self.ray_address.text().strip() or None)
+
     def selected_platforms(self) -> tuple[str, ...]:
         items = (self.platforms.item(i) for i in range(self.platforms.count()))
         return tuple(i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked)
@@ -239,7 +271,9 @@ class BatchPage(Page):
             return None
         recipe = self.recipe.currentData()
         options = StepOptionSet.of(CopyStepOptions(platforms=self.selected_platforms()))
-        request = BatchRequest(store.folder, recipe, options, product_count=store.count_products())
+        request = BatchRequest(
+            store.folder, recipe, options, product_count=store.count_products(), executor=self.executor_choice()
+        )
         self.batch_job = self.state.runner.submit(request, on_done=self._batch_done)
         self._poll.start()
         return self.batch_job
@@ -295,6 +329,14 @@ class BatchPage(Page):
         self.image_base_url.setToolTip(self.t("batch.image_base_url_tip"))
         self.include_weak.setText(self.t("batch.include_weak"))
         self.include_weak.setToolTip(self.t("batch.include_weak_tip"))
+        self.run_on_label.setText(self.t("batch.run_on"))
+        self.run_on.setItemText(0, self.t("batch.run_on_local"))
+        self.run_on.setItemText(1, self.t("batch.run_on_ray"))
+        self.run_on.setToolTip(self.t("batch.run_on_tip"))
+        ray_tip = "" if self._ray_installed else self.t("batch.ray_missing_tip")
+        self.run_on.setItemData(1, ray_tip, Qt.ItemDataRole.ToolTipRole)
+        self.ray_address.setPlaceholderText(self.t("batch.ray_address_placeholder"))
+        self.ray_address.setToolTip(self.t("batch.ray_address_tip"))
         for i in range(self.recipe.count()):
             self.recipe.setItemText(i, self.state.tr.name("recipe", self.recipe.itemData(i)))
         for i in range(self.mode.count()):

@@ -6,10 +6,10 @@ here so adding a panel does not grow one file past what a person can read.
 
 from __future__ import annotations
 
-from studio.gui.strings import gallery, pairing, tryon, video
+from studio.gui.strings import batch, gallery, pairing, tryon, video
 
 PANEL_STRINGS: dict[str, tuple[str, str]] = {}
-for _module in (gallery, pairing, tryon, video):
+for _module in (batch, gallery, pairing, tryon, video):
     _clash = PANEL_STRINGS.keys() & _module.STRINGS.keys()
     if _clash:
         raise ValueError(f"{_module.__name__} redefines {sorted(_clash)}")
