@@ -71,6 +71,11 @@ class ProductPanel(QWidget):
         """Ask the page to show a candidate's provenance (its Details panel beside the tabs)."""
         self.details_requested.emit(int(candidate_id))
 
+    def cancel(self) -> None:
+        """Cancel the last job this tab started: it stops at its next step while the window stays usable."""
+        if self.last_job is not None:
+            self.state.runner.cancel(self.last_job.id)
+
     def submit_step(self, options: StepOptions) -> Job | None:
         """Run this panel's step for the open product with `options` on the worker; the page reloads when done."""
         store, product = self.state.store, self.product

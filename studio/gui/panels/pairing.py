@@ -370,11 +370,6 @@ class PairingPanel(ProductPanel):
             self._job_changed(job.id)
         return job
 
-    def cancel(self) -> None:
-        """Ask the running pairing job to stop at its next step; the window stays usable meanwhile."""
-        if self.last_job is not None:
-            self.state.runner.cancel(self.last_job.id)
-
     def _job_changed(self, job_id: int) -> None:
         job = self.last_job
         if job is None or job.id != job_id:

@@ -274,11 +274,6 @@ class TryOnPanel(ProductPanel):
             self._set_note(self.t("tryon.queued"))
         return job
 
-    def cancel(self) -> None:
-        """Cancel the last try-on this tab started (it stops at its next step)."""
-        if self.last_job is not None:
-            self.state.runner.cancel(self.last_job.id)
-
     def _job_changed(self, job_id: int) -> None:
         job = self.last_job
         if job is None or job.id != job_id or job.state.finished:
