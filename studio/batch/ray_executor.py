@@ -151,8 +151,8 @@ class RayExecutor:
         except BaseException:
             self.close()
             raise
-        self._outstanding = [0] * len(self._actors)  # jobs sent to each actor and not yet back
-        self._lock = threading.Lock()
+        self._busy = [False] * len(self._actors)  # an actor runs one job at a time, and holds no queue
+        self._free = threading.Condition()
 
     def _wait_until_ready(self, ray: Any) -> None:
         """Wait for every actor to start: one that cannot open the project says why now, not as a dead worker
@@ -214,17 +214,30 @@ class RayExecutor:
         return actors, placement
 
     def workers(self) -> int:
-        # Twice the actors: while the driver records one product's step, another job waits at each actor.
+        # Twice the actors: while the driver records one product's step, the next job is already on its way.
         return 2 * len(self._actors)
+
+    def _take_actor(self) -> int:
+        # Only idle actors get a job. A job queued at an actor would die with it when the job before it kills
+        # the worker, and each such death would count against the innocent job's retries.
+        with self._free:
+            while all(self._busy):
+                if self.cancel.cancelled:
+                    raise Cancelled("cancelled by the user")
+                self._free.wait(_POLL_S)
+            index = self._busy.index(False)
+            self._busy[index] = True
+            return index
+
+    def _release_actor(self, index: int) -> None:
+        with self._free:
+            self._busy[index] = False
+            self._free.notify()
 
     def execute(self, step: StepName, fn: Any, ctx: StepContext) -> StepOutput:
         ray = _ray()
         job = step_job(step, fn, ctx)
-        # To the actor with the fewest jobs outstanding; Ray queues it there, so the actor starts it as soon as
-        # its current job ends instead of waiting for the driver to record that one first.
-        with self._lock:
-            index = self._outstanding.index(min(self._outstanding))
-            self._outstanding[index] += 1
+        index = self._take_actor()
         try:
             ref = self._actors[index].run.remote(job)
             while not ray.wait([ref], timeout=_POLL_S)[0]:
@@ -240,8 +253,7 @@ class RayExecutor:
             except ray.exceptions.RayTaskError as exc:  # the step's own errors come back as values: this is Ray's
                 raise VitrineError(f"a Ray worker could not run {step.value}: {exc.cause or exc}") from exc
         finally:
-            with self._lock:
-                self._outstanding[index] -= 1
+            self._release_actor(index)
         return land_result(self.store, result)
 
     def worker_models(self) -> list[tuple[str, ...]]:
