@@ -1,9 +1,34 @@
-"""Small badges: CLIPScore (0-100), PLACEHOLDER, grounding flags, and the placeholder notice row."""
+"""Small badges: CLIPScore (0-100), PLACEHOLDER, grounding flags, the placeholder notice row, and how a card
+shows its review state."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+def show_review_state(
+    card: QWidget,
+    approve_button: QPushButton,
+    rejected_badge: QWidget,
+    labels: Mapping[str, str],
+    *,
+    approved: bool,
+    rejected: bool,
+) -> None:
+    """One rule for every candidate card (text and image): the Approve button's text and style ("Keep anyway" on a
+    rejected candidate), the REJECTED badge, and the card's `approved` style property."""
+    approve_button.setChecked(approved)
+    approve_button.setObjectName("" if approved else "primary")
+    idle = labels.get("keep_anyway", "Keep anyway") if rejected else labels.get("approve", "Approve")
+    approve_button.setText(("✓ " + labels.get("approved", "Approved")) if approved else idle)
+    rejected_badge.setVisible(rejected and not approved)
+    card.setProperty("approved", "true" if approved else "false")
+    for w in (card, approve_button):
+        w.style().unpolish(w)
+        w.style().polish(w)
 
 
 def clip_score_100(score: float | None) -> int | None:

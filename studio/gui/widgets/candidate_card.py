@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.gui.services import CandidateView
-from studio.gui.widgets.badges import PlaceholderBadge, ScoreBadge, flag_badges
+from studio.gui.widgets.badges import PlaceholderBadge, ScoreBadge, flag_badges, show_review_state
 from studio.gui.widgets.elided_label import ElidedLabel
 
 
@@ -145,19 +145,9 @@ class CandidateCard(QFrame):
 
     def set_approved(self, approved: bool) -> None:
         self.view.approved = approved
-        self.approve_button.setChecked(approved)
-        self.approve_button.setObjectName("primary" if not approved else "")
-        idle = (
-            self._labels.get("keep_anyway", "Keep anyway")
-            if self.view.rejected
-            else self._labels.get("approve", "Approve")
+        show_review_state(
+            self, self.approve_button, self.rejected_badge, self._labels, approved=approved, rejected=self.view.rejected
         )
-        self.approve_button.setText(("✓ " + self._labels.get("approved", "Approved")) if approved else idle)
-        self.rejected_badge.setVisible(self.view.rejected and not approved)
-        self.setProperty("approved", "true" if approved else "false")
-        for w in (self, self.approve_button):
-            w.style().unpolish(w)
-            w.style().polish(w)
 
     def mousePressEvent(self, event) -> None:
         self.selected.emit(self.view.id)

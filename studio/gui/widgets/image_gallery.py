@@ -35,7 +35,7 @@ from studio.gui import services
 from studio.gui.services import ImageCandidateView
 from studio.gui.state import StudioState
 from studio.gui.undo import SetValueCommand
-from studio.gui.widgets.badges import PlaceholderBadge, flag_badges
+from studio.gui.widgets.badges import PlaceholderBadge, flag_badges, show_review_state
 from studio.gui.widgets.elided_label import ElidedLabel
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.thumbnail_loader import ThumbnailLoader
@@ -162,16 +162,10 @@ class ImageCard(QFrame):
     def set_review(self, *, approved: bool, rejected: bool) -> None:
         """Show the candidate approved, rejected, or neither (set by the gallery's owner, also on undo/redo)."""
         self.view.approved, self.view.rejected = approved, rejected
-        self.approve_button.setChecked(approved)
         self.reject_button.setChecked(rejected)
-        self.approve_button.setObjectName("" if approved else "primary")
-        idle = self._labels["keep_anyway"] if rejected else self._labels["approve"]
-        self.approve_button.setText(("✓ " + self._labels["approved"]) if approved else idle)
-        self.rejected_badge.setVisible(rejected)
-        self.setProperty("approved", "true" if approved else "false")
-        for w in (self, self.approve_button):
-            w.style().unpolish(w)
-            w.style().polish(w)
+        show_review_state(
+            self, self.approve_button, self.rejected_badge, self._labels, approved=approved, rejected=rejected
+        )
 
     def mousePressEvent(self, event) -> None:
         self.selected.emit(self.view.id)
