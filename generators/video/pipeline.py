@@ -243,68 +243,53 @@ class VideoPipeline:
         check(cancel)
         clips, lengths, shots, cuts = self._clips(request, size, fps, total, warnings)
         slots = timeline.lay_out(clips, lengths, fps, request.seed)
-        safe = preset.safe_box(size)
-        cues = captions.plan_cues(
-            title=request.title,
-            bullets=request.bullets,
-            price=request.price,
-            call_to_action=request.call_to_action,
-            frames=total,
-            frame_size=size,
-            safe=safe,
-        )
-        if not cues:
-            warnings.append("no copy for this product: the video has no text")
-        layers = [overlay.Layer.from_sprite(cue.sprite) for cue in cues]
-        logo = None
-        if request.logo is not None:
-            try:
-                logo = overlay.Layer.from_sprite(overlay.logo_sprite(Path(request.logo), size, safe))
-            except (OSError, ValueError) as exc:
-                warnings.append(f"logo {Path(request.logo).name} could not be read ({exc}); no watermark")
-        music = self._music(request, total / fps, warnings)
-
-        out = Path(request.out_path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.stem + ".partial" + out.suffix)
-        poster_at = min(round(total * 0.2), total - 1)
-        poster_frame = None
-        fade = round(captions.FADE_S * fps)
-        writer = encoder.FrameWriter(
-            partial,
-            size,
-            fps,
-            total,
-            music=music,
-            x264_preset=request.x264_preset,
-            pixel_format=encoder.PixelFormat.YUV420P,
-        )
         # x264 has the cores: OpenCV splitting each resize across them too costs more CPU (its workers
         # handing over and waiting) than it saves, and one thread makes frames far faster than x264 takes them.
         opencv_threads = cv2.getNumThreads()
         cv2.setNumThreads(1)
+        # The source starts making the first clips at once (finding the product, drawing the canvas): that work
+        # overlaps the text sprites, the music probe and ffmpeg's start instead of delaying the first frame.
         source = timeline.FrameSource(slots, size, fps)
-        render_start = time.perf_counter()
         try:
-            for f in range(total):
+            cues, layers, logo = self._overlays(request, preset.safe_box(size), size, total, warnings)
+            music = self._music(request, total / fps, warnings)
+
+            out = Path(request.out_path)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            partial = out.with_name(out.stem + ".partial" + out.suffix)
+            poster_at = min(round(total * 0.2), total - 1)
+            poster_frame = None
+            fade = round(captions.FADE_S * fps)
+            writer = encoder.FrameWriter(
+                partial,
+                size,
+                fps,
+                total,
+                music=music,
+                x264_preset=request.x264_preset,
+                pixel_format=encoder.PixelFormat.YUV420P,
+            )
+            render_start = time.perf_counter()
+            try:
+                for f in range(total):
+                    check(cancel)
+                    frame = source.frame(f)  # yuv420p: composed in the encoder's own form
+                    for cue, layer in zip(cues, layers, strict=True):
+                        opacity = cue.opacity(f, fade)
+                        if opacity > 0:
+                            layer.draw(frame, size, opacity)
+                    if logo is not None:
+                        logo.draw(frame, size, 0.8)
+                    if f == poster_at:
+                        poster_frame = yuv.i420_to_rgb(frame, size)
+                    writer.write(frame)
+                    if (f + 1) % REPORT_EVERY == 0 or f + 1 == total:
+                        report(progress, f + 1, total, "rendering")
                 check(cancel)
-                frame = source.frame(f)  # yuv420p: composed in the encoder's own form
-                for cue, layer in zip(cues, layers, strict=True):
-                    opacity = cue.opacity(f, fade)
-                    if opacity > 0:
-                        layer.draw(frame, size, opacity)
-                if logo is not None:
-                    logo.draw(frame, size, 0.8)
-                if f == poster_at:
-                    poster_frame = yuv.i420_to_rgb(frame, size)
-                writer.write(frame)
-                if (f + 1) % REPORT_EVERY == 0 or f + 1 == total:
-                    report(progress, f + 1, total, "rendering")
-            check(cancel)
-            writer.close()
-        except BaseException:
-            writer.abort()
-            raise
+                writer.close()
+            except BaseException:
+                writer.abort()
+                raise
         finally:
             source.close()
             cv2.setNumThreads(opencv_threads)
@@ -355,6 +340,35 @@ class VideoPipeline:
             warnings=tuple(warnings),
             provenance=provenance,
         )
+
+    def _overlays(
+        self,
+        request: VideoRequest,
+        safe: tuple[int, int, int, int],
+        size: tuple[int, int],
+        total: int,
+        warnings: list[str],
+    ) -> tuple[list[captions.Cue], list[overlay.Layer], overlay.Layer | None]:
+        """The copy's cues with their yuv420p layers, and the logo's layer (None: no logo)."""
+        cues = captions.plan_cues(
+            title=request.title,
+            bullets=request.bullets,
+            price=request.price,
+            call_to_action=request.call_to_action,
+            frames=total,
+            frame_size=size,
+            safe=safe,
+        )
+        if not cues:
+            warnings.append("no copy for this product: the video has no text")
+        layers = [overlay.Layer.from_sprite(cue.sprite) for cue in cues]
+        logo = None
+        if request.logo is not None:
+            try:
+                logo = overlay.Layer.from_sprite(overlay.logo_sprite(Path(request.logo), size, safe))
+            except (OSError, ValueError) as exc:
+                warnings.append(f"logo {Path(request.logo).name} could not be read ({exc}); no watermark")
+        return cues, layers, logo
 
     def _music(self, request: VideoRequest, duration: float, warnings: list[str]) -> Path | None:
         if request.music is None:

@@ -219,12 +219,18 @@ class FrameSource:
                 self._made[k] = self._worker.submit(clip.make)
                 self._submitted.add(k)
 
+    def _photo(self, k: int) -> PhotoClip | None:
+        """Slot `k`'s photo clip (waiting for it when it is still being made); None for footage."""
+        clip = self.slots[k].clip
+        if isinstance(clip, PendingPhoto):
+            return self._made[k].result()
+        return clip if isinstance(clip, PhotoClip) else None
+
     def _clip_frame(self, k: int, i: int) -> np.ndarray:
         slot = self.slots[k]
-        if isinstance(slot.clip, PhotoClip):
-            return photo_frame(slot.clip, i, slot.frames, self.size)
-        if isinstance(slot.clip, PendingPhoto):
-            return photo_frame(self._made[k].result(), i, slot.frames, self.size)
+        photo = self._photo(k)
+        if photo is not None:
+            return photo_frame(photo, i, slot.frames, self.size)
         reader = self._readers.get(k)
         if reader is None:
             reader = self._readers[k] = ShotReader(slot.clip.shot, slot.clip.start_s, self.size)
@@ -240,13 +246,30 @@ class FrameSource:
             k = active[0]
             return self._clip_frame(k, f - self.slots[k].start)
         a, b = active[0], active[-1]
-        out_frame = self._clip_frame(a, f - self.slots[a].start)
-        in_frame = self._clip_frame(b, f - self.slots[b].start)
         overlap = self.slots[a].end - self.slots[b].start
         p = _ease((f - self.slots[b].start + 1) / (overlap + 1))
         if self.slots[b].transition is Transition.SLIDE:
-            return yuv.slide(out_frame, in_frame, round(self.size[0] * p), self.size)
+            return self._slide(a, b, f, yuv.slide_offset(round(self.size[0] * p), self.size[0]))
+        out_frame = self._clip_frame(a, f - self.slots[a].start)
+        in_frame = self._clip_frame(b, f - self.slots[b].start)
         return yuv.crossfade(out_frame, in_frame, p)
+
+    def _slide(self, a: int, b: int, f: int, off: int) -> np.ndarray:
+        """Frame `f` of clip `a` pushed `off` (even) pixels left by clip `b`: each clip draws only the columns
+        that show (a photo's zoom straight into them), so a slide costs one frame's zoom, not two."""
+        w = self.size[0]
+        out = np.empty(yuv.i420_size(self.size), np.uint8)
+        # (slot, its frame's columns that show, where they go)
+        for k, start, to, width in ((a, off, 0, w - off), (b, 0, w - off, off)):
+            if width == 0:
+                continue
+            i, photo = f - self.slots[k].start, self._photo(k)
+            if photo is not None and isinstance(photo.canvas, yuv.Canvas):
+                scale, tx, ty = _view(photo.canvas.size, photo, i, self.slots[k].frames, self.size)
+                photo.canvas.zoomed(scale, tx + to - start, ty, self.size, out=out, columns=(to, to + width))
+            else:
+                yuv.copy_columns(out, self._clip_frame(k, i), self.size, to, start, width)
+        return out
 
     def close(self) -> None:
         """Close footage readers and stop making clips (one being made is finished first)."""

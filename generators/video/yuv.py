@@ -131,10 +131,13 @@ class _ShiftedPlane:
                 self._along_x[jx] = cv2.filter2D(
                     self._along_x[0], -1, taps, anchor=(1, 0), borderType=cv2.BORDER_REPLICATE
                 )
-            taps = _cubic_taps(jy / self.steps)[:, None]
-            self._copies[jx, jy] = cv2.filter2D(
-                self._along_x[jx], -1, np.ascontiguousarray(taps), anchor=(0, 1), borderType=cv2.BORDER_REPLICATE
-            )
+            if jy == 0:  # the taps are (0, 1, 0, 0): the copy shifted along x is already this one
+                self._copies[jx, jy] = self._along_x[jx]
+            else:
+                taps = _cubic_taps(jy / self.steps)[:, None]
+                self._copies[jx, jy] = cv2.filter2D(
+                    self._along_x[jx], -1, np.ascontiguousarray(taps), anchor=(0, 1), borderType=cv2.BORDER_REPLICATE
+                )
         return self._copies[jx, jy]
 
     def scaled_into(self, dst: np.ndarray, scale: float, tx: float, ty: float) -> None:
@@ -186,18 +189,39 @@ class Canvas:
     def size(self) -> tuple[int, int]:
         return self.planes.size
 
-    def zoomed(self, scale: float, tx: float, ty: float, size: tuple[int, int]) -> np.ndarray:
+    def zoomed(
+        self,
+        scale: float,
+        tx: float,
+        ty: float,
+        size: tuple[int, int],
+        *,
+        out: np.ndarray | None = None,
+        columns: tuple[int, int] | None = None,
+    ) -> np.ndarray:
         """A yuv420p frame of `size` showing the canvas scaled by `scale` and moved by (tx, ty) pixels.
 
         Chroma samples sit at the centre of their 2×2 luma block, so on the half-size planes the same
         mapping moves by (t + (scale - 1) / 2) / 2.
+
+        Args:
+            scale, tx, ty: frame pixel (x, y) shows the canvas at ((x - tx) / scale, (y - ty) / scale).
+            size: the frame's (width, height).
+            out: the yuv420p buffer to draw into (None: a new one).
+            columns: (first, stop), both even: only these columns of the frame are drawn (a slide's part);
+                None: all of them.
         """
-        out = np.empty(i420_size(size), np.uint8)
+        if out is None:
+            out = np.empty(i420_size(size), np.uint8)
+        first, stop = columns or (0, size[0])
+        if first >= stop:
+            return out
         y, cb, cr = plane_views(out, size)
-        self._y.scaled_into(y, scale, tx, ty)
-        tcx, tcy = (tx + (scale - 1) / 2) / 2, (ty + (scale - 1) / 2) / 2
-        self._cb.scaled_into(cb, scale, tcx, tcy)
-        self._cr.scaled_into(cr, scale, tcx, tcy)
+        # The drawn columns are a frame of their own whose pixel 0 is the frame's column `first`.
+        self._y.scaled_into(y[:, first:stop], scale, tx - first, ty)
+        tcx, tcy = (tx + (scale - 1) / 2) / 2 - first // 2, (ty + (scale - 1) / 2) / 2
+        self._cb.scaled_into(cb[:, first // 2 : stop // 2], scale, tcx, tcy)
+        self._cr.scaled_into(cr[:, first // 2 : stop // 2], scale, tcx, tcy)
         return out
 
 
@@ -206,18 +230,25 @@ def crossfade(a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:
     return cv2.addWeighted(a, 1.0 - p, b, p, 0.0).reshape(-1)
 
 
+def slide_offset(offset: int, width: int) -> int:
+    """A slide's offset taken to even pixels within the frame, so the chroma planes move by whole samples."""
+    return min(max(offset - offset % 2, 0), width)
+
+
+def copy_columns(dst: np.ndarray, src: np.ndarray, size: tuple[int, int], to: int, start: int, width: int) -> None:
+    """Copy `width` columns of yuv420p `src` from column `start` into `dst` at column `to` (all even)."""
+    for plane_dst, plane_src, k in zip(plane_views(dst, size), plane_views(src, size), (1, 2, 2), strict=True):
+        plane_dst[:, to // k : (to + width) // k] = plane_src[:, start // k : (start + width) // k]
+
+
 def slide(a: np.ndarray, b: np.ndarray, offset: int, size: tuple[int, int]) -> np.ndarray:
     """`a` pushed `offset` pixels to the left by `b` coming in from the right (yuv420p buffers): a new buffer.
 
-    The offset is taken to even pixels, so the chroma planes move by whole samples with the luma.
+    The offset is taken to even pixels (`slide_offset`).
     """
     w = size[0]
-    off = min(max(offset - offset % 2, 0), w)
+    off = slide_offset(offset, w)
     out = np.empty_like(a)
-    for plane_out, plane_a, plane_b, o in zip(
-        plane_views(out, size), plane_views(a, size), plane_views(b, size), (off, off // 2, off // 2), strict=True
-    ):
-        width = plane_out.shape[1]
-        plane_out[:, : width - o] = plane_a[:, o:]
-        plane_out[:, width - o :] = plane_b[:, :o]
+    copy_columns(out, a, size, 0, off, w - off)
+    copy_columns(out, b, size, w - off, 0, off)
     return out

@@ -112,6 +112,32 @@ def test_a_layer_on_yuv420p_gives_the_picture_the_rgb_blend_gives(x, y, opacity)
     assert not np.array_equal(in_yuv, yuv.rgb_to_i420(frame))  # it drew something
 
 
+def test_a_slide_zooms_only_the_columns_that_show_and_matches_sliding_exact_warps():
+    size, fps = (48, 80), 30
+    rgbs = [cv2.GaussianBlur(_test_canvas(), (0, 0), 3), cv2.GaussianBlur(_test_canvas()[::-1], (0, 0), 3)]
+    clips = [
+        timeline.PhotoClip(f"p{k}", yuv.Canvas.from_rgb(rgb), (30.0, 50.0), zoom_in=k == 0)
+        for k, rgb in enumerate(rgbs)
+    ]
+    exact = [timeline.PhotoClip(c.name, rgb, c.focus, c.zoom_in) for c, rgb in zip(clips, rgbs, strict=True)]
+    slots = timeline.lay_out(clips, [45, 45], fps, seed=0)
+    assert slots[1].transition is timeline.Transition.SLIDE
+    source = timeline.FrameSource(slots, size, fps)
+    try:
+        for f in range(slots[1].start, slots[0].end):
+            overlap = slots[0].end - slots[1].start
+            offset = round(size[0] * timeline._ease((f - slots[1].start + 1) / (overlap + 1)))
+            warped = [
+                timeline.photo_frame(exact[0], f, slots[0].frames, size),  # cv2.warpAffine of the RGB canvas
+                timeline.photo_frame(exact[1], f - slots[1].start, slots[1].frames, size),
+            ]
+            expected = yuv.slide(yuv.rgb_to_i420(warped[0]), yuv.rgb_to_i420(warped[1]), offset, size)
+            diff = np.abs(source.frame(f).astype(int) - expected)
+            assert diff.max() <= 5 and diff.mean() < 1.0  # as close as a whole frame's zoom (see above)
+    finally:
+        source.close()
+
+
 def test_photo_clips_are_made_a_few_at_a_time_shortly_before_they_show():
     size, fps = (32, 48), 30
     lengths = timeline.split_frames(150, [1.0] * 5, fps)
