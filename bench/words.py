@@ -1,11 +1,11 @@
 """Words benchmark: prints one JSON object.
 
 Copy: 3 candidates x 120 new tokens with the packaged SmolLM2-135M-Instruct. `copy_3x120_s` is
-`CopyPipeline.run` on the engine the factory chooses (`copy_engine`: CTranslate2 int8 on CPUs, prompt
+`CopyPipeline.run` on the engine the factory chooses (`copy_engine`: the int4 decode loop on CPUs, prompt
 prefilled once for the 3 candidates); `stock_3x120_s` is a plain transformers `pipeline("text-generation")`
 in fp32 producing the same three candidates one after another (`copy_speedup_vs_fp32_stock`, also
 `copy_speedup`); `copy_transformers_engine_*` is `CopyPipeline.run` on its transformers engine (one batched,
-KV-cached `generate`, bf16 where the CPU has native bf16: what ran before CTranslate2). All sample with the same
+KV-cached `generate`, bf16 where the CPU has native bf16). All sample with the same
 settings and are forced to exactly 120 new tokens (min_new_tokens) so they do equal work. `anchor_tokens_per_s`
 is CTranslate2's own `generate_batch` on the same int8 model and prompt (`anchor_engine`). `quality_*` compares
 the grounding and completeness scores of the sample catalog's drafts on both engines (`--quality-products`).
@@ -62,13 +62,13 @@ def _sample_product():
 
 
 def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
-    """Ours (the engine the factory chooses: CTranslate2 int8 on CPUs) vs stock transformers fp32, vs our
+    """Ours (the engine the factory chooses: the int4 decode loop on CPUs) vs stock transformers fp32, vs our
     transformers engine (what ran before), and the anchor engine, all on the same prompt and token budget."""
     import torch
     from transformers import pipeline
 
     from generators.copywriter import CopyPipeline, CopyRequest, preferred_dtype
-    from generators.runtime.llm_engine import CTRANSLATE2, copy_engine_name, load_ct2_engine
+    from generators.runtime.llm_engine import copy_engine_name, load_copy_engine
     from generators.runtime.loading import load_model
     from generators.runtime.settings import get_settings
     from generators.words.attributes import build_attribute_sheet
@@ -77,8 +77,7 @@ def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
 
     product = _sample_product()
     loaded = load_model("copywriter", "packaged", dtype=preferred_dtype(torch.device("cpu")))
-    engine_name = copy_engine_name("cpu", loaded)
-    engine = load_ct2_engine(loaded, get_settings().threads) if engine_name == CTRANSLATE2 else None
+    engine = load_copy_engine(copy_engine_name("cpu", loaded), loaded, get_settings().threads)
     ours = CopyPipeline(loaded, engine=engine)
     before = CopyPipeline(loaded)  # the transformers engine: one batched, KV-cached generate
     request = CopyRequest(
@@ -114,7 +113,7 @@ def bench_copy(repeats: int, quality_products: int = 0) -> dict[str, Any]:
         "stock_3x120_s": round(stock_s, 2),
         "copy_speedup": round(stock_s / copy_s, 2),
         "copy_tokens_per_s": round(N_COPY * TOKENS / copy_s, 1),
-        "copy_dtype": "int8" if engine is not None else str(ours.model.dtype).replace("torch.", ""),
+        "copy_dtype": engine.compute if engine is not None else str(ours.model.dtype).replace("torch.", ""),
         "copy_engine": engine.name if engine is not None else "transformers",
         "copy_speedup_vs_fp32_stock": round(stock_s / copy_s, 2),
         "stock_fp32_tokens_per_s": round(N_COPY * TOKENS / stock_s, 1),

@@ -12,7 +12,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from generators.runtime.lexicon import has_cjk
-from generators.runtime.llm_engine import CT2_COMPUTE
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, Stopwatch, request_params
 from generators.words.attributes import AttributeSheet, build_attribute_sheet
@@ -42,7 +41,7 @@ from generators.words.prompts import build_messages, copied_example_phrases
 from scoring.scores import ScoreKey
 
 if TYPE_CHECKING:
-    from generators.runtime.llm_engine import Ct2Engine
+    from generators.runtime.llm_spec import SamplingEngine
     from generators.runtime.loading import LoadedModel
     from generators.runtime.pipeline import ImageTextScorer
 
@@ -65,7 +64,7 @@ class CopyPipeline:
         copywriter: the loaded `copywriter` role (any chat LM with a chat template).
         embedder: the loaded `text_embedder` role, for dropping near-identical candidates (optional).
         scorer: a CLIP scorer, for CLIPScore of copy vs product image (optional).
-        engine: a CTranslate2 engine that samples instead of the model's own `generate` (the factory decides:
+        engine: an engine that samples instead of the model's own `generate` (the factory decides:
             `generators.runtime.llm_engine.copy_engine_name`); None samples with transformers.
     """
 
@@ -75,7 +74,7 @@ class CopyPipeline:
         *,
         embedder: LoadedModel | None = None,
         scorer: ImageTextScorer | None = None,
-        engine: Ct2Engine | None = None,
+        engine: SamplingEngine | None = None,
     ) -> None:
         self.copywriter = copywriter
         self.engine = engine
@@ -209,7 +208,7 @@ class CopyPipeline:
         params = request_params(
             request,
             resolved_language=language.value,
-            dtype=self.copywriter.dtype if self.engine is None else CT2_COMPUTE,
+            dtype=self.copywriter.dtype if self.engine is None else self.engine.compute,
             engine=self.engine.name if self.engine is not None else "transformers",
         )
         timings = {**sw.timings, **extra_timings}

@@ -192,11 +192,11 @@ def build_caption(shared: SharedModels, *, clip: bool = True) -> Pipeline:
 def build_copy(shared: SharedModels, *, clip: bool = True) -> Pipeline:
     """The copywriter with the MiniLM embedder (when its role loads) and the CLIP scorer.
 
-    Its sampling engine is chosen here, by `generators.runtime.llm_engine.copy_engine_name`: CTranslate2 int8
-    for a real model on the CPU, else transformers `generate`.
+    Its sampling engine is chosen here, by `generators.runtime.llm_engine.copy_engine_name`: the int4 decode
+    loop for a real model on the CPU, else transformers `generate`.
     """
     from generators.copywriter import CopyPipeline, preferred_dtype
-    from generators.runtime.llm_engine import CTRANSLATE2, copy_engine_name, load_ct2_engine
+    from generators.runtime.llm_engine import TRANSFORMERS, copy_engine_name, load_copy_engine
 
     copywriter = shared.model("copywriter", preferred_dtype(shared.device))
     try:
@@ -204,8 +204,11 @@ def build_copy(shared: SharedModels, *, clip: bool = True) -> Pipeline:
     except VitrineError:  # near-duplicates then count exact repeats only
         embedder = None
     engine = None
-    if copy_engine_name(shared.device, copywriter) == CTRANSLATE2:  # int8 CTranslate2 on CPUs, converted once
-        engine = shared.shared("copy_engine", lambda: load_ct2_engine(copywriter, shared.settings.threads))
+    name = copy_engine_name(shared.device, copywriter)
+    if name != TRANSFORMERS:  # packed (or converted) once, shared by every copy pipeline of this process
+        engine = shared.shared(
+            f"copy_engine:{name}", lambda: load_copy_engine(name, copywriter, shared.settings.threads)
+        )
     return CopyPipeline(copywriter, embedder=embedder, scorer=shared.scorer() if clip else None, engine=engine)
 
 

@@ -1,13 +1,15 @@
-"""Which engine samples the copywriter's text, and the CTranslate2 engine itself.
+"""Which engine samples the copywriter's text, the interface engines share, and the CTranslate2 engine.
 
 Stock transformers `generate` on a CPU spends most of each step in Python and fp32 kernels: the packaged
-SmolLM2-135M ran at ~7 tokens/s on an AVX2-only CPU. CTranslate2 runs the same model with int8 weights in
-one C++ decode loop (the prompt prefilled once for all candidates), so a step costs what reading 135 M int8
-weights costs. `copy_engine_name` is the one place the engine is chosen:
+SmolLM2-135M ran at ~7 tokens/s on an AVX2-only CPU. `copy_engine_name` is the one place the engine is chosen:
 
-- "ctranslate2": a real (not placeholder) copywriter on the CPU, when `ctranslate2` is installed;
-- "transformers": CUDA, placeholder models (tiny/perf profiles keep their measured torch paths), or no
-  `ctranslate2`. `VITRINE_COPY_ENGINE=transformers|ctranslate2` forces one (benchmarks, tests).
+- "quantized" (`generators.runtime.llm_decode`): a real (not placeholder) Llama-layout copywriter on the
+  CPU, in int4 where its weights already are 4-bit (the packaged Q4_1 GGUF: repacked exactly), else int8.
+  Measured ~2.5x CTranslate2 int8 on the packaged model.
+- "transformers": CUDA, placeholder models (tiny/perf profiles keep their measured torch paths), or a model
+  of another layout.
+- "ctranslate2": only when forced; kept as the measured reference (bench/words.py's anchor engine).
+`VITRINE_COPY_ENGINE=transformers|quantized|ctranslate2` forces one (benchmarks, tests).
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from generators.runtime.llm_spec import SampleSpec, SamplingEngine
 
 if TYPE_CHECKING:
     from generators.runtime.loading import LoadedModel
 
 #: Environment variable that forces the copy engine ("transformers" or "ctranslate2").
 COPY_ENGINE_ENV = "VITRINE_COPY_ENGINE"
-TRANSFORMERS, CTRANSLATE2 = "transformers", "ctranslate2"
+TRANSFORMERS, CTRANSLATE2, QUANTIZED = "transformers", "ctranslate2", "quantized"
+ENGINES = (TRANSFORMERS, QUANTIZED, CTRANSLATE2)
 #: The weight format CTranslate2 converts to and computes in (int8 GEMMs run on AVX2, AVX-512 and ARM).
 CT2_COMPUTE = "int8"
 
@@ -44,27 +48,17 @@ def copy_engine_name(device: Any, loaded: LoadedModel) -> str:
     from generators.runtime.errors import SettingsError
 
     forced = os.environ.get(COPY_ENGINE_ENV, "").strip().lower()
-    if forced and forced not in (TRANSFORMERS, CTRANSLATE2):
-        raise SettingsError(f"{COPY_ENGINE_ENV} must be {TRANSFORMERS} or {CTRANSLATE2}, not {forced!r}")
+    if forced and forced not in ENGINES:
+        raise SettingsError(f"{COPY_ENGINE_ENV} must be one of {', '.join(ENGINES)}, not {forced!r}")
     if forced == CTRANSLATE2 and not ctranslate2_installed():
         raise SettingsError(f"{COPY_ENGINE_ENV}=ctranslate2 but ctranslate2 is not installed (pip install ctranslate2)")
     if forced:
         return forced
+    from generators.runtime.llm_quant import supports
+
     on_cpu = str(device).split(":")[0] == "cpu"
-    return CTRANSLATE2 if on_cpu and not loaded.placeholder and ctranslate2_installed() else TRANSFORMERS
-
-
-@dataclass
-class SampleSpec:
-    """What to sample: `n` continuations of `prompt_ids`, with the request's sampling settings."""
-
-    prompt_ids: Sequence[int]
-    n: int
-    seed: int
-    max_new_tokens: int
-    min_new_tokens: int
-    temperature: float
-    top_p: float
+    model = getattr(getattr(loaded, "components", None), "model", None)
+    return QUANTIZED if on_cpu and not loaded.placeholder and supports(model) else TRANSFORMERS
 
 
 # CTranslate2 seeds each worker thread's random generator from the global seed at that thread's first sample
@@ -83,6 +77,7 @@ class Ct2Engine:
     """
 
     name = f"{CTRANSLATE2}-{CT2_COMPUTE}"
+    compute = CT2_COMPUTE
 
     def __init__(self, folder: Path, tokenizer: Any, threads: int = 0) -> None:
         import ctranslate2
@@ -157,6 +152,20 @@ class Ct2Engine:
         finally:
             with self._lock:
                 self._active -= 1
+
+
+def load_copy_engine(name: str, loaded: LoadedModel, threads: int = 0) -> SamplingEngine | None:
+    """The engine `name` (`copy_engine_name`) for a loaded copywriter; None for transformers' own `generate`."""
+    if name == QUANTIZED:
+        from generators.runtime.llm_decode import QuantDecodeEngine, eos_ids_of
+        from generators.runtime.llm_quant import four_bit_source
+
+        model = loaded.components.model
+        bits = 4 if four_bit_source(model) else 8
+        return QuantDecodeEngine(model, eos_ids_of(model, loaded.components.tokenizer), bits)
+    if name == CTRANSLATE2:
+        return load_ct2_engine(loaded, threads)
+    return None
 
 
 def load_ct2_engine(loaded: LoadedModel, threads: int = 0) -> Ct2Engine:

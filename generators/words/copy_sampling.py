@@ -1,8 +1,8 @@
 """Sampling copy drafts: `n` completions of one chat prompt in one batched call, with one stop rule.
 
-Two engines share the stop rule (a draft stops once it has every section its platform needs, or repeats a
+Every engine shares the stop rule (a draft stops once it has every section its platform needs, or repeats a
 line), progress and cancel: transformers' `generate`, whose prompt KV cache is computed once and repeated for
-every draft, and CTranslate2 int8 (`generators.runtime.llm_engine`). `generators.copywriter` builds the prompt
+every draft, and the engines of `generators.runtime.llm_engine` (the int4 decode loop, CTranslate2). `generators.copywriter` builds the prompt
 and checks, grounds and ranks what comes back.
 """
 
@@ -18,7 +18,7 @@ from generators.words.presets import Layout, PlatformPreset, preset_for
 from generators.words.prompts import ASSISTANT_PREFIX
 
 if TYPE_CHECKING:
-    from generators.runtime.llm_engine import Ct2Engine
+    from generators.runtime.llm_spec import SamplingEngine
 
 
 # transformers samples from torch's one global generator: products generating side by side (batch workers)
@@ -95,15 +95,15 @@ def _assistant_texts(texts: list[str], cut: list[bool]) -> list[str]:
 
 
 class CopySampler:
-    """Samples `n` completions of one chat prompt in a single batched call, on one of two engines.
+    """Samples `n` completions of one chat prompt in a single batched call, on one of the engines.
 
     Args:
         model: the copywriter's causal LM (transformers), used for sampling when `engine` is None.
         tokenizer: its tokenizer (with the chat template).
-        engine: a CTranslate2 engine that samples instead of the model's own `generate`, or None.
+        engine: an engine that samples instead of the model's own `generate` (`llm_engine.SamplingEngine`), or None.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, engine: Ct2Engine | None = None) -> None:
+    def __init__(self, model: Any, tokenizer: Any, engine: SamplingEngine | None = None) -> None:
         self.model, self.tokenizer, self.engine = model, tokenizer, engine
         self._prompt_cache: dict[str, Any] = {}
         self._newlines: set[int] | None = None
@@ -142,7 +142,7 @@ class CopySampler:
     ) -> tuple[list[str], int]:
         """`n` sampled completions of one prompt in a single batched call; returns (texts, new tokens)."""
         if self.engine is not None:
-            return self._sample_ct2(prompt_ids, n, seed, request, progress, cancel)
+            return self._sample_engine(prompt_ids, n, seed, request, progress, cancel)
         import torch
         from transformers import StoppingCriteriaList
 
@@ -185,7 +185,7 @@ class CopySampler:
         cut = [request.min_new_tokens == 0 and int(row[-1]) not in done for row in new]
         return _assistant_texts(texts, cut), tokens
 
-    def _sample_ct2(
+    def _sample_engine(
         self,
         prompt_ids: Any,
         n: int,
@@ -194,7 +194,7 @@ class CopySampler:
         progress: ProgressFn | None,
         cancel: CancelToken | None,
     ) -> tuple[list[str], int]:
-        """`sample` on the CTranslate2 engine: the same stop rule, progress and cancel, checked per token."""
+        """`sample` on `self.engine`: the same stop rule, progress and cancel, checked per token."""
         from generators.runtime.llm_engine import SampleSpec
 
         assert self.engine is not None

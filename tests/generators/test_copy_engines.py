@@ -1,7 +1,8 @@
-"""Tier 2: the copywriter on the CTranslate2 engine, with the tiny model converted to int8 (well under a second).
+"""Tier 2: the copywriter on each sampling engine of `llm_engine`, on the tiny model: the quantized decode loop
+(int8 here: the tiny model's weights are not 4-bit; packed in well under a second) and CTranslate2 int8.
 
-The copywriter tests of `test_copywriter` (contract included) run again here on this engine, plus what is
-the engine's own: seeding, progress, cancel, per-sequence early stop, the engine in provenance, the choice.
+The copywriter tests of `test_copywriter` (contract included) run again here on every engine, plus what is
+an engine's own: seeding, progress, cancel, per-sequence early stop, the engine in provenance, the choice.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from generators.runtime.errors import SettingsError
 from generators.runtime.llm_engine import (
     COPY_ENGINE_ENV,
     CTRANSLATE2,
+    QUANTIZED,
     TRANSFORMERS,
     SampleSpec,
     copy_engine_name,
-    load_ct2_engine,
+    load_copy_engine,
 )
 from generators.runtime.loading import load_model
 from generators.runtime.progress import Cancelled, CancelToken
@@ -34,9 +36,14 @@ from tests.generators.test_copywriter import (  # noqa: F401  (collected again, 
 )
 
 
+@pytest.fixture(scope="module", params=[QUANTIZED, CTRANSLATE2])
+def engine_kind(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def engine():
-    return load_ct2_engine(load_model("copywriter", "tiny"))
+def engine(engine_kind):
+    return load_copy_engine(engine_kind, load_model("copywriter", "tiny"))
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +52,16 @@ def pipe(engine):
 
 
 def _spec(engine, n=3, seed=5, max_new=24, min_new=0):
-    prompt = engine.tokenizer("<|im_start|>user\nRed tee<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
+    tokenizer = load_model("copywriter", "tiny").components.tokenizer
+    prompt = tokenizer("<|im_start|>user\nRed tee<|im_end|>\n<|im_start|>assistant\n")["input_ids"]
     return SampleSpec(prompt, n, seed, max_new, min_new, 0.9, 0.95)
 
 
-def test_the_engine_is_recorded_in_provenance(pipe):
+def test_the_engine_is_recorded_in_provenance(pipe, engine_kind):
     result = pipe.run(CopyRequest(TEE, Platform.AMAZON, n=2, seed=1, max_new_tokens=12))
-    assert result.provenance.params["engine"] == "ctranslate2-int8"
-    assert result.provenance.params["dtype"] == "int8"
+    # The tiny model's random weights are not 4-bit: int8 rows (see llm_quant.four_bit_source).
+    expected = {QUANTIZED: ("torch-int8", "int8"), CTRANSLATE2: ("ctranslate2-int8", "int8")}[engine_kind]
+    assert (result.provenance.params["engine"], result.provenance.params["dtype"]) == expected
     stock = CopyPipeline(load_model("copywriter", "tiny"))
     assert stock.run(CopyRequest(TEE, Platform.AMAZON, n=1, max_new_tokens=4)).provenance.params["engine"] == (
         "transformers"
@@ -113,17 +122,21 @@ def test_a_sequence_stops_once_a_line_repeats(pipe, monkeypatch):
 
     calls = []
 
-    def complete_after_two_lines(self, text):
+    def complete_after_one_line(self, text):
         calls.append(text)
-        return text.count("\n") >= 2
+        return text.count("\n") >= 1
 
-    monkeypatch.setattr(copy_sampling.StopRule, "_complete", complete_after_two_lines)
-    request = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, max_retries=0)
-    texts, tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(request)), 3, 4, request)
-    free = CopyRequest(TEE, Platform.AMAZON, n=3, seed=4, max_new_tokens=200, min_new_tokens=200, max_retries=0)
-    _, all_tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(free)), 3, 4, free)
-    assert calls and tokens < all_tokens == 600
-    assert len(texts) == 3
+    monkeypatch.setattr(copy_sampling.StopRule, "_complete", complete_after_one_line)
+    # The tiny model breaks lines at random (about 1 token in 800): use the first seed where a row breaks one.
+    for seed in range(40):
+        request = CopyRequest(TEE, Platform.AMAZON, n=3, seed=seed, max_new_tokens=200, max_retries=0)
+        texts, tokens = pipe.sampler.sample(pipe.sampler.prompt_ids(_messages(request)), 3, seed, request)
+        if calls:
+            break
+    assert calls and len(texts) == 3
+    broken = [text for text in texts if "\n" in text]
+    assert broken and all(text.endswith("\n") for text in broken)  # each stopped at its first line break
+    assert tokens < 600
 
 
 def _messages(request):
@@ -133,21 +146,32 @@ def _messages(request):
 
 
 class _Loaded:
-    """What `copy_engine_name` reads of a loaded model: whether it is a placeholder."""
+    """What `copy_engine_name` reads of a loaded model: whether it is a placeholder, and its model's layout."""
 
-    def __init__(self, placeholder: bool) -> None:
+    def __init__(self, placeholder: bool, model_type: str = "llama") -> None:
         self.placeholder = placeholder
+        self.components = load_model("copywriter", "tiny").components
+        if model_type != "llama":
+            import copy
+
+            self.components = copy.copy(self.components)
+            self.components.model = copy.copy(self.components.model)
+            self.components.model.config = copy.copy(self.components.model.config)
+            self.components.model.config.model_type = model_type
 
 
 def test_the_engine_choice(monkeypatch):
     monkeypatch.delenv(COPY_ENGINE_ENV, raising=False)
-    assert copy_engine_name("cpu", _Loaded(False)) == CTRANSLATE2
+    assert copy_engine_name("cpu", _Loaded(False)) == QUANTIZED
     assert copy_engine_name("cpu", _Loaded(True)) == TRANSFORMERS  # tiny/perf keep the torch path
     assert copy_engine_name("cuda", _Loaded(False)) == TRANSFORMERS
+    assert copy_engine_name("cpu", _Loaded(False, "gpt2")) == TRANSFORMERS  # a layout the loop does not read
     monkeypatch.setenv(COPY_ENGINE_ENV, "transformers")
     assert copy_engine_name("cpu", _Loaded(False)) == TRANSFORMERS
     monkeypatch.setenv(COPY_ENGINE_ENV, "ctranslate2")
     assert copy_engine_name("cpu", _Loaded(True)) == CTRANSLATE2
+    monkeypatch.setenv(COPY_ENGINE_ENV, "quantized")
+    assert copy_engine_name("cpu", _Loaded(True)) == QUANTIZED
     monkeypatch.setenv(COPY_ENGINE_ENV, "llama")
     with pytest.raises(SettingsError):
         copy_engine_name("cpu", _Loaded(False))
@@ -156,20 +180,21 @@ def test_the_engine_choice(monkeypatch):
 def test_the_factory_builds_the_copy_pipeline_on_the_chosen_engine(monkeypatch):
     from generators.factory import SharedModels
 
-    monkeypatch.setenv(COPY_ENGINE_ENV, "ctranslate2")
-    shared = SharedModels("tiny", device="cpu")
-    pipe = shared.pipeline("copy", clip=False)
-    assert pipe.engine is not None and pipe.engine is shared.pipeline("copy", clip=True).engine
+    for kind, engine_name in ((CTRANSLATE2, "ctranslate2-int8"), (QUANTIZED, "torch-int8")):
+        monkeypatch.setenv(COPY_ENGINE_ENV, kind)
+        shared = SharedModels("tiny", device="cpu")
+        pipe = shared.pipeline("copy", clip=False)
+        assert pipe.engine.name == engine_name and pipe.engine is shared.pipeline("copy", clip=True).engine
     monkeypatch.setenv(COPY_ENGINE_ENV, "transformers")
     assert SharedModels("tiny", device="cpu").pipeline("copy", clip=False).engine is None
 
 
-@pytest.mark.parametrize("engine_name", ["ctranslate2", "transformers"])
-def test_products_generating_side_by_side_keep_their_seeded_text(pipe, engine_name):
+@pytest.mark.parametrize("on_transformers", [False, True])
+def test_products_generating_side_by_side_keep_their_seeded_text(pipe, on_transformers):
     """Batch workers run products at the same time: each request still gets the text its seed gives alone."""
     from concurrent.futures import ThreadPoolExecutor
 
-    if engine_name == "transformers":
+    if on_transformers:
         pipe = CopyPipeline(load_model("copywriter", "tiny"))
     requests = [CopyRequest(TEE, Platform.AMAZON, n=2, seed=seed, max_new_tokens=20, max_retries=0) for seed in (1, 2)]
     alone = [[c.raw for c in pipe.run(r).candidates] for r in requests]

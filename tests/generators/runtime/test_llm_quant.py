@@ -1,0 +1,133 @@
+"""The int4 decode loop's own arithmetic, against the transformers forward of the same (tiny, random) models.
+
+Packing is exact for weights already on a 4-bit grid of 32-input groups (what a Q4_1 GGUF holds): then the
+loop's logits differ from the model's only by bf16 activations. Llama and Qwen2 (biases on q, k, v) layouts.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from generators.runtime.device import CPU_BF16_ENV
+from generators.runtime.llm_decode import QuantDecodeEngine
+from generators.runtime.llm_quant import INT4_GROUP, QuantLinear, supports
+from generators.runtime.llm_spec import SampleSpec
+
+
+def _on_int4_grid(model: torch.nn.Module) -> None:
+    """Round every decoder-layer projection onto a 4-bit grid per 32 inputs, as a Q4_1 GGUF stores them."""
+    with torch.no_grad():
+        for name, module in model.named_modules():
+            if isinstance(module, torch.nn.Linear) and "layers." in name:
+                w = module.weight
+                groups = w.view(w.shape[0], -1, INT4_GROUP)
+                low, high = groups.amin(-1, keepdim=True), groups.amax(-1, keepdim=True)
+                scale = ((high - low) / 15).to(torch.bfloat16).float()  # exactly representable scales
+                low = low.to(torch.bfloat16).float()
+                w.copy_((torch.round((groups - low) / scale).clamp(0, 15) * scale + low).view_as(w))
+
+
+def _tiny(kind: str) -> torch.nn.Module:
+    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(0)
+    shape = dict(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=300,
+        max_position_embeddings=512,
+        tie_word_embeddings=True,
+    )
+    if kind == "qwen2":
+        model = Qwen2ForCausalLM(Qwen2Config(**shape))
+        with torch.no_grad():  # transformers initialises biases to zero: make them count
+            for layer in model.model.layers:
+                for proj in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj):
+                    proj.bias.normal_(0, 0.5)
+    else:
+        model = LlamaForCausalLM(LlamaConfig(**shape))
+    _on_int4_grid(model)
+    return model.eval()
+
+
+@pytest.mark.parametrize("kind", ["llama", "qwen2"])
+@pytest.mark.parametrize("bits", [4, 8])
+def test_decode_steps_match_the_transformers_forward(kind, bits, monkeypatch):
+    monkeypatch.setenv(CPU_BF16_ENV, "0")  # the prefill in the model's fp32, whatever this CPU has
+    model = _tiny(kind)
+    assert supports(model)
+    engine = QuantDecodeEngine(model, {299}, bits=bits)
+    prompt = [5, 17, 42, 7, 99, 3, 250, 61]
+    follow = [12, 200]
+    with torch.inference_mode():
+        reference = model(torch.tensor([prompt + follow])).logits[0, len(prompt) - 1 :].float()
+        keys, values = engine._caches(prompt, 2, 4)
+        steps = [engine._step(torch.tensor([prompt[-1]] * 2), len(prompt) - 1, keys, values)]
+        for offset, token in enumerate(follow):
+            steps.append(engine._step(torch.tensor([token] * 2), len(prompt) + offset, keys, values))
+    for step, expected in zip(steps, reference, strict=True):
+        assert torch.equal(step[0], step[1])  # both rows of the batch see the same prompt
+        assert step[0].argmax() == expected.argmax()
+        # bf16 activations (and int8 rows for the 8-bit layers and the head): within a few percent of the spread
+        assert (step[0] - expected).abs().max() < 0.05 * (expected.max() - expected.min())
+
+
+def test_a_quant_linear_reproduces_weights_on_the_int4_grid_and_falls_back_where_kernels_cannot():
+    torch.manual_seed(1)
+    w = torch.randn(48, 64)
+    model_like = torch.nn.Linear(64, 48, bias=False)
+    model_like.weight.data = w
+    holder = torch.nn.Module()
+    holder.layers = torch.nn.ModuleList([torch.nn.Module()])
+    holder.layers[0].proj = model_like
+    _on_int4_grid(holder)
+    x = torch.randn(3, 64).to(torch.bfloat16)
+    exact = x.float() @ model_like.weight.T
+    packed = QuantLinear(model_like.weight, 4)
+    assert packed.bits == 4
+    assert (packed(x).float() - exact).abs().max() < 0.02 * exact.abs().max()
+    # Shapes the kernels cannot take (they would crash): 40 outputs are not sixteens, 40 inputs not groups.
+    assert QuantLinear(torch.randn(40, 64), 4).bits == 8
+    odd = QuantLinear(torch.randn(8, 40), 4)
+    assert odd.bits == 16
+    x = torch.randn(2, 40)
+    assert torch.allclose(odd(x.to(torch.bfloat16)).float(), x @ odd.weight.float(), atol=0.1)
+
+
+def test_sampling_honours_min_new_tokens_top_p_and_the_budget():
+    model = _tiny("llama")
+    eos = 7
+    engine = QuantDecodeEngine(model, {eos})
+    prompt = [5, 17, 42]
+    spec = SampleSpec(prompt, 4, 3, 30, 30, 1.0, 0.9)
+    rows = engine.sample(spec, lambda row, step, token: False)
+    assert [len(r) for r in rows] == [30] * 4 and all(eos not in r for r in rows)
+    # A nearly flat distribution: the 256 most likely of 300 tokens (ids 0-255) hold ~85 % of the mass, less
+    # than top_p, so the fast path must give way to the full sort and ids 256-299 must be drawn too.
+    logits = (-torch.arange(300).float() * 1e-3).expand(2000, -1).clone()
+    drawn = engine._sample(logits, SampleSpec(prompt, 2000, 0, 1, 0, 1.0, 0.99), 0, torch.Generator().manual_seed(0))
+    assert int((drawn >= 256).sum()) > 100
+    # With top_p small, only the head of the distribution is drawn.
+    head = engine._sample(logits, SampleSpec(prompt, 2000, 0, 1, 0, 1.0, 0.1), 0, torch.Generator().manual_seed(0))
+    assert int(head.max()) < 40
+    with pytest.raises(ValueError, match="positions"):
+        engine.sample(SampleSpec(prompt, 1, 0, 5000, 0, 0.7, 0.9), lambda *a: False)
+
+
+def test_four_bit_weights_are_told_from_weights_int4_would_round():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from generators.runtime.llm_quant import four_bit_source
+
+    grid = _tiny("llama")
+    assert four_bit_source(grid)
+    assert four_bit_source(grid.to(torch.bfloat16))  # on the grid within bf16 rounding still counts
+    torch.manual_seed(2)
+    plain = LlamaForCausalLM(
+        LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=1, num_attention_heads=4, vocab_size=300)
+    )
+    assert not four_bit_source(plain)
