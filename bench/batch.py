@@ -9,7 +9,7 @@ peak RSS within 10 % between the two sizes).
 default amazon). `products_per_min` and `cpu_utilisation` (process CPU time / wall time / cores) for
 `--products` products on the engine the factory chooses with `--workers` (default: the cores), and the same
 for `--baseline-products` products on the transformers engine with one worker (how `vitrine batch` ran copy
-before CTranslate2) and on our engine with one worker (`one_worker_*`), in the same run.
+before its CPU engines) and on our engine with one worker (`one_worker_*`), in the same run.
 
 Each child first warms up on a small catalog (imports, model loading and conversion), then imports the
 catalog and runs the whole batch (import → steps → export), reporting its own time, CPU time and peak RSS.
@@ -105,7 +105,9 @@ def bench_copy_recipe(args: argparse.Namespace, env: dict) -> dict[str, object]:
             data = _run_child(catalog, Path(tmp) / f"{prefix}out{n}", args, run_workers, "auto", {**env, **extra})
             result[f"{prefix}products"] = n
             result[f"{prefix}workers"] = run_workers
-            result[f"{prefix}engine"] = extra.get("VITRINE_COPY_ENGINE", "chosen by the factory (ctranslate2 on CPUs)")
+            result[f"{prefix}engine"] = extra.get(
+                "VITRINE_COPY_ENGINE", "chosen by the factory (the quantized decode loop on CPUs)"
+            )
             result[f"{prefix}products_per_min"] = round(n / data["elapsed_s"] * 60, 2)
             result[f"{prefix}cpu_utilisation"] = round(data["cpu_s"] / data["elapsed_s"] / cores, 3)
             result[f"{prefix}cores_busy"] = round(data["cpu_s"] / data["elapsed_s"], 2)

@@ -1,19 +1,27 @@
 """The copywriter's CPU engine: a static-KV-cache decode loop over int4 weights (`llm_quant`), in PyTorch.
 
 Stock `generate` spends a small model's step in Python bookkeeping and fp32 GEMMs (SmolLM2-135M: ~7 tokens/s
-on an AVX2-only CPU). Here the prompt is prefilled once by the transformers model itself (bf16 autocast where
+on an AVX2-only CPU). Here a prompt is prefilled once by the transformers model itself (bf16 autocast where
 the CPU has native bf16) and its KV cache shared by the n candidates; then each step is ~8 ops per layer on
-preallocated fp32 caches: three int4 GEMVs for all candidates at once, rotary embedding as two multiply-adds,
-attention as two small matmuls. A finished candidate leaves the batch, so the others stop paying for it.
+preallocated fp32 caches (`llm_rows`): three int4 GEMVs for all rows at once, rotary embedding as two
+multiply-adds, attention as two small matmuls.
+
+Calls made side by side (a batch run's workers) are decoded together: the first caller drives one loop over
+every waiting request's rows, a request joining at the next step (continuous batching), and each caller gets
+its own rows back. A step costs about the same for 4 rows or 12, so products generating together share it
+instead of queueing for the cores; a finished row leaves at once, so no request waits on another's tail.
+Each request samples with its own seeded generator, so its text does not depend on what runs beside it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from generators.runtime.llm_quant import QuantWeights, pack_weights
+from generators.runtime.llm_rows import DecodeRows
 
 if TYPE_CHECKING:
     from generators.runtime.llm_spec import SampleSpec
@@ -22,6 +30,23 @@ if TYPE_CHECKING:
 MAX_POSITIONS = 4096
 #: Top-p is applied to this many most likely tokens (the full sort runs only when they hold too little mass).
 _TOP_CANDIDATES = 256
+#: Prompts whose KV caches are kept (retries and more seeds reuse them; side-by-side products each have one).
+_KEPT_PROMPTS = 4
+
+
+@dataclass
+class _Request:
+    """One `sample` call in flight: its spec, callback, generator and the rows it has sampled."""
+
+    spec: SampleSpec
+    on_token: Callable[[int, int, int], bool]
+    generator: Any
+    prompt_kv: list[tuple[Any, Any]]
+    rows: list[list[int]]
+    active: list[int]  # its rows still decoding, in batch order
+    steps: int = 0
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class QuantDecodeEngine:
@@ -41,13 +66,17 @@ class QuantDecodeEngine:
         self.name = f"torch-{self.compute}"
         self.weights: QuantWeights = pack_weights(model, MAX_POSITIONS, bits)
         self._prefill_lock = threading.Lock()
-        self._prefilled: tuple[tuple[int, ...], list[tuple[Any, Any]]] | None = None
+        self._prefilled: dict[tuple[int, ...], list[tuple[Any, Any]]] = {}
+        self._queue_lock = threading.Condition()
+        self._waiting: list[_Request] = []
+        self._driving = threading.Lock()
 
     def sample(self, spec: SampleSpec, on_token: Callable[[int, int, int], bool]) -> list[list[int]]:
         """`spec.n` sampled continuations (new token ids, end token excluded), seeded by `spec.seed`.
 
-        `on_token(row, step, token_id)` runs after every sampled token but an end token; returning True stops
-        that row (the caller's stop rule, a cancel). An exception in it reaches the caller.
+        `on_token(row, step, token_id)` runs after every sampled token but an end token (possibly in another
+        caller's thread, one call at a time); returning True stops that row (the caller's stop rule, a
+        cancel). An exception in it ends this request and reaches its caller; the others go on.
 
         Raises:
             ValueError: the prompt plus `spec.max_new_tokens` exceeds `MAX_POSITIONS`, or the prompt is empty.
@@ -59,52 +88,93 @@ class QuantDecodeEngine:
             raise ValueError("the prompt is empty")
         if len(prompt) + spec.max_new_tokens > MAX_POSITIONS:
             raise ValueError(f"prompt ({len(prompt)}) + max_new_tokens exceeds {MAX_POSITIONS} positions")
-        generator = torch.Generator().manual_seed(spec.seed)
         rows: list[list[int]] = [[] for _ in range(spec.n)]
+        if spec.n <= 0 or spec.max_new_tokens <= 0:
+            return rows
         with torch.inference_mode():
-            keys, values = self._caches(prompt, spec.n, spec.max_new_tokens)
-            active = list(range(spec.n))  # batch index -> row
-            tokens = torch.full((spec.n,), prompt[-1], dtype=torch.long)
-            position = len(prompt) - 1
-            for step in range(spec.max_new_tokens):
-                logits = self._step(tokens, position, keys, values)
-                chosen = self._sample(logits, spec, step, generator).tolist()
-                keep = []
-                for index, token in enumerate(chosen):
-                    row = active[index]
-                    if token in self.eos_ids:
-                        continue
-                    rows[row].append(token)
-                    if not on_token(row, step, token):
-                        keep.append(index)
-                if not keep:
-                    break
-                if len(keep) < len(active):  # finished rows leave the batch and its caches
-                    index = torch.tensor(keep)
-                    keys = [k.index_select(0, index) for k in keys]
-                    values = [v.index_select(0, index) for v in values]
-                    active = [active[i] for i in keep]
-                    chosen = [chosen[i] for i in keep]
-                tokens = torch.tensor(chosen, dtype=torch.long)
-                position += 1
+            prompt_kv = self._prompt_kv(prompt)
+        request = _Request(spec, on_token, torch.Generator().manual_seed(spec.seed), prompt_kv, rows, [])
+        with self._queue_lock:
+            self._waiting.append(request)
+            self._queue_lock.notify_all()
+        while not request.done.is_set():
+            if self._driving.acquire(blocking=False):
+                try:
+                    self._drive()
+                finally:
+                    self._driving.release()
+                with self._queue_lock:  # a request that arrived as the loop ended gets a driver
+                    self._queue_lock.notify_all()
+            else:
+                with self._queue_lock:
+                    self._queue_lock.wait_for(lambda: request.done.is_set() or not self._driving.locked(), 0.1)
+        if request.error is not None:
+            raise request.error
         return rows
 
-    def _caches(self, prompt: list[int], n: int, budget: int) -> tuple[list[Any], list[Any]]:
-        """fp32 caches for `n` rows holding the prompt's keys (transposed: (n, kv, dim, pos)) and values."""
+    def _drive(self) -> None:
+        """Decode every waiting and joining request's rows until none is left."""
         import torch
 
-        layers = self._prompt_kv(prompt)
-        w = self.weights
-        length = len(prompt) - 1 + budget + 1
-        keys, values = [], []
-        for k, v in layers:
-            kt = torch.empty(n, w.kv_heads, w.head_dim, length)
-            vv = torch.empty(n, w.kv_heads, length, w.head_dim)
-            kt[:, :, :, : k.shape[-1]] = k
-            vv[:, :, : v.shape[-2]] = v
-            keys.append(kt)
-            values.append(vv)
-        return keys, values
+        batch = DecodeRows(self.weights)
+        running: list[_Request] = []
+        with torch.inference_mode():
+            while True:
+                with self._queue_lock:
+                    joining, self._waiting = self._waiting, []
+                for request in joining:
+                    self._admit(batch, request)
+                    running.append(request)
+                if not running:
+                    return
+                logits = batch.step()
+                keep: list[int] = []
+                tokens: list[int] = []
+                offset = 0
+                for request in running:
+                    count = len(request.active)
+                    kept = self._advance(request, logits[offset : offset + count])
+                    keep += [offset + i for i, _ in kept]
+                    tokens += [token for _, token in kept]
+                    offset += count
+                batch.keep(keep, tokens)
+                for request in running:
+                    if not request.active:
+                        request.done.set()
+                running = [r for r in running if r.active]
+                with self._queue_lock:
+                    self._queue_lock.notify_all()
+
+    def _admit(self, batch: DecodeRows, request: _Request) -> None:
+        spec = request.spec
+        prompt_len = len(spec.prompt_ids)
+        request.active = list(range(spec.n))
+        capacity = prompt_len + spec.max_new_tokens
+        batch.admit(request.prompt_kv, spec.n, int(spec.prompt_ids[-1]), prompt_len - 1, capacity)
+
+    def _advance(self, request: _Request, logits: Any) -> list[tuple[int, int]]:
+        """Sample one token for each of `request`'s rows; (index among its rows, token) for the rows going on."""
+        spec = request.spec
+        chosen = self._sample(logits, spec, request.steps, request.generator).tolist()
+        going: list[tuple[int, int]] = []
+        still: list[int] = []
+        try:
+            for index, token in enumerate(chosen):
+                row = request.active[index]
+                if token in self.eos_ids:
+                    continue
+                request.rows[row].append(token)
+                if not request.on_token(row, request.steps, token):
+                    going.append((index, token))
+                    still.append(row)
+        except BaseException as exc:
+            request.error = exc
+            going, still = [], []
+        request.steps += 1
+        if request.steps >= spec.max_new_tokens:
+            going, still = [], []
+        request.active = still
+        return going
 
     def _prompt_kv(self, prompt: list[int]) -> list[tuple[Any, Any]]:
         """The model's keys (transposed) and values for all prompt tokens but the last, kept for re-runs."""
@@ -113,10 +183,11 @@ class QuantDecodeEngine:
         from generators.runtime.device import cpu_supports_bf16
 
         key = tuple(prompt[:-1])
-        with self._prefill_lock:  # batch workers may share this engine; retries reuse the last prompt
-            kept = self._prefilled
-            if kept is not None and kept[0] == key:
-                return kept[1]
+        with self._prefill_lock:  # batch workers share this engine; retries and more seeds reuse a prompt
+            kept = self._prefilled.pop(key, None)
+            if kept is not None:
+                self._prefilled[key] = kept  # most recently used last
+                return kept
             layers: list[tuple[Any, Any]] = []
             if key:
                 from transformers import DynamicCache
@@ -131,34 +202,10 @@ class QuantDecodeEngine:
                 w = self.weights
                 empty = torch.empty(w.kv_heads, 0, w.head_dim)
                 layers = [(empty.transpose(-1, -2), empty) for _ in w.layers]
-            self._prefilled = (key, layers)
+            self._prefilled[key] = layers
+            while len(self._prefilled) > _KEPT_PROMPTS:
+                del self._prefilled[next(iter(self._prefilled))]
             return layers
-
-    def _step(self, tokens: Any, position: int, keys: list[Any], values: list[Any]) -> Any:
-        """Logits (rows, vocab) after feeding `tokens` (one per row) at `position`; writes the caches."""
-        import torch
-        import torch.nn.functional as F
-
-        w = self.weights
-        rows, hidden, qk = tokens.shape[0], w.hidden, (w.heads + w.kv_heads) * w.head_dim
-        group = w.heads // w.kv_heads
-        cos, sin = w.cos[position], w.sin[position]
-        end = position + 1
-        x = w.embed[tokens].float()
-        for layer, kt, vv in zip(w.layers, keys, values, strict=True):
-            y = layer.qkv(F.rms_norm(x, (hidden,), layer.input_norm, w.eps).to(torch.bfloat16)).float()
-            rotated = y[:, :qk] * cos
-            rotated.addcmul_(y[:, qk : 2 * qk], sin)
-            rotated = rotated.view(rows, w.heads + w.kv_heads, w.head_dim)
-            kt[:, :, :, position] = rotated[:, w.heads :]
-            vv[:, :, position] = y[:, 2 * qk :].view(rows, w.kv_heads, w.head_dim)
-            q = rotated[:, : w.heads].reshape(rows, w.kv_heads, group, w.head_dim)
-            attention = torch.softmax(torch.matmul(q, kt[..., :end]), -1)
-            mixed = torch.matmul(attention, vv[:, :, :end]).reshape(rows, w.heads * w.head_dim)
-            x = x + layer.out(mixed.to(torch.bfloat16))
-            g = layer.gate_up(F.rms_norm(x, (hidden,), layer.post_norm, w.eps).to(torch.bfloat16))
-            x = x + layer.down(F.silu(g[:, : w.intermediate]) * g[:, w.intermediate :])
-        return w.head(F.rms_norm(x, (hidden,), w.final_norm, w.eps).to(torch.bfloat16)).float()
 
     def _sample(self, logits: Any, spec: SampleSpec, step: int, generator: Any) -> Any:
         """One token per row: temperature, then the smallest set of tokens holding `top_p` of the mass."""

@@ -76,9 +76,10 @@ def resolved_workers(options: BatchOptions) -> int:
     """How many products run side by side: `options.workers`, or when it is 0 (auto) one per core for the copy
     recipe and 1 for the others.
 
-    Copy samples with CTranslate2, which shares the cores out between the products generating at the same time
-    (one thread each on 2 cores beats two threads on one product's small matrices); the other recipes' torch
-    steps already use every core, and their models' memory grows with each worker.
+    Products generating copy at the same time share the copy engine's decode steps (`generators.runtime.
+    llm_decode`: one step for all their candidates costs about what one product's costs), and their captions
+    and checks overlap the decoding; the other recipes' torch steps already use every core, and their models'
+    memory grows with each worker.
     """
     if options.workers > 0:
         return options.workers

@@ -12,6 +12,7 @@ import torch
 from generators.runtime.device import CPU_BF16_ENV
 from generators.runtime.llm_decode import QuantDecodeEngine
 from generators.runtime.llm_quant import INT4_GROUP, QuantLinear, supports
+from generators.runtime.llm_rows import DecodeRows
 from generators.runtime.llm_spec import SampleSpec
 
 
@@ -65,10 +66,12 @@ def test_decode_steps_match_the_transformers_forward(kind, bits, monkeypatch):
     follow = [12, 200]
     with torch.inference_mode():
         reference = model(torch.tensor([prompt + follow])).logits[0, len(prompt) - 1 :].float()
-        keys, values = engine._caches(prompt, 2, 4)
-        steps = [engine._step(torch.tensor([prompt[-1]] * 2), len(prompt) - 1, keys, values)]
-        for offset, token in enumerate(follow):
-            steps.append(engine._step(torch.tensor([token] * 2), len(prompt) + offset, keys, values))
+        rows = DecodeRows(engine.weights)
+        rows.admit(engine._prompt_kv(prompt), 2, prompt[-1], len(prompt) - 1, len(prompt) + 4)
+        steps = [rows.step()]
+        for token in follow:
+            rows.keep([0, 1], [token, token])
+            steps.append(rows.step())
     for step, expected in zip(steps, reference, strict=True):
         assert torch.equal(step[0], step[1])  # both rows of the batch see the same prompt
         assert step[0].argmax() == expected.argmax()
@@ -131,3 +134,50 @@ def test_four_bit_weights_are_told_from_weights_int4_would_round():
         LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=1, num_attention_heads=4, vocab_size=300)
     )
     assert not four_bit_source(plain)
+
+
+def test_requests_decoded_together_get_the_logits_they_get_alone(monkeypatch):
+    """Rows of prompts of different lengths share steps (each at its own position, the rest masked)."""
+    monkeypatch.setenv(CPU_BF16_ENV, "0")
+    engine = QuantDecodeEngine(_tiny("llama"), {299})
+    prompts = {"a": [5, 17, 42, 7, 99, 3, 250, 61], "b": [9, 8, 7, 6, 5]}
+    follow = {"a": [12, 200, 31], "b": [4, 150, 77]}
+
+    def run(names):
+        rows = DecodeRows(engine.weights)
+        for name in names:
+            prompt = prompts[name]
+            rows.admit(engine._prompt_kv(prompt), 2, prompt[-1], len(prompt) - 1, len(prompt) + 4)
+        out = [rows.step()]
+        for i in range(3):
+            rows.keep(list(range(len(rows))), [follow[name][i] for name in names for _ in range(2)])
+            out.append(rows.step())
+        return torch.stack(out)  # (steps, rows, vocab)
+
+    with torch.inference_mode():
+        together = run(["a", "b"])
+        alone = torch.cat([run(["a"]), run(["b"])], 1)
+    assert together.shape == alone.shape == (4, 4, 300)
+    assert torch.allclose(together, alone, atol=1e-4)
+
+
+def test_a_failing_callback_ends_only_its_own_request():
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = QuantDecodeEngine(_tiny("llama"), {299})
+
+    def failing(row, step, token):
+        if step == 3:
+            raise RuntimeError("stop rule broke")
+        return False
+
+    def run(kind):
+        spec = SampleSpec([5, 17, 42, 7] if kind == "bad" else [9, 8, 7], 3, 1, 40, 40, 1.0, 0.9)
+        return engine.sample(spec, failing if kind == "bad" else (lambda *a: False))
+
+    with ThreadPoolExecutor(2) as pool:
+        bad, good = pool.submit(run, "bad"), pool.submit(run, "good")
+        with pytest.raises(RuntimeError, match="stop rule broke"):
+            bad.result()
+        assert [len(r) for r in good.result()] == [40, 40, 40]
+    assert [len(r) for r in run("good")] == [40, 40, 40]  # the engine is still usable
