@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from generators.runtime.errors import VitrineError
 from generators.runtime.progress import Cancelled, CancelToken, ProgressFn, check, report
 from generators.runtime.provenance import Provenance, request_params
-from generators.video import captions, encoder, footage, overlay, timeline, yuv
+from generators.video import ahead, captions, encoder, footage, overlay, timeline, yuv
 from generators.video.presets import check_duration, get_preset
 
 PHOTO_SIDE = 2400  # photos are read at most this large: enough for a 1920-pixel frame zoomed 1.15×
@@ -270,16 +270,23 @@ class VideoPipeline:
                 pixel_format=encoder.PixelFormat.YUV420P,
             )
             render_start = time.perf_counter()
+
+            def make(f: int) -> np.ndarray:
+                frame = source.frame(f)  # yuv420p: composed in the encoder's own form
+                for cue, layer in zip(cues, layers, strict=True):
+                    opacity = cue.opacity(f, fade)
+                    if opacity > 0:
+                        layer.draw(frame, size, opacity)
+                if logo is not None:
+                    logo.draw(frame, size, 0.8)
+                return frame
+
+            # Frames are made on a lower-priority thread, mostly while x264 leaves a core idle (see `ahead`);
+            # this thread hands them on, reports progress and answers a cancel.
+            frames = ahead.FramesAhead(make, total)
             try:
-                for f in range(total):
+                for f, frame in enumerate(frames):
                     check(cancel)
-                    frame = source.frame(f)  # yuv420p: composed in the encoder's own form
-                    for cue, layer in zip(cues, layers, strict=True):
-                        opacity = cue.opacity(f, fade)
-                        if opacity > 0:
-                            layer.draw(frame, size, opacity)
-                    if logo is not None:
-                        logo.draw(frame, size, 0.8)
                     if f == poster_at:
                         poster_frame = yuv.i420_to_rgb(frame, size)
                     writer.write(frame)
@@ -290,6 +297,8 @@ class VideoPipeline:
             except BaseException:
                 writer.abort()
                 raise
+            finally:
+                frames.close()
         finally:
             source.close()
             cv2.setNumThreads(opencv_threads)

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from generators.video import yuv
+from generators.video.ahead import lower_thread_priority
 from generators.video.footage import ShotCut, ShotReader
 
 CANVAS_ZOOM = 1.15  # the canvas is this much larger than the frame: the closest zoom still has ~1:1 pixels
@@ -203,7 +204,11 @@ class FrameSource:
         self._made: dict[int, Future[PhotoClip]] = {}
         self._pending = [k for k, s in enumerate(slots) if isinstance(s.clip, PendingPhoto)]
         self._submitted: set[int] = set()
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="video-clips") if self._pending else None
+        self._worker = (
+            ThreadPoolExecutor(1, thread_name_prefix="video-clips", initializer=lower_thread_priority)
+            if self._pending
+            else None
+        )
         self._prepare(0)
 
     def _prepare(self, f: int) -> None:
