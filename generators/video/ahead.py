@@ -26,16 +26,21 @@ FRAME_NICE = 10  # Linux nice value added to frame-making threads: ~1/10 of a co
 AHEAD = 4  # finished frames waiting for the encoder: ~13 MB at 1080x1920
 
 
+_lowered = threading.local()
+
+
 def lower_thread_priority() -> None:
-    """Lower the calling thread's scheduling priority by `FRAME_NICE` (Linux only; elsewhere nothing).
+    """Lower the calling thread's scheduling priority by `FRAME_NICE`, once (Linux only; elsewhere nothing).
 
     Linux applies `setpriority(PRIO_PROCESS, tid)` to that one thread; other systems would take the thread id
     for a process id, so they are left alone.
     """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):  # a sandbox may refuse: frames are then made at normal priority
-            tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + FRAME_NICE)
+    if getattr(_lowered, "done", False) or not sys.platform.startswith("linux"):
+        return
+    _lowered.done = True
+    with contextlib.suppress(OSError):  # a sandbox may refuse: frames are then made at normal priority
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + FRAME_NICE)
 
 
 class FramesAhead:

@@ -6,6 +6,7 @@ import functools
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,12 @@ class VideoPipeline:
         total = round(duration * fps)
         warnings: list[str] = []
         check(cancel)
+        # Probing the music runs ffmpeg (~50 ms) on a thread of its own, while the photos are read and the first
+        # clips are made; the thread ends with it.
+        music_warnings: list[str] = []
+        probing = ThreadPoolExecutor(1, thread_name_prefix="video-music")
+        music_probe = probing.submit(self._music, request, total / fps, music_warnings)
+        probing.shutdown(wait=False)
         clips, lengths, shots, cuts = self._clips(request, size, fps, total, warnings)
         slots = timeline.lay_out(clips, lengths, fps, request.seed)
         # x264 has the cores: OpenCV splitting each resize across them too costs more CPU (its workers
@@ -252,7 +259,8 @@ class VideoPipeline:
         source = timeline.FrameSource(slots, size, fps)
         try:
             cues, layers, logo = self._overlays(request, preset.safe_box(size), size, total, warnings)
-            music = self._music(request, total / fps, warnings)
+            music = music_probe.result()
+            warnings.extend(music_warnings)
 
             out = Path(request.out_path)
             out.parent.mkdir(parents=True, exist_ok=True)

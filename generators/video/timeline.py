@@ -186,6 +186,14 @@ def split_frames(total: int, weights: list[float], fps: int) -> list[int]:
     return fit_lengths(guess, total, fps)
 
 
+def _make_clip(clip: PendingPhoto, first: bool) -> PhotoClip:
+    """Make a pending clip on the worker: the first at the caller's priority (the first frame waits for it),
+    the later ones, made while frames are encoded, at the frame threads' lower priority (`ahead`)."""
+    if not first:
+        lower_thread_priority()
+    return clip.make()
+
+
 class FrameSource:
     """Makes the timeline's frames in order, as yuv420p buffers.
 
@@ -204,11 +212,7 @@ class FrameSource:
         self._made: dict[int, Future[PhotoClip]] = {}
         self._pending = [k for k, s in enumerate(slots) if isinstance(s.clip, PendingPhoto)]
         self._submitted: set[int] = set()
-        self._worker = (
-            ThreadPoolExecutor(1, thread_name_prefix="video-clips", initializer=lower_thread_priority)
-            if self._pending
-            else None
-        )
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="video-clips") if self._pending else None
         self._prepare(0)
 
     def _prepare(self, f: int) -> None:
@@ -221,7 +225,7 @@ class FrameSource:
             if k not in self._submitted:
                 clip = self.slots[k].clip
                 assert isinstance(clip, PendingPhoto)
-                self._made[k] = self._worker.submit(clip.make)
+                self._made[k] = self._worker.submit(_make_clip, clip, first=k == self._pending[0])
                 self._submitted.add(k)
 
     def _photo(self, k: int) -> PhotoClip | None:
