@@ -7,7 +7,8 @@ peak RSS within 10 % between the two sizes).
 `--recipe copy`: the copy recipe (ingest, caption, attributes, copy) with the default install's models
 (profile auto: the packaged SmolLM2-135M copywriter; placeholder BLIP/CLIP) for one platform (`--platform`,
 default amazon). `products_per_min` and `cpu_utilisation` (process CPU time / wall time / cores) for
-`--products` products on the engine the factory chooses with `--workers` (default: the cores), and the same
+`--products` products on the engine the factory chooses with `--workers` (default: what `vitrine batch`
+chooses, `studio.batch.runner.resolved_workers`), and the same
 for `--baseline-products` products on the transformers engine with one worker (how `vitrine batch` ran copy
 before its CPU engines) and on our engine with one worker (`one_worker_*`), in the same run.
 
@@ -89,11 +90,15 @@ def _run_child(catalog: Path, out: Path, args: argparse.Namespace, workers: int,
 
 
 def bench_copy_recipe(args: argparse.Namespace, env: dict) -> dict[str, object]:
-    """The copy recipe on our engine (workers = cores unless given) and on the transformers engine (1 worker)."""
+    """The copy recipe on our engine (`vitrine batch`'s workers unless given) and on the transformers engine
+    (1 worker)."""
     from studio.batch.synthetic import write_synthetic_catalog
 
     cores = _cores()
-    workers = args.workers or cores
+    from studio.batch.recipe import Recipe
+    from studio.batch.runner import BatchOptions, resolved_workers
+
+    workers = args.workers or resolved_workers(BatchOptions(Recipe.COPY))
     result: dict[str, object] = {"recipe": "copy", "profile": "auto", "platforms": args.platform, "cores": cores}
     runs = [("", args.products, workers, {})]
     if args.baseline_products:
@@ -130,7 +135,9 @@ def main() -> None:
         default="images",
         help="batch recipe (default: images — ingest runs; steps whose pipelines are missing are reported unavailable)",
     )
-    parser.add_argument("--workers", type=int, default=None, help="default: 1, or the cores for --recipe copy")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: 1, or vitrine batch's own choice for --recipe copy"
+    )
     parser.add_argument(
         "--platform", action="append", default=[], help="export platforms (default: all; amazon for copy)"
     )
