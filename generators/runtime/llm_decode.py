@@ -6,9 +6,9 @@ the CPU has native bf16) and its KV cache shared by the n candidates; then each 
 preallocated fp32 caches (`llm_rows`): three int4 GEMVs for all rows at once, rotary embedding as two
 multiply-adds, attention as two small matmuls.
 
-Calls made side by side (a batch run's workers) are decoded together: the first caller drives one loop over
-every waiting request's rows, a request joining at the next step (continuous batching), and each caller gets
-its own rows back. A step costs about the same for 4 rows or 12, so products generating together share it
+Calls made side by side (a batch run's workers) are decoded together: one caller at a time steps every
+running request's rows, a request joining at the next step (continuous batching), and hands the stepping to
+another caller once its own request is done; each caller gets its own rows back. A step costs about the same for 4 rows or 12, so products generating together share it
 instead of queueing for the cores; a finished row leaves at once, so no request waits on another's tail.
 Each request samples with its own seeded generator, so its text does not depend on what runs beside it.
 """
@@ -69,7 +69,11 @@ class QuantDecodeEngine:
         self._prefilled: dict[tuple[int, ...], list[tuple[Any, Any]]] = {}
         self._queue_lock = threading.Condition()
         self._waiting: list[_Request] = []
+        # Whoever holds `_driving` steps the shared batch; it passes to another caller once its own request is
+        # done, so no product's result waits on rows that joined after it.
         self._driving = threading.Lock()
+        self._rows = DecodeRows(self.weights)
+        self._running: list[_Request] = []
 
     def sample(self, spec: SampleSpec, on_token: Callable[[int, int, int], bool]) -> list[list[int]]:
         """`spec.n` sampled continuations (new token ids, end token excluded), seeded by `spec.seed`.
@@ -100,10 +104,10 @@ class QuantDecodeEngine:
         while not request.done.is_set():
             if self._driving.acquire(blocking=False):
                 try:
-                    self._drive()
+                    self._drive(request)
                 finally:
                     self._driving.release()
-                with self._queue_lock:  # a request that arrived as the loop ended gets a driver
+                with self._queue_lock:  # the requests still running (or just arrived) get a driver
                     self._queue_lock.notify_all()
             else:
                 with self._queue_lock:
@@ -112,38 +116,48 @@ class QuantDecodeEngine:
             raise request.error
         return rows
 
-    def _drive(self) -> None:
-        """Decode every waiting and joining request's rows until none is left."""
+    def _drive(self, own: _Request) -> None:
+        """Step every running and joining request's rows until `own` is done (the caller holds `_driving`)."""
         import torch
 
-        batch = DecodeRows(self.weights)
-        running: list[_Request] = []
+        batch, running = self._rows, self._running
         with torch.inference_mode():
-            while True:
+            while not own.done.is_set():
                 with self._queue_lock:
                     joining, self._waiting = self._waiting, []
-                for request in joining:
-                    self._admit(batch, request)
-                    running.append(request)
-                if not running:
-                    return
-                logits = batch.step()
-                keep: list[int] = []
-                tokens: list[int] = []
-                offset = 0
-                for request in running:
-                    count = len(request.active)
-                    kept = self._advance(request, logits[offset : offset + count])
-                    keep += [offset + i for i, _ in kept]
-                    tokens += [token for _, token in kept]
-                    offset += count
-                batch.keep(keep, tokens)
-                for request in running:
-                    if not request.active:
+                running += joining
+                try:
+                    for request in joining:
+                        self._admit(batch, request)
+                    if not running:
+                        return
+                    self._step(batch, running)
+                except BaseException as exc:  # every request in the batch fails with it, not just the driver's
+                    for request in running:
+                        request.error = request.error or exc
                         request.done.set()
-                running = [r for r in running if r.active]
+                    running.clear()
+                    self._rows = batch = DecodeRows(self.weights)
                 with self._queue_lock:
                     self._queue_lock.notify_all()
+
+    def _step(self, batch: DecodeRows, running: list[_Request]) -> None:
+        """One decode step for every running request; finished rows leave, finished requests are marked done."""
+        logits = batch.step()
+        keep: list[int] = []
+        tokens: list[int] = []
+        offset = 0
+        for request in running:
+            count = len(request.active)
+            kept = self._advance(request, logits[offset : offset + count])
+            keep += [offset + i for i, _ in kept]
+            tokens += [token for _, token in kept]
+            offset += count
+        batch.keep(keep, tokens)
+        for request in running:
+            if not request.active:
+                request.done.set()
+        running[:] = [r for r in running if r.active]
 
     def _admit(self, batch: DecodeRows, request: _Request) -> None:
         spec = request.spec

@@ -181,3 +181,40 @@ def test_a_failing_callback_ends_only_its_own_request():
             bad.result()
         assert [len(r) for r in good.result()] == [40, 40, 40]
     assert [len(r) for r in run("good")] == [40, 40, 40]  # the engine is still usable
+
+
+def test_a_request_returns_when_its_rows_are_done_while_a_longer_one_joined_after_it_runs_on():
+    """The caller that was stepping the batch hands the stepping over once its own rows are done."""
+    import threading
+    import time
+
+    engine = QuantDecodeEngine(_tiny("llama"), {299})
+    short_returned, long_started = threading.Event(), threading.Event()
+    seen_at_long_end: list[bool] = []
+    results = {}
+
+    def long_on_token(row, step, token):
+        if step == 199 and row == 0:
+            seen_at_long_end.append(short_returned.is_set())
+        return False
+
+    def run_long():
+        long_started.set()
+        results["long"] = engine.sample(SampleSpec([9, 8, 7], 2, 2, 200, 200, 1.0, 0.9), long_on_token)
+
+    def short_on_token(row, step, token):
+        if step == 2 and row == 0:  # the short request is stepping the batch: let the long one join now
+            threading.Thread(target=run_long).start()
+            deadline = time.monotonic() + 30
+            while not engine._waiting and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return False
+
+    results["short"] = engine.sample(SampleSpec([5, 17, 42], 2, 1, 10, 10, 1.0, 0.9), short_on_token)
+    short_returned.set()
+    assert long_started.wait(30)
+    deadline = time.monotonic() + 60
+    while "long" not in results and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [len(r) for r in results["short"]] == [10, 10] and [len(r) for r in results["long"]] == [200, 200]
+    assert seen_at_long_end == [True]
