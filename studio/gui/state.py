@@ -1,4 +1,4 @@
-"""What every page shares: the open project, the job runner, the undo stack, the translator."""
+"""What every page shares: the open project, the job runner, the undo stack, the translator, the looks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtGui import QUndoStack
 
 from studio.gui.i18n import Translator
 from studio.gui.jobs import JobRunner
+from studio.gui.looks import LookCache
 
 if TYPE_CHECKING:
     from studio.project.store import Store
@@ -28,6 +29,8 @@ class StudioState(QObject):
         super().__init__(parent)
         self.tr = translator
         self.runner = JobRunner(self)
+        # Connected to project_changed before any page, so pages reading it on that signal see it cleared.
+        self.looks = LookCache(self)
         self.undo_stack = QUndoStack(self)
         self.store: Store | None = None
         self.current_sku: str | None = None

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from studio.gui import services
 from studio.gui.jobs import JobState
 from studio.gui.widgets.thumbnail_grid import SCORE_ROLE, ProductTile, ThumbnailGrid, TileScore
 from studio.gui.widgets.thumbnail_tiles import ThumbState
+from studio.jobs.requests import CompleteLookRequest
 from studio.project.importer import import_catalog
 from tests.gui.test_thumbnails import _jpegs
 from tests.studio.look_catalog import write_look_catalog
@@ -135,7 +137,7 @@ def test_complete_the_look_lists_complementary_categories_and_opens_items(qtbot,
     jobs = len(runner.jobs())
     qtbot.mouseClick(panel.card("SNKR"), Qt.MouseButton.LeftButton)
     assert window.state.current_sku == "SNKR" and page.sku_label.text().startswith("SNKR")
-    qtbot.waitUntil(lambda: "SNKR" in page.looks, timeout=60_000)
+    qtbot.waitUntil(lambda: window.state.looks.get("SNKR") is not None, timeout=60_000)
     assert len(runner.jobs()) == jobs + 1 and panel.result.sku == "SNKR"
 
     window.state.open_product("TEE")  # cached: shown at once, no job
@@ -143,3 +145,44 @@ def test_complete_the_look_lists_complementary_categories_and_opens_items(qtbot,
     page.tabs.setCurrentIndex(0)
     window.state.open_product("CAP")  # the look tab is hidden: no job for CAP
     assert len(runner.jobs()) == jobs + 1
+
+
+def test_the_look_tab_and_the_pairing_tab_share_one_look_per_product(qtbot, look_project, monkeypatch):
+    """Complete the look runs once for a product whichever tab asks first, and again once the product changes."""
+    from studio.gui.panels.pairing import PairingPanel
+
+    window = look_project
+    state, runner = window.state, window.state.runner
+    asked: list[str] = []
+    submit = runner.submit
+
+    def counting_submit(request, **callbacks):  # counts complete-the-look jobs; the real runner runs them all
+        if isinstance(request, CompleteLookRequest):
+            asked.append(request.sku)
+        return submit(request, **callbacks)
+
+    monkeypatch.setattr(runner, "submit", counting_submit)
+    state.open_product("TEE")
+    page = window.pages["product"]
+    (pairing,) = [p for p in page.panels if isinstance(p, PairingPanel)]
+    _finished(qtbot, window, lambda: (page.tabs.setCurrentWidget(page.look_panel), page.look_job)[1])
+    assert asked == ["TEE"] and page.look_panel.result.sku == "TEE"
+
+    page.tabs.setCurrentWidget(pairing)  # the outfit comes from the look already found: no second job
+    assert asked == ["TEE"] and pairing.look_job is None
+    assert {s.item.sku for s in pairing.slots()} >= {"SNKR", "CAP"}  # the look's categories as outfit slots
+    assert pairing.status.text() == window.state.tr.t("pairing.suggested")
+
+    # The product changes (a person sets an attribute, its photos are re-read): its look is stale.
+    product = state.store.product_by_sku("TEE")
+    services.set_attribute(state.store, product.id, "color", "blue")
+    assert state.looks.get("TEE") is None and pairing.slots() == []
+    _finished(qtbot, window, lambda: (state.candidates_changed.emit(product.id), pairing.look_job)[1])
+    assert asked == ["TEE", "TEE"] and state.looks.get("TEE") is not None and pairing.slots()
+    page.tabs.setCurrentWidget(page.look_panel)  # shown from the recomputed look
+    assert asked == ["TEE", "TEE"] and page.look_panel.result is state.looks.get("TEE")
+
+    state.project_changed.emit()  # the catalog changed: every look is dropped
+    assert state.looks.get("TEE") is None
+    _finished(qtbot, window, lambda: (page.tabs.setCurrentWidget(pairing), pairing.look_job)[1])
+    assert asked == ["TEE", "TEE", "TEE"]

@@ -59,7 +59,7 @@ def panel(qtbot, window, tmp_path):
     page = window.pages["product"]
     (tab,) = [p for p in page.panels if isinstance(p, PairingPanel)]
     page.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: TEE in tab.looks, timeout=120_000)
+    qtbot.waitUntil(lambda: tab.state.looks.get(TEE) is not None, timeout=120_000)
     return tab
 
 

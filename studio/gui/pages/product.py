@@ -4,8 +4,6 @@ capability panel the registry declares (pairing, try-on, video: `studio.gui.pane
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -39,9 +37,8 @@ from studio.gui.widgets.card_list import CardList
 from studio.gui.widgets.empty_state import EmptyState
 from studio.gui.widgets.look_panel import LookPanel
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
-from studio.jobs.requests import CompleteLookRequest, ProductCaptionsRequest, ProductCopyRequest
+from studio.jobs.requests import ProductCaptionsRequest, ProductCopyRequest
 from studio.project.rows import CandidateKind
-from studio.project.search import LookResult
 from studio.project.thumbnails import project_thumbnail_cache
 
 
@@ -185,15 +182,14 @@ class ProductPage(Page):
         col.addWidget(self.copy_list, 1)
         self.tabs.addTab(copy_tab, "")
 
-        # -- complete the look tab: computed when shown, kept per product until the catalog changes
+        # -- complete the look tab: computed when shown, kept in state.looks (the Pairing tab reads it too)
         self.look_panel = LookPanel(state.tr)
         self.look_panel.product_clicked.connect(state.open_product)
         self.tabs.addTab(self.look_panel, "")
-        self.looks: dict[str, LookResult] = {}
-        self.look_job: Job | None = None
-        self._looks_pending: set[tuple[int, str]] = set()  # (catalog epoch, sku) of looks being computed
-        self._catalog_epoch = 0
+        self.look_job: Job | None = None  # the open product's look on its way (from this tab or another)
         self.tabs.currentChanged.connect(lambda _i: self.show_look())
+        state.looks.ready.connect(self._look_ready)
+        state.looks.failed.connect(self._look_failed)
 
         # -- capability panels (pairing, try-on, video), as declared in studio/capabilities/declared.py
         self.panels: list[ProductPanel] = [panel_type(state) for panel_type in load_panel_types()]
@@ -224,9 +220,6 @@ class ProductPage(Page):
 
     # ---- loading ----------------------------------------------------------------------------------
     def _project_changed(self) -> None:
-        self._catalog_epoch += 1  # looks found before are stale: products came or went
-        self.looks.clear()
-        self._looks_pending.clear()
         sku = self.state.current_sku
         if sku is None:
             self.product = None
@@ -265,6 +258,7 @@ class ProductPage(Page):
     def _candidates_changed(self, product_id: int) -> None:
         if self.product is not None and self.product.id == product_id:
             self.reload_all()
+            self.show_look()  # recomputed if the product's photos or attributes changed
             for panel in self.panels:
                 panel.reload()
 
@@ -390,41 +384,30 @@ class ProductPage(Page):
         self._panel_shown(self.tabs.currentIndex())
 
     def show_look(self) -> Job | None:
-        """Fill the look tab for the open product, if it is the tab on screen: from the cache, or by a job.
+        """Fill the look tab for the open product, if it is the tab on screen: from the studio's look cache
+        (shared with the Pairing tab), or by a job.
 
         Returns the job started (None when the tab is hidden, the look is cached, or already on its way).
         """
-        store, product = self.state.store, self.product
+        store, product, looks = self.state.store, self.product, self.state.looks
         if store is None or product is None or self.tabs.currentWidget() is not self.look_panel:
             return None
         if not self.isVisible():
             return None  # on_shown comes back here once the page is on screen
-        if (look := self.looks.get(product.sku)) is not None:
+        if (look := looks.get(product.sku)) is not None:
             self.look_panel.show_result(look, store.assets.path_for, project_thumbnail_cache(store.folder))
             return None
         self.look_panel.show_loading()
-        wanted = (self._catalog_epoch, product.sku)
-        if wanted in self._looks_pending:
-            return None
-        self._looks_pending.add(wanted)
-        self.look_job = self.state.runner.submit(
-            CompleteLookRequest(store.folder, product.sku),
-            on_done=partial(self._look_done, wanted),
-            on_error=partial(self._look_failed, wanted),
-        )
-        return self.look_job
+        job = looks.request(product.sku)
+        self.look_job = looks.job(product.sku)
+        return job
 
-    def _look_done(self, wanted: tuple[int, str], look: LookResult) -> None:
-        if wanted[0] != self._catalog_epoch:
-            return  # the catalog changed while it ran
-        self._looks_pending.discard(wanted)
-        self.looks[wanted[1]] = look
-        if self.product is not None and self.product.sku == wanted[1]:
+    def _look_ready(self, sku: str) -> None:
+        if self.product is not None and self.product.sku == sku:
             self.show_look()
 
-    def _look_failed(self, wanted: tuple[int, str], message: str) -> None:
-        self._looks_pending.discard(wanted)  # not cached: showing the tab again tries again
-        if self.product is not None and self.product.sku == wanted[1] and wanted[0] == self._catalog_epoch:
+    def _look_failed(self, sku: str, message: str) -> None:
+        if self.product is not None and self.product.sku == sku:
             self.look_panel.show_failed(message)
 
     # ---- generation jobs --------------------------------------------------------------------------

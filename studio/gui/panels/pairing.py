@@ -1,8 +1,8 @@
 """The Product page's Pairing tab: the product's outfit (swap or remove items), style, mode, looks and seed,
 Generate with step previews, and the ranked gallery of flat-lays and generated looks.
 
-The outfit comes from complete-the-look retrieval (a `CompleteLookRequest` on the job worker, once per product
-while the catalog is unchanged), arranged into slots the way the pairing step arranges them
+The outfit comes from complete-the-look retrieval (`state.looks`, shared with the look tab: computed on the job
+worker once per product while the product and the catalog are unchanged), arranged into slots the way the pairing step arranges them
 (`services.outfit_slots`). Swapping shows a slot's next-best item and removing leaves the slot out; either makes
 Generate send the chosen SKUs (`PairingStepOptions.items`). The suggested outfit sends none, so a run from here
 and a batch run of the same settings are the same job.
@@ -11,6 +11,7 @@ and a batch run of the same settings are the same job.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -39,9 +40,11 @@ from studio.gui.widgets.elided_label import ElidedLabel
 from studio.gui.widgets.image_gallery import ImageGallery, gallery_labels, review_through_undo
 from studio.gui.widgets.thumbnail_loader import ThumbnailLoader
 from studio.gui.widgets.thumbnail_tiles import ThumbnailLabel
-from studio.jobs.requests import CompleteLookRequest
 from studio.project.rows import CandidateKind
 from studio.project.thumbnails import project_thumbnail_cache
+
+if TYPE_CHECKING:
+    from studio.project.search import LookResult
 
 MODES = ("flatlay", "generated", "both")
 FLATLAY_EDGE = 200  # the outfit column's flat-lay picture
@@ -94,9 +97,9 @@ class PairingPanel(ProductPanel):
 
     def __init__(self, state: StudioState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.looks: dict[str, object] = {}  # sku -> LookResult, while the catalog is unchanged
-        self.outfits: dict[str, list[services.OutfitSlot]] = {}  # sku -> the outfit as the person left it
-        self.look_job: Job | None = None
+        # sku -> (the look it came from, the outfit as the person left it); rebuilt when the look is recomputed
+        self.outfits: dict[str, tuple[LookResult, list[services.OutfitSlot]]] = {}
+        self.look_job: Job | None = None  # the open product's look on its way (from this tab or the look tab)
         self._look_error = ""
         self._styles_filled = False
         self.loader = ThumbnailLoader(self, workers=1, memory_bytes=8 << 20)
@@ -204,6 +207,8 @@ class PairingPanel(ProductPanel):
         state.runner.job_changed.connect(self._job_changed)
         state.runner.job_finished.connect(self._job_changed)
         state.project_changed.connect(self._project_changed)
+        state.looks.ready.connect(self._outfit_found)
+        state.looks.failed.connect(self._outfit_failed)
 
     # ---- the open product ---------------------------------------------------------------------------
     def show_product(self) -> None:
@@ -211,15 +216,16 @@ class PairingPanel(ProductPanel):
         self._fill_outfit()
         if self.last_job is not None:
             self._job_changed(self.last_job.id)
-        if self.isVisible():
-            self.request_outfit()
 
     def reload(self) -> None:
-        """Refill the gallery and the flat-lay picture from the project."""
+        """Refill the gallery and the flat-lay picture from the project; on screen, ask for the outfit again
+        (a job runs only if the product's photos or attributes changed since its look was found)."""
         store, product = self.state.store, self.product
         if store is None or product is None:
             self.gallery.set_candidates([])
             return
+        if self.isVisible():
+            self.request_outfit()
         views = services.image_candidate_views(store, product.id, CandidateKind.PAIRING)
         for view in views:
             look = "flatlay" if view.params.get("look") == "flatlay" else "generated"
@@ -245,31 +251,21 @@ class PairingPanel(ProductPanel):
         self.request_outfit()
 
     def _project_changed(self) -> None:
-        self.looks.clear()  # products came or went: every suggested outfit may change
-        self.outfits.clear()
+        self.outfits.clear()  # products came or went: every suggested outfit may change (state.looks is cleared)
 
     # ---- the outfit ---------------------------------------------------------------------------------
     def request_outfit(self) -> Job | None:
-        """Ask the worker for the open product's suggested outfit unless it is known or on its way."""
-        store, product = self.state.store, self.product
-        if store is None or product is None or product.sku in self.looks:
-            return None
-        job = self.look_job
-        if job is not None and not job.state.finished and job.request.sku == product.sku:
+        """Ask for the open product's suggested outfit unless it is known or on its way; returns the job started."""
+        store, product, looks = self.state.store, self.product, self.state.looks
+        if store is None or product is None or looks.get(product.sku) is not None:
             return None
         self._look_error = ""
-        self.look_job = self.state.runner.submit(
-            CompleteLookRequest(store.folder, product.sku),
-            on_done=partial(self._outfit_found, product.sku),
-            on_error=partial(self._outfit_failed, product.sku),
-        )
+        job = looks.request(product.sku)
+        self.look_job = looks.job(product.sku)
         self._fill_outfit()
-        return self.look_job
+        return job
 
-    def _outfit_found(self, sku: str, look: object) -> None:
-        self.looks[sku] = look
-        if self.state.store is not None:
-            self.outfits.setdefault(sku, services.outfit_slots(self.state.store, look))
+    def _outfit_found(self, sku: str) -> None:
         if self.product is not None and self.product.sku == sku:
             self._fill_outfit()
 
@@ -280,7 +276,14 @@ class PairingPanel(ProductPanel):
 
     def slots(self) -> list[services.OutfitSlot]:
         """The open product's outfit slots as the person left them ([] until found, or when there are none)."""
-        return self.outfits.get(self.product.sku, []) if self.product is not None else []
+        store, product = self.state.store, self.product
+        look = self.state.looks.get(product.sku) if store is not None and product is not None else None
+        if look is None:
+            return []
+        kept = self.outfits.get(product.sku)
+        if kept is None or kept[0] is not look:  # first seen, or recomputed since the product changed
+            kept = self.outfits[product.sku] = (look, services.outfit_slots(store, look))
+        return kept[1]
 
     def _fill_outfit(self) -> None:
         product, store = self.product, self.state.store
@@ -315,7 +318,7 @@ class PairingPanel(ProductPanel):
             row.remove.setToolTip(self.t("pairing.restore" if slot.removed else "pairing.remove"))
         if self._look_error:
             self.status.setText(self.t("pairing.items_failed", message=self._look_error))
-        elif product.sku not in self.looks:
+        elif self.state.looks.get(product.sku) is None:
             self.status.setText(self.t("pairing.finding"))
         elif not slots:
             self.status.setText(self.t("pairing.no_items"))
