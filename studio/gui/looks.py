@@ -8,17 +8,17 @@ result, since every product's complements may change with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from studio.gui.jobs import Job
+from studio.gui.jobs import Job, JobRunner
 from studio.jobs.requests import CompleteLookRequest
 
 if TYPE_CHECKING:
-    from studio.gui.state import StudioState
     from studio.project.search import LookResult
     from studio.project.store import Store
 
@@ -54,23 +54,23 @@ class LookCache(QObject):
     ready = Signal(str)  # sku: its look is now in the cache
     failed = Signal(str, str)  # sku, message: computing its look failed (nothing cached: asking again retries)
 
-    def __init__(self, state: StudioState) -> None:
-        super().__init__(state)
-        self.state = state
+    def __init__(self, runner: JobRunner, store: Callable[[], Store | None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self._store = store  # the open project's store, read when asked (projects are opened and closed)
         self._epoch = 0  # results of jobs started before the catalog last changed are dropped
         self._looks: dict[str, tuple[Fingerprint, LookResult]] = {}
         self._pending: dict[str, _Pending] = {}
-        state.project_changed.connect(self.clear)
 
     def clear(self) -> None:
-        """Forget every result: the catalog changed, so every product's complements may have."""
+        """Forget every result: the catalog changed (or another project opened), so every product's may have."""
         self._epoch += 1
         self._looks.clear()
         self._pending.clear()
 
     def get(self, sku: str) -> LookResult | None:
         """The product's look if it is known and still matches the product (None otherwise)."""
-        store = self.state.store
+        store = self._store()
         entry = self._looks.get(sku)
         if store is None or entry is None:
             return None
@@ -86,7 +86,7 @@ class LookCache(QObject):
 
     def request(self, sku: str) -> Job | None:
         """Start computing the product's look unless it is cached or already on its way; returns the job started."""
-        store = self.state.store
+        store = self._store()
         if store is None or self.get(sku) is not None:
             return None
         fingerprint = look_fingerprint(store, sku)
@@ -96,7 +96,7 @@ class LookCache(QObject):
         if pending is not None and pending.fingerprint == fingerprint and not pending.job.state.finished:
             return None
         key = (self._epoch, fingerprint)
-        job = self.state.runner.submit(
+        job = self.runner.submit(
             CompleteLookRequest(store.folder, sku),
             on_done=partial(self._done, sku, key),
             on_error=partial(self._failed, sku, key),

@@ -29,8 +29,9 @@ class StudioState(QObject):
         super().__init__(parent)
         self.tr = translator
         self.runner = JobRunner(self)
-        # Connected to project_changed before any page, so pages reading it on that signal see it cleared.
-        self.looks = LookCache(self)
+        self.looks = LookCache(self.runner, lambda: self.store, self)
+        # Connected before any page connects, so pages reading the looks on project_changed see them cleared.
+        self.project_changed.connect(self.looks.clear)
         self.undo_stack = QUndoStack(self)
         self.store: Store | None = None
         self.current_sku: str | None = None
