@@ -273,6 +273,8 @@ class MainWindow(QMainWindow):
         window_state = self._qsettings.value("windowState")
         if isinstance(window_state, QByteArray):
             self.restoreState(window_state)
+        for each in self.pages.values():
+            each.restore_choices(self._qsettings)
         page = self._qsettings.value("page")
         if isinstance(page, str) and page in self.pages:
             self.show_page(page)
@@ -283,6 +285,8 @@ class MainWindow(QMainWindow):
         self._qsettings.setValue("geometry", self.saveGeometry())
         self._qsettings.setValue("windowState", self.saveState())
         self._qsettings.setValue("page", self.current_page_key())
+        for page in self.pages.values():
+            page.save_choices(self._qsettings)
         if self.state.store is not None:
             self._qsettings.setValue("project", str(self.state.store.folder))
         self._qsettings.sync()

@@ -118,3 +118,42 @@ def test_without_ray_the_option_is_greyed_and_a_ray_batch_says_how_to_install_it
     ray_request = dataclasses.replace(request, executor=ExecutorChoice(ExecutorKind.RAY))
     with pytest.raises(VitrineError, match=r"pip install 'vitrine\[ray\]'"):
         ray_request.run(None, CancelToken())
+
+
+def test_the_run_on_choice_is_remembered_across_starts(qtbot, tmp_path, settings, monkeypatch):
+    from studio.gui.main_window import MainWindow
+
+    def start() -> MainWindow:
+        win = MainWindow(settings_file=tmp_path / "gui.ini")  # a restart: a new window on the same settings file
+        qtbot.addWidget(win)
+        return win
+
+    # Ray shows as available whether or not this machine has it: what is remembered is the point here.
+    monkeypatch.setattr("studio.gui.pages.batch.ray_installed", lambda: True)
+    first = start()
+    page = first.pages["batch"]
+    _pick(page.run_on, ExecutorKind.RAY.value)
+    page.ray_address.setText("ray://head:10001")
+    first.close()
+
+    second = start()
+    page = second.pages["batch"]
+    assert page.executor_choice() == ExecutorChoice(ExecutorKind.RAY, address="ray://head:10001")
+    second.show()
+    second.show_page("batch")
+    assert page.ray_address.isVisible()  # shown for the remembered Ray choice, as if picked by hand
+    _pick(page.run_on, ExecutorKind.LOCAL.value)
+    second.close()
+
+    third = start()
+    page = third.pages["batch"]
+    assert page.executor_choice() == ExecutorChoice() and page.ray_address.text() == "ray://head:10001"
+    _pick(page.run_on, ExecutorKind.RAY.value)
+    third.close()
+
+    # Ray remembered, but gone since (uninstalled): the batch runs on this computer, the address is kept.
+    monkeypatch.setattr("studio.gui.pages.batch.ray_installed", lambda: False)
+    fourth = start()
+    page = fourth.pages["batch"]
+    assert page.executor_choice() == ExecutorChoice() and page.ray_address.text() == "ray://head:10001"
+    fourth.state.close()

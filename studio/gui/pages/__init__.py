@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.gui.state import StudioState
@@ -49,6 +50,12 @@ class Page(QWidget):
 
     def on_shown(self) -> None:
         """Called each time the page becomes the current one."""
+
+    def save_choices(self, settings: QSettings) -> None:
+        """Remember the page's choices for the next start (the window's settings file); pages with some override."""
+
+    def restore_choices(self, settings: QSettings) -> None:
+        """Put back what `save_choices` remembered (called once, when the window is built)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,11 @@ from studio.gui.widgets.empty_state import EmptyState
 from studio.jobs.requests import BatchRequest, ExportRequest
 
 EXPORTS_FOLDER = "exports"  # inside the project folder
+
+
+# The window's settings file keys for the "Run on" choice, remembered across starts.
+RUN_ON_KEY = "batch/run_on"
+RAY_ADDRESS_KEY = "batch/ray_address"
 
 
 def ray_installed() -> bool:
@@ -217,6 +222,21 @@ class BatchPage(Page):
 
     def _run_on_changed(self) -> None:
         self.ray_address.setVisible(self.run_on.currentData() == ExecutorKind.RAY.value)
+
+    def save_choices(self, settings: QSettings) -> None:
+        """Remember where batches run (and the Ray address) for the next start."""
+        settings.setValue(RUN_ON_KEY, self.run_on.currentData())
+        settings.setValue(RAY_ADDRESS_KEY, self.ray_address.text().strip())
+
+    def restore_choices(self, settings: QSettings) -> None:
+        """Pick where batches ran last time; Ray only where it is installed (a greyed choice would run nothing)."""
+        address = settings.value(RAY_ADDRESS_KEY)
+        if isinstance(address, str):
+            self.ray_address.setText(address)
+        kind = settings.value(RUN_ON_KEY)
+        index = self.run_on.findData(kind) if isinstance(kind, str) else -1
+        if index >= 0 and self.run_on.model().item(index).isEnabled():
+            self.run_on.setCurrentIndex(index)
 
     def executor_choice(self) -> ExecutorChoice:
         """The executor picked on the page: this computer, or Ray at the typed address (empty: Ray started here)."""
