@@ -12,6 +12,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from studio.gui.widgets.empty_state import paint_empty_message
+
 KEY_STEP = 0.05  # an arrow key moves the divider by this share of the image's width
 HANDLE_RADIUS = 11
 BACKGROUND = "#eceff4"
@@ -106,9 +108,7 @@ class BeforeAfterSlider(QWidget):
         painter.fillRect(self.rect(), QColor(BACKGROUND))
         target = self.target()
         if target.isEmpty():
-            painter.setPen(QColor("#6b7280"))
-            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12), flags, self.message)
+            paint_empty_message(painter, self.rect(), self.message)
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         x = self.divider_x()

@@ -1,9 +1,15 @@
-"""An empty state that says what is missing and what to do next."""
+"""Empty states: a page-sized one that says what is missing and what to do next, and the message an image
+canvas (the try-on mask painter, the before/after slider) paints while it has nothing to show."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from studio.gui.theme import MUTED
+
+MESSAGE_MARGIN = 12  # px between a canvas's edge and its message
 
 
 class EmptyState(QWidget):
@@ -35,3 +41,16 @@ class EmptyState(QWidget):
         if action is not None:
             self.button.setText(action)
             self.button.setVisible(bool(action))
+
+
+def paint_empty_message(painter: QPainter, rect: QRect, message: str) -> None:
+    """Paint `message` centred in `rect`, word-wrapped and muted: what a canvas widget shows with nothing to draw.
+
+    Args:
+        painter: the widget's painter (its pen is changed).
+        rect: the widget's rectangle; the text keeps `MESSAGE_MARGIN` from its edges.
+        message: the text, in the UI language ("" paints nothing).
+    """
+    painter.setPen(QColor(MUTED))
+    inside = rect.adjusted(MESSAGE_MARGIN, MESSAGE_MARGIN, -MESSAGE_MARGIN, -MESSAGE_MARGIN)
+    painter.drawText(inside, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, message)

@@ -20,6 +20,8 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QUndoCommand
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from studio.gui.widgets.empty_state import paint_empty_message
+
 MAX_EDIT_SIDE = 2048  # long side of the mask while it is edited; the saved PNG has the photo's size
 OVERLAY_RGB = (217, 70, 239)  # magenta: stands out on skin, denim and the sample's orange suit alike
 OVERLAY_OPACITY = 0.45
@@ -314,9 +316,7 @@ class MaskPainter(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(BACKGROUND))
         if self.layer is None or self.photo is None:
-            painter.setPen(QColor("#6b7280"))
-            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12), flags, self.message)
+            paint_empty_message(painter, self.rect(), self.message)
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         target = self.target()
