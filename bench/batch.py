@@ -164,9 +164,16 @@ def main() -> None:
         )
         return
     from bench.machine import machine_fields
+    from generators.runtime.environment import ENVIRONMENT_DEFAULTS
     from studio.batch.synthetic import write_synthetic_catalog
 
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    env = {
+        **ENVIRONMENT_DEFAULTS,
+        **os.environ,
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(REPO),
+    }
     if copy:
         args.platform = args.platform or ["amazon"]
         out = bench_copy_recipe(args, env)

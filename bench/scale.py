@@ -88,7 +88,9 @@ def child(mode: str, catalog: Path, project: Path) -> None:
 
 
 def _run_child(mode: str, catalog: Path, project: Path) -> dict:
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "HF_HUB_OFFLINE": "1"}
+    from generators.runtime.environment import ENVIRONMENT_DEFAULTS
+
+    env = {**ENVIRONMENT_DEFAULTS, **os.environ, "OMP_WAIT_POLICY": "PASSIVE", "HF_HUB_OFFLINE": "1"}
     env.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # the local Ray instance on loopback only
     cmd = [sys.executable, __file__, "--child", mode, str(catalog), str(project)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)

@@ -29,10 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generators.runtime.environment import prepare_environment
+
+prepare_environment()
 
 TOKENS, N_COPY, N_IMAGES, CAPTION_TOKENS = 120, 3, 8, 20
 CAPTION_PROMPT = "a product photo of"

@@ -11,6 +11,7 @@ def test_defaults_fill_only_what_the_user_left_unset():
     prepare_environment(environ)
     assert environ["HF_HUB_OFFLINE"] == "0"
     assert environ["OMP_WAIT_POLICY"] == "PASSIVE" and environ["TOKENIZERS_PARALLELISM"] == "false"
+    assert 0 < int(environ["GOMP_SPINCOUNT"]) <= 100_000  # a short spin, never the default ~3 ms
     assert set(environ) == set(ENVIRONMENT_DEFAULTS)
 
 
