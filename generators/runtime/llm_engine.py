@@ -157,12 +157,14 @@ class Ct2Engine:
 def load_copy_engine(name: str, loaded: LoadedModel, threads: int = 0) -> SamplingEngine | None:
     """The engine `name` (`copy_engine_name`) for a loaded copywriter; None for transformers' own `generate`."""
     if name == QUANTIZED:
+        from generators.runtime.device import cpu_supports_bf16
         from generators.runtime.llm_decode import QuantDecodeEngine, eos_ids_of
         from generators.runtime.llm_quant import four_bit_source
 
         model = loaded.components.model
         bits = 4 if four_bit_source(model) else 8
-        return QuantDecodeEngine(model, eos_ids_of(model, loaded.components.tokenizer), bits)
+        head_bits = 16 if cpu_supports_bf16() else 8  # emulated bf16 GEMMs are slow: int8 rows there
+        return QuantDecodeEngine(model, eos_ids_of(model, loaded.components.tokenizer), bits, head_bits)
     if name == CTRANSLATE2:
         return load_ct2_engine(loaded, threads)
     return None

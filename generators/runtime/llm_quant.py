@@ -23,7 +23,7 @@ LLAMA_LAYOUT = frozenset({"llama", "mistral", "qwen2"})
 
 
 class QuantLinear:
-    """`y = x @ W.T (+ b)` with `W` stored as int4 groups (`bits=4`) or int8 rows (`bits=8`).
+    """`y = x @ W.T (+ b)` with `W` stored as int4 groups (`bits=4`), int8 rows (`bits=8`) or bf16 (`bits=16`).
 
     The kernels need whole 32-input groups (and, for int4, outputs in sixteens; other shapes crash them): a
     matrix without them falls back to int8 rows, or to bf16 (`bits` 16) when its inputs are not whole groups.
@@ -40,7 +40,7 @@ class QuantLinear:
         w = weight.detach().float()
         out_features, in_features = w.shape
         whole = in_features % INT4_GROUP == 0
-        self.bits = (4 if bits == 4 and out_features % 16 == 0 else 8) if whole else 16
+        self.bits = 16 if bits == 16 or not whole else (4 if bits == 4 and out_features % 16 == 0 else 8)
         self.bias = None if bias is None else bias.detach().to(torch.bfloat16)
         if self.bits == 4:
             groups = w.view(out_features, in_features // INT4_GROUP, INT4_GROUP)
@@ -54,7 +54,7 @@ class QuantLinear:
             zero = low + scale * 8
             self.scales = torch.stack([scale, zero], -1).transpose(0, 1).contiguous().to(torch.bfloat16)
         elif self.bits == 16:
-            self.weight = w.to(torch.bfloat16).t().contiguous()
+            self.weight = w.to(torch.bfloat16).contiguous()
         else:
             scale = w.abs().amax(1).clamp(min=1e-8) / 127
             self.weight = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
@@ -67,7 +67,7 @@ class QuantLinear:
         if self.bits == 4:
             y = torch._weight_int4pack_mm_for_cpu(x, self.weight, INT4_GROUP, self.scales)
         elif self.bits == 16:
-            y = x @ self.weight
+            y = torch.nn.functional.linear(x, self.weight)
         else:
             y = torch._weight_int8pack_mm(x, self.weight, self.scales)
         return y if self.bias is None else y + self.bias
@@ -171,10 +171,11 @@ def _qkv(attn: Any, heads: int, kv_heads: int, head_dim: int, bits: int) -> Quan
     return QuantLinear(weight, bits, torch.cat([qk_b, rot_b, vb]) if has_bias else None)
 
 
-def pack_weights(model: Any, max_positions: int, bits: int = 4) -> QuantWeights:
+def pack_weights(model: Any, max_positions: int, bits: int = 4, head_bits: int = 8) -> QuantWeights:
     """Pack a transformers Llama-family `model` (see `supports`) for decoding up to `max_positions` positions.
 
-    Layers get `bits`-bit weights; the output head gets int8 rows (the packaged GGUF keeps it 8-bit too).
+    Layers get `bits`-bit weights; the output head `head_bits` (8: int8 rows, 16: bf16, the model's own values
+    where it is loaded in bf16; the packaged GGUF keeps it 8-bit in blocks of 32, finer than int8 rows).
     """
     import torch
 
@@ -203,7 +204,7 @@ def pack_weights(model: Any, max_positions: int, bits: int = 4) -> QuantWeights:
         layers=layers,
         embed=model.get_input_embeddings().weight.detach().to(torch.bfloat16),
         final_norm=model.model.norm.weight.detach().float(),
-        head=QuantLinear(model.get_output_embeddings().weight, 8),
+        head=QuantLinear(model.get_output_embeddings().weight, head_bits),
         cos=(angles.cos() * scaling).repeat(1, tiles).contiguous(),
         sin=(angles.sin() * scaling).repeat(1, tiles).contiguous(),
         heads=heads,

@@ -56,12 +56,12 @@ def _tiny(kind: str) -> torch.nn.Module:
 
 
 @pytest.mark.parametrize("kind", ["llama", "qwen2"])
-@pytest.mark.parametrize("bits", [4, 8])
-def test_decode_steps_match_the_transformers_forward(kind, bits, monkeypatch):
+@pytest.mark.parametrize("bits,head_bits", [(4, 8), (8, 8), (4, 16)])
+def test_decode_steps_match_the_transformers_forward(kind, bits, head_bits, monkeypatch):
     monkeypatch.setenv(CPU_BF16_ENV, "0")  # the prefill in the model's fp32, whatever this CPU has
     model = _tiny(kind)
     assert supports(model)
-    engine = QuantDecodeEngine(model, {299}, bits=bits)
+    engine = QuantDecodeEngine(model, {299}, bits=bits, head_bits=head_bits)
     prompt = [5, 17, 42, 7, 99, 3, 250, 61]
     follow = [12, 200]
     with torch.inference_mode():
@@ -98,7 +98,7 @@ def test_a_quant_linear_reproduces_weights_on_the_int4_grid_and_falls_back_where
     odd = QuantLinear(torch.randn(8, 40), 4)
     assert odd.bits == 16
     x = torch.randn(2, 40)
-    assert torch.allclose(odd(x.to(torch.bfloat16)).float(), x @ odd.weight.float(), atol=0.1)
+    assert torch.allclose(odd(x.to(torch.bfloat16)).float(), x @ odd.weight.float().T, atol=0.1)
 
 
 def test_sampling_honours_min_new_tokens_top_p_and_the_budget():
