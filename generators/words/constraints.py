@@ -7,9 +7,11 @@ Lengths are counted in characters (`len` of the text: a Chinese character counts
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from generators.runtime.lexicon import has_cjk
 from generators.words.parsing import CopyFields, clean_text, split_hashtags
@@ -56,6 +58,30 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     if has_cjk(word):
         return re.compile(re.escape(word))
     return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _offensive_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The shipped offensive words (`assets/presets/offensive_words.json`), read once, as (word, pattern)."""
+    from importlib import resources
+
+    data = json.loads(resources.files("assets").joinpath("presets", "offensive_words.json").read_text("utf-8"))
+    out = []
+    for language, words in data.items():
+        for word in words if not language.startswith("_") else ():
+            if has_cjk(word):
+                out.append((word, re.compile(re.escape(word))))
+            else:
+                out.append((word, re.compile(rf"(?<!\w){re.escape(word)}(?:s|es|ed|ing|y)?(?!\w)", re.IGNORECASE)))
+    return tuple(out)
+
+
+def offensive_word(text: str) -> str | None:
+    """The first offensive word in `text` (small models produce them now and then), or None."""
+    for word, pattern in _offensive_patterns():
+        if pattern.search(text):
+            return word
+    return None
 
 
 def _dedupe_segments(text: str) -> str:
@@ -226,6 +252,8 @@ def apply_constraints(
     notes: list[str] = []
     penalty = 0.0
     fields = _map_fields(fields, lambda s: _tidy(clean_text(s)))
+    if (word := offensive_word(fields.all_text())) is not None:  # never shown, whatever the brand kit allows
+        return ConstraintOutcome(fields, True, f"uses an offensive word ('{word}')", brand_compliance=0.0)
 
     for word in brand.banned_words:
         pattern = _word_pattern(word)

@@ -97,6 +97,25 @@ def test_banned_word_policies_and_empty_brand_kit():
     assert apply_constraints(CopyFields("Cheap"), preset, brand).dropped  # nothing left of the title
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        CopyFields("Five-Pocket Jeans, Mid Blue, Mid-Wishful-Bitch", ("Colour: blue.",)),  # seen from SmolLM2-135M
+        CopyFields("Red tee", ("Soft bitches' favourite",)),
+        CopyFields("Red tee", (), "What the FUCKING tee"),
+        CopyFields("红色T恤", ("傻逼才不买",)),
+    ],
+)
+def test_a_draft_with_an_offensive_word_is_dropped_whatever_the_brand_kit(fields):
+    out = apply_constraints(fields, preset_for("amazon"), BrandKit())
+    assert out.dropped and "offensive word" in out.drop_reason
+
+
+def test_words_that_only_contain_an_offensive_one_stay():
+    for text in ("Cocktail dress", "Dickies work pants", "Flame-retardant fleece", "Scunthorpe scarf", "妈妈的包"):
+        assert not apply_constraints(CopyFields(text, ("Soft",)), preset_for("amazon"), BrandKit()).dropped, text
+
+
 def test_taobao_title_is_thirty_characters_and_render_formats():
     preset = preset_for(Platform.TMALL)
     out = apply_constraints(CopyFields("夏季新款" * 20, ("透气",) * 2 + ("舒适",)), preset, BrandKit())
