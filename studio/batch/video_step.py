@@ -97,11 +97,15 @@ def product_video_inputs(store: Store, product_id: int) -> VideoInputs:
 
 
 def chosen_copy(ctx: StepContext) -> Any:
-    """The copy the video says: an approved draft, else the best-ranked one, else the catalog's own facts."""
+    """The copy the video says: an approved draft, else the best draft the export rule would let out (not
+    contradicting the catalog, a title it supports, above the quality bar, not a placeholder model's), else the
+    catalog's own facts: a video never overlays a claim the quality gate holds back."""
     from generators.video.copy_plan import video_copy
+    from studio.project.review import ExportMode, export_decisions
 
     drafts = _live(ctx.earlier.get(CandidateKind.COPY, ()))
-    best = next((c for c in drafts if c.approved), drafts[0] if drafts else None)
+    passing = (d.candidate for d in export_decisions(drafts, ExportMode.BEST) if d.goes_out)
+    best = next((c for c in drafts if c.approved), None) or next(passing, None)
     product = ctx.product
     if best is not None and best.params.get("title"):
         return video_copy(
