@@ -121,7 +121,7 @@ def test_products_render_in_parallel_processes(tmp_path, capsys):
         ]
     )
     products = json.loads(capsys.readouterr().out)["products"]
-    assert code == 0 and sorted(p["status"] for p in products) == ["rendered", "rendered"]
+    assert code == 0 and sorted(p["status"] for p in products) == ["rendered", "rendered"], products
     for i in range(2):
         assert contract_problems(out / f"P-{i}" / "square.mp4", (96, 96), 30, 30) == []
         assert json.loads((out / f"P-{i}" / "video.json").read_text())["inputs"]["copy"]["price"] == f"€{i + 5}"
