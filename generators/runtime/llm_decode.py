@@ -196,8 +196,6 @@ class QuantDecodeEngine:
         """The model's keys (transposed) and values for all prompt tokens but the last, kept for re-runs."""
         import torch
 
-        from generators.runtime.device import cpu_supports_bf16
-
         key = tuple(prompt[:-1])
         with self._prefill_lock:  # batch workers share this engine; retries and more seeds reuse a prompt
             kept = self._prefilled.pop(key, None)
@@ -206,12 +204,7 @@ class QuantDecodeEngine:
                 return kept
             layers: list[tuple[Any, Any]] = []
             if key:
-                from transformers import DynamicCache
-
-                cache = DynamicCache(config=self.model.config)
-                fast = self.model.dtype == torch.float32 and cpu_supports_bf16()
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
-                    self.model(input_ids=torch.tensor([list(key)]), cache=cache, use_cache=True, logits_to_keep=1)
+                cache = prefill(self.model, torch.tensor([list(key)]))
                 for layer in cache.layers:
                     layers.append((layer.keys[0].transpose(-1, -2).float(), layer.values[0].float()))
             else:
@@ -237,6 +230,27 @@ class QuantDecodeEngine:
         before = best.cumsum(-1) - best  # mass of the more likely tokens
         best = best.masked_fill(before >= spec.top_p, 0.0)
         return index.gather(-1, torch.multinomial(best, 1, generator=generator))[:, 0]
+
+
+def prefill(model: Any, ids: Any) -> Any:
+    """The transformers KV cache (`DynamicCache`) of `ids` (1, length) through `model`, without gradients.
+
+    An fp32 model on the CPU prefills under bf16 autocast where bf16 is native (about 3x faster); its cache
+    comes back in fp32, the dtype decoding continues in.
+    """
+    import torch
+    from transformers import DynamicCache
+
+    from generators.runtime.device import cpu_supports_bf16
+
+    cache = DynamicCache(config=model.config)
+    fast = model.device.type == "cpu" and model.dtype == torch.float32 and cpu_supports_bf16()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
+        model(input_ids=ids, cache=cache, use_cache=True, logits_to_keep=1)
+    if fast:
+        for layer in cache.layers:
+            layer.keys, layer.values = layer.keys.float(), layer.values.float()
+    return cache
 
 
 def eos_ids_of(model: Any, tokenizer: Any) -> set[int]:

@@ -254,22 +254,12 @@ class CopySampler:
         """
         import copy
 
-        import torch
-        from transformers import DynamicCache
+        from generators.runtime.llm_decode import prefill
 
         key = tuple(prompt[0].tolist())
         kept = self._kv  # read once: another batch worker may replace it meanwhile
         if kept is None or kept[0] != key:
-            from generators.runtime.device import cpu_supports_bf16
-
-            cache = DynamicCache(config=self.model.config)
-            fast = self.model.device.type == "cpu" and self.model.dtype == torch.float32 and cpu_supports_bf16()
-            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
-                self.model(input_ids=prompt[:, :-1], cache=cache, use_cache=True)
-            if fast:  # decode runs in the model's fp32
-                for layer in cache.layers:
-                    layer.keys, layer.values = layer.keys.float(), layer.values.float()
-            kept = self._kv = (key, cache)
+            kept = self._kv = (key, prefill(self.model, prompt[:, :-1]))
         cache = copy.deepcopy(kept[1])
         if n > 1:
             cache.batch_repeat_interleave(n)
