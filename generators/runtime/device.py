@@ -38,6 +38,25 @@ def configure_threads(settings: Settings | None = None) -> None:
         torch.set_num_threads(threads)
 
 
+def one_thread_in_this_thread() -> None:
+    """Make torch run single-threaded in the calling thread only.
+
+    `torch.set_num_threads` sets the calling thread's OpenMP and MKL thread counts, but also the count every
+    thread that first uses torch later starts with; a short-lived thread puts that default back, so threads
+    started afterwards (batch workers, a job's thread) still get every core.
+    """
+    import threading
+
+    import torch
+
+    default = torch.get_num_threads()
+    torch.set_num_threads(1)
+    if default != 1:
+        restore = threading.Thread(target=torch.set_num_threads, args=(default,), name="vitrine-threads")
+        restore.start()
+        restore.join()
+
+
 def pick_device(settings: Settings | None = None) -> torch.device:
     """The device `settings.device` asks for: CUDA when "cuda" (or "auto" with a GPU present), else the CPU.
 

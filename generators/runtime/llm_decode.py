@@ -2,24 +2,26 @@
 
 Stock `generate` spends a small model's step in Python bookkeeping and fp32 GEMMs (SmolLM2-135M: ~7 tokens/s
 on an AVX2-only CPU). Here a prompt is prefilled once by the transformers model itself (bf16 autocast where
-the CPU has native bf16) and its KV cache shared by the n candidates; then each step is ~8 ops per layer on
-preallocated fp32 caches (`llm_rows`): three int4 GEMVs for all rows at once, rotary embedding as two
-multiply-adds, attention as two small matmuls.
+the CPU has native bf16; what an earlier prompt shares with it is not run again) and its keys and values
+shared by the n candidates; then each step is ~8 ops per layer on preallocated fp32 caches (`llm_rows`):
+three int4 GEMVs for all rows at once, rotary embedding as two multiply-adds, attention as a few small
+matmuls.
 
-Calls made side by side (a batch run's workers) are decoded together: one caller at a time steps every
-running request's rows, a request joining at the next step (continuous batching), and hands the stepping to
-another caller once its own request is done; each caller gets its own rows back. A step costs about the same for 4 rows or 12, so products generating together share it
-instead of queueing for the cores; a finished row leaves at once, so no request waits on another's tail.
-Each request samples with its own seeded generator, so its text does not depend on what runs beside it.
+A request made while nothing else decodes is decoded in its caller's thread with every core. Requests made
+side by side (a batch run's workers) go to lanes (`llm_lanes`): one thread per core, each stepping its rows
+with one intra-op thread; a request goes to the least loaded lane and shares its steps with the requests
+there: a step costs far less per row for 8 rows than for 2, and a finished row leaves at once, so no request
+waits on another's tail. Every row samples with its own seeded generator, so its text
+does not depend on what runs beside it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from generators.runtime.llm_lanes import DecodeLane, Part, Request, admit_part, step_parts
 from generators.runtime.llm_quant import QuantWeights, pack_weights
 from generators.runtime.llm_rows import DecodeRows
 
@@ -30,23 +32,13 @@ if TYPE_CHECKING:
 MAX_POSITIONS = 4096
 #: Top-p is applied to this many most likely tokens (the full sort runs only when they hold too little mass).
 _TOP_CANDIDATES = 256
-#: Prompts whose KV caches are kept (retries and more seeds reuse them; side-by-side products each have one).
+#: Prompts whose KV caches are kept (retries and more seeds reuse them; later prompts reuse their prefixes).
 _KEPT_PROMPTS = 4
 
 
-@dataclass
-class _Request:
-    """One `sample` call in flight: its spec, callback, generator and the rows it has sampled."""
-
-    spec: SampleSpec
-    on_token: Callable[[int, int, int], bool]
-    generator: Any
-    prompt_kv: list[tuple[Any, Any]]
-    rows: list[list[int]]
-    active: list[int]  # its rows still decoding, in batch order
-    steps: int = 0
-    error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+def row_seed(seed: int, row: int) -> int:
+    """The seed of candidate `row` of a request seeded `seed` (distinct rows, distinct streams)."""
+    return (seed * 1_000_003 + row) % (2**63)
 
 
 class QuantDecodeEngine:
@@ -59,9 +51,19 @@ class QuantDecodeEngine:
         bits: 4 (default) or 8 for the layers' weights.
         head_bits: 8 (int8 rows) or 16 (bf16: where bf16 is native, 1.8 ms more a step for SmolLM2's
             49k-token head, and the head's logits exactly the model's).
+        lanes: decode threads (default: the intra-op threads torch uses here, i.e. the cores).
     """
 
-    def __init__(self, model: Any, eos_ids: set[int], bits: int = 4, head_bits: int = 8) -> None:
+    def __init__(
+        self,
+        model: Any,
+        eos_ids: set[int],
+        bits: int = 4,
+        head_bits: int = 8,
+        lanes: int | None = None,
+    ) -> None:
+        import torch
+
         self.model = model
         self.eos_ids = set(eos_ids)
         self.compute = f"int{bits}"
@@ -69,20 +71,19 @@ class QuantDecodeEngine:
         self.weights: QuantWeights = pack_weights(model, MAX_POSITIONS, bits, head_bits)
         self._prefill_lock = threading.Lock()
         self._prefilled: dict[tuple[int, ...], list[tuple[Any, Any]]] = {}
-        self._queue_lock = threading.Condition()
-        self._waiting: list[_Request] = []
-        # Whoever holds `_driving` steps the shared batch; it passes to another caller once its own request is
-        # done, so no product's result waits on rows that joined after it.
-        self._driving = threading.Lock()
-        self._rows = DecodeRows(self.weights)
-        self._running: list[_Request] = []
+        count = max(1, lanes if lanes is not None else torch.get_num_threads())
+        self.lanes = [DecodeLane(self.weights, self.eos_ids, self._sample) for _ in range(count)]
+        self._next_lane = 0
+        self._inline = 0  # requests being decoded in their callers' threads (see `_decode_here`)
+        self._lane_lock = threading.Lock()
 
     def sample(self, spec: SampleSpec, on_token: Callable[[int, int, int], bool]) -> list[list[int]]:
         """`spec.n` sampled continuations (new token ids, end token excluded), seeded by `spec.seed`.
 
-        `on_token(row, step, token_id)` runs after every sampled token but an end token (possibly in another
-        caller's thread, one call at a time); returning True stops that row (the caller's stop rule, a
-        cancel). An exception in it ends this request and reaches its caller; the others go on.
+        `on_token(row, step, token_id)` runs after every sampled token but an end token (in the caller's
+        thread or a lane's, one call at a time per request), `step` being the row's token count before it; returning True stops
+        that row (the caller's stop rule, a cancel). An exception in it ends this request and reaches its
+        caller; the others go on.
 
         Raises:
             ValueError: the prompt plus `spec.max_new_tokens` exceeds `MAX_POSITIONS`, or the prompt is empty.
@@ -97,114 +98,86 @@ class QuantDecodeEngine:
         rows: list[list[int]] = [[] for _ in range(spec.n)]
         if spec.n <= 0 or spec.max_new_tokens <= 0:
             return rows
-        with torch.inference_mode():
-            prompt_kv = self._prompt_kv(prompt)
-        request = _Request(spec, on_token, torch.Generator().manual_seed(spec.seed), prompt_kv, rows, [])
-        with self._queue_lock:
-            self._waiting.append(request)
-            self._queue_lock.notify_all()
-        while not request.done.is_set():
-            if self._driving.acquire(blocking=False):
-                try:
-                    self._drive(request)
-                finally:
-                    self._driving.release()
-                with self._queue_lock:  # the requests still running (or just arrived) get a driver
-                    self._queue_lock.notify_all()
-            else:
-                with self._queue_lock:
-                    self._queue_lock.wait_for(lambda: request.done.is_set() or not self._driving.locked(), 0.1)
+        prompt_kv = self._prompt_kv(prompt)
+        generators = [torch.Generator().manual_seed(row_seed(spec.seed, row)) for row in range(spec.n)]
+        request = Request(spec, on_token, generators, rows)
+        part = Part(request, list(range(spec.n)), prompt_kv)
+        with self._lane_lock:
+            alone = self._inline == 0 and all(lane.load == 0 for lane in self.lanes)
+            if alone:
+                self._inline += 1
+            else:  # the least loaded lane, the next one in turn among equals
+                order = self.lanes[self._next_lane :] + self.lanes[: self._next_lane]
+                lane = min(order, key=lambda candidate: candidate.load)
+                self._next_lane = (self.lanes.index(lane) + 1) % len(self.lanes)
+                lane.submit(part)
+        if alone:
+            try:
+                self._decode_here(part)
+            finally:
+                with self._lane_lock:
+                    self._inline -= 1
+        else:
+            try:
+                request.done.wait()
+            except BaseException:
+                request.abandoned = True  # e.g. Ctrl-C while waiting: the lane drops its rows
+                raise
         if request.error is not None:
             raise request.error
         return rows
 
-    def _drive(self, own: _Request) -> None:
-        """Step every running and joining request's rows until `own` is done (the caller holds `_driving`)."""
+    def _decode_here(self, part: Part) -> None:
+        """Decode a request that arrived while nothing else was decoding, in the caller's thread with the
+        caller's intra-op threads: one request alone then uses every core (the lanes use one each). Once a
+        request arrives for the lanes, this thread goes on with one intra-op thread, so the cores are not
+        oversubscribed (its steps would wait on preempted OpenMP threads); it gets its threads back after.
+        """
         import torch
 
-        batch, running = self._rows, self._running
-        with torch.inference_mode():
-            while not own.done.is_set():
-                with self._queue_lock:
-                    joining, self._waiting = self._waiting, []
-                running += joining
-                try:
-                    for request in joining:
-                        self._admit(batch, request)
-                    if not running:
-                        return
-                    self._step(batch, running)
-                except BaseException as exc:  # every request in the batch fails with it, not just the driver's
-                    for request in running:
-                        request.error = request.error or exc
-                        request.done.set()
-                    running.clear()
-                    self._rows = batch = DecodeRows(self.weights)
-                with self._queue_lock:
-                    self._queue_lock.notify_all()
+        from generators.runtime.device import one_thread_in_this_thread
 
-    def _step(self, batch: DecodeRows, running: list[_Request]) -> None:
-        """One decode step for every running request; finished rows leave, finished requests are marked done."""
-        logits = batch.step()
-        keep: list[int] = []
-        tokens: list[int] = []
-        offset = 0
-        for request in running:
-            count = len(request.active)
-            kept = self._advance(request, logits[offset : offset + count])
-            keep += [offset + i for i, _ in kept]
-            tokens += [token for _, token in kept]
-            offset += count
-        batch.keep(keep, tokens)
-        for request in running:
-            if not request.active:
-                request.done.set()
-        running[:] = [r for r in running if r.active]
-
-    def _admit(self, batch: DecodeRows, request: _Request) -> None:
-        spec = request.spec
-        prompt_len = len(spec.prompt_ids)
-        request.active = list(range(spec.n))
-        capacity = prompt_len + spec.max_new_tokens
-        batch.admit(request.prompt_kv, spec.n, int(spec.prompt_ids[-1]), prompt_len - 1, capacity)
-
-    def _advance(self, request: _Request, logits: Any) -> list[tuple[int, int]]:
-        """Sample one token for each of `request`'s rows; (index among its rows, token) for the rows going on."""
-        spec = request.spec
-        chosen = self._sample(logits, spec, request.steps, request.generator).tolist()
-        going: list[tuple[int, int]] = []
-        still: list[int] = []
+        threads = torch.get_num_threads()
+        rows, running = DecodeRows(self.weights), [part]
+        narrowed = False
         try:
-            for index, token in enumerate(chosen):
-                row = request.active[index]
-                if token in self.eos_ids:
-                    continue
-                request.rows[row].append(token)
-                if not request.on_token(row, request.steps, token):
-                    going.append((index, token))
-                    still.append(row)
-        except BaseException as exc:
-            request.error = exc
-            going, still = [], []
-        request.steps += 1
-        if request.steps >= spec.max_new_tokens:
-            going, still = [], []
-        request.active = still
-        return going
+            with torch.inference_mode():
+                admit_part(rows, part)
+                while running:
+                    if not narrowed and threads > 1 and any(lane.load for lane in self.lanes):
+                        one_thread_in_this_thread()
+                        narrowed = True
+                    step_parts(rows, running, self.eos_ids, self._sample)
+        finally:
+            if narrowed:
+                torch.set_num_threads(threads)
 
     def _prompt_kv(self, prompt: list[int]) -> list[tuple[Any, Any]]:
-        """The model's keys (transposed) and values for all prompt tokens but the last, kept for re-runs."""
+        """The model's keys (transposed) and values for all prompt tokens but the last, kept for re-runs.
+
+        Only what no kept prompt shares is run through the model: products' copy prompts share the system
+        text and the worked example (~230 of SmolLM2's ~290 prompt tokens), whose keys and values are those of
+        any earlier product's prompt.
+        """
         import torch
 
         key = tuple(prompt[:-1])
-        with self._prefill_lock:  # batch workers share this engine; retries and more seeds reuse a prompt
+        with self._prefill_lock, torch.inference_mode():  # retries and more seeds reuse a prompt
             kept = self._prefilled.pop(key, None)
             if kept is not None:
                 self._prefilled[key] = kept  # most recently used last
                 return kept
-            layers: list[tuple[Any, Any]] = []
-            if key:
-                cache = prefill(self.model, torch.tensor([list(key)]))
+            shared, base = 0, None
+            for other, layers in self._prefilled.items():
+                common = shared_prefix(other, key)
+                if common > shared:
+                    shared, base = common, layers
+            layers = []
+            if base is not None and shared == len(key):
+                layers = [(k[..., :shared].contiguous(), v[:, :shared].contiguous()) for k, v in base]
+            elif key:
+                past = [(k[..., :shared], v[:, :shared]) for k, v in base] if base is not None else None
+                cache = prefill(self.model, torch.tensor([list(key[shared:])]), past)
                 for layer in cache.layers:
                     layers.append((layer.keys[0].transpose(-1, -2).float(), layer.values[0].float()))
             else:
@@ -216,8 +189,9 @@ class QuantDecodeEngine:
                 del self._prefilled[next(iter(self._prefilled))]
             return layers
 
-    def _sample(self, logits: Any, spec: SampleSpec, step: int, generator: Any) -> Any:
-        """One token per row: temperature, then the smallest set of tokens holding `top_p` of the mass."""
+    def _sample(self, logits: Any, spec: SampleSpec, step: int, generators: list[Any]) -> Any:
+        """One token per row (each drawn with its own generator): temperature, then the smallest set of
+        tokens holding `top_p` of the mass."""
         import torch
 
         if step < spec.min_new_tokens:
@@ -229,14 +203,25 @@ class QuantDecodeEngine:
             best, index = torch.sort(probs, -1, descending=True)  # a flat distribution: the full sort
         before = best.cumsum(-1) - best  # mass of the more likely tokens
         best = best.masked_fill(before >= spec.top_p, 0.0)
-        return index.gather(-1, torch.multinomial(best, 1, generator=generator))[:, 0]
+        drawn = torch.cat([torch.multinomial(best[i], 1, generator=g) for i, g in enumerate(generators)])
+        return index.gather(-1, drawn[:, None])[:, 0]
 
 
-def prefill(model: Any, ids: Any) -> Any:
+def shared_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """How many leading tokens `a` and `b` have in common."""
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return index
+    return min(len(a), len(b))
+
+
+def prefill(model: Any, ids: Any, past: list[tuple[Any, Any]] | None = None) -> Any:
     """The transformers KV cache (`DynamicCache`) of `ids` (1, length) through `model`, without gradients.
 
-    An fp32 model on the CPU prefills under bf16 autocast where bf16 is native (about 3x faster); its cache
-    comes back in fp32, the dtype decoding continues in.
+    `past`: per layer, keys (transposed: (kv, dim, p)) and values (kv, p, dim) of the tokens before `ids`
+    (the cache then holds those positions too). An fp32 model on the CPU prefills under bf16 autocast where
+    bf16 is native (about 3x faster); its cache comes back in fp32, the dtype decoding continues in (and a
+    past made here goes back to bf16 exactly).
     """
     import torch
     from transformers import DynamicCache
@@ -245,6 +230,9 @@ def prefill(model: Any, ids: Any) -> Any:
 
     cache = DynamicCache(config=model.config)
     fast = model.device.type == "cpu" and model.dtype == torch.float32 and cpu_supports_bf16()
+    dtype = torch.bfloat16 if fast else model.dtype
+    for index, (keys, values) in enumerate(past or ()):
+        cache.update(keys.transpose(-1, -2)[None].to(dtype), values[None].to(dtype), index)
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
         model(input_ids=ids, cache=cache, use_cache=True, logits_to_keep=1)
     if fast:

@@ -164,7 +164,8 @@ def load_copy_engine(name: str, loaded: LoadedModel, threads: int = 0) -> Sampli
         model = loaded.components.model
         bits = 4 if four_bit_source(model) else 8
         head_bits = 16 if cpu_supports_bf16() else 8  # emulated bf16 GEMMs are slow: int8 rows there
-        return QuantDecodeEngine(model, eos_ids_of(model, loaded.components.tokenizer), bits, head_bits)
+        eos = eos_ids_of(model, loaded.components.tokenizer)
+        return QuantDecodeEngine(model, eos, bits, head_bits, lanes=threads or None)
     if name == CTRANSLATE2:
         return load_ct2_engine(loaded, threads)
     return None

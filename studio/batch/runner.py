@@ -73,20 +73,20 @@ class BatchResult:
 
 
 def resolved_workers(options: BatchOptions) -> int:
-    """How many products run side by side: `options.workers`, or when it is 0 (auto) two per core (at least
-    4) for the copy recipe and 1 for the others.
+    """How many products run side by side: `options.workers`, or when it is 0 (auto) four per core (at least
+    8) for the copy recipe and 1 for the others.
 
-    Products generating copy at the same time share the copy engine's decode steps (`generators.runtime.
-    llm_decode`: one step for all their candidates costs about what one product's costs), and their captions
-    and checks overlap the decoding. Measured on 2 cores (bench/batch.py --recipe copy, 24 products): 2 workers
-    8.4 products/min, 4 workers 14.3, 8 workers 15.4 for 1 GB more memory (each request's KV caches). The
-    other recipes' torch steps already use every core, and their models' memory grows with each worker.
+    Products generating copy at the same time share the copy engine's decode lanes (`generators.runtime.
+    llm_lanes`: one per core; a step of 16 rows costs ~3x one of 4), and their captions, checks and prompts
+    overlap the decoding. Measured on 2 cores (bench/batch.py --recipe copy, 24 products): 4 workers 11.7-13.2
+    products/min, 8 workers 14.7-15.1 for ~0.6 GB more memory (each request's KV caches). The other recipes'
+    torch steps already use every core, and their models' memory grows with each worker.
     """
     if options.workers > 0:
         return options.workers
     if options.recipe is Recipe.COPY:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return max(4, 2 * cores)
+        return max(8, 4 * cores)
     return 1
 
 

@@ -10,7 +10,7 @@ from studio.batch.runner import BatchOptions, resolved_workers
 
 def test_copy_runs_two_products_per_core_by_default_and_others_one_at_a_time():
     cores = len(os.sched_getaffinity(0))
-    assert resolved_workers(BatchOptions(Recipe.COPY)) == max(4, 2 * cores)
+    assert resolved_workers(BatchOptions(Recipe.COPY)) == max(8, 4 * cores)
     assert resolved_workers(BatchOptions(Recipe.IMAGES)) == 1
     assert resolved_workers(BatchOptions(Recipe.FULL)) == 1
 

@@ -91,3 +91,28 @@ def test_auto_device_follows_cuda_presence(monkeypatch, settings, present):
     else:
         with pytest.raises(SettingsError, match="no CUDA GPU"):
             pick_device(replace(settings, device="cuda"))
+
+
+def test_one_thread_in_this_thread_leaves_other_threads_and_later_ones_their_cores():
+    import threading
+
+    import torch
+
+    from generators.runtime.device import one_thread_in_this_thread
+
+    before = torch.get_num_threads()
+    seen = {}
+
+    def narrowed():
+        one_thread_in_this_thread()
+        seen["narrowed"] = torch.get_num_threads()
+
+    def later():
+        seen["later"] = torch.get_num_threads()
+
+    for target in (narrowed, later):
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    assert seen == {"narrowed": 1, "later": before}
+    assert torch.get_num_threads() == before

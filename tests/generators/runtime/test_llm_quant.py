@@ -56,8 +56,8 @@ def _tiny(kind: str) -> torch.nn.Module:
 
 
 @pytest.mark.parametrize("kind", ["llama", "qwen2"])
-@pytest.mark.parametrize("bits,head_bits", [(4, 8), (8, 8), (4, 16)])
-def test_decode_steps_match_the_transformers_forward(kind, bits, head_bits, monkeypatch):
+@pytest.mark.parametrize("bits,head_bits,n", [(4, 8, 2), (8, 8, 2), (4, 16, 2), (4, 16, 6)])
+def test_decode_steps_match_the_transformers_forward(kind, bits, head_bits, n, monkeypatch):
     monkeypatch.setenv(CPU_BF16_ENV, "0")  # the prefill in the model's fp32, whatever this CPU has
     model = _tiny(kind)
     assert supports(model)
@@ -67,13 +67,13 @@ def test_decode_steps_match_the_transformers_forward(kind, bits, head_bits, monk
     with torch.inference_mode():
         reference = model(torch.tensor([prompt + follow])).logits[0, len(prompt) - 1 :].float()
         rows = DecodeRows(engine.weights)
-        rows.admit(engine._prompt_kv(prompt), 2, prompt[-1], len(prompt) - 1, len(prompt) + 4)
+        rows.admit(engine._prompt_kv(prompt), n, prompt[-1], len(prompt) - 1, len(prompt) + 4)
         steps = [rows.step()]
         for token in follow:
-            rows.keep([0, 1], [token, token])
+            rows.keep(list(range(n)), [token] * n)
             steps.append(rows.step())
     for step, expected in zip(steps, reference, strict=True):
-        assert torch.equal(step[0], step[1])  # both rows of the batch see the same prompt
+        assert all(torch.equal(step[0], row) for row in step)  # the rows of the batch see the same prompt
         assert step[0].argmax() == expected.argmax()
         # bf16 activations (and int8 rows for the 8-bit layers and the head): within a few percent of the spread
         assert (step[0] - expected).abs().max() < 0.05 * (expected.max() - expected.min())
@@ -112,10 +112,11 @@ def test_sampling_honours_min_new_tokens_top_p_and_the_budget():
     # A nearly flat distribution: the 256 most likely of 300 tokens (ids 0-255) hold ~85 % of the mass, less
     # than top_p, so the fast path must give way to the full sort and ids 256-299 must be drawn too.
     logits = (-torch.arange(300).float() * 1e-3).expand(2000, -1).clone()
-    drawn = engine._sample(logits, SampleSpec(prompt, 2000, 0, 1, 0, 1.0, 0.99), 0, torch.Generator().manual_seed(0))
+    generators = [torch.Generator().manual_seed(i) for i in range(2000)]
+    drawn = engine._sample(logits, SampleSpec(prompt, 2000, 0, 1, 0, 1.0, 0.99), 0, generators)
     assert int((drawn >= 256).sum()) > 100
     # With top_p small, only the head of the distribution is drawn.
-    head = engine._sample(logits, SampleSpec(prompt, 2000, 0, 1, 0, 1.0, 0.1), 0, torch.Generator().manual_seed(0))
+    head = engine._sample(logits, SampleSpec(prompt, 2000, 0, 1, 0, 1.0, 0.1), 0, generators)
     assert int(head.max()) < 40
     with pytest.raises(ValueError, match="positions"):
         engine.sample(SampleSpec(prompt, 1, 0, 5000, 0, 0.7, 0.9), lambda *a: False)
@@ -183,38 +184,104 @@ def test_a_failing_callback_ends_only_its_own_request():
     assert [len(r) for r in run("good")] == [40, 40, 40]  # the engine is still usable
 
 
-def test_a_request_returns_when_its_rows_are_done_while_a_longer_one_joined_after_it_runs_on():
-    """The caller that was stepping the batch hands the stepping over once its own rows are done."""
+def test_a_short_request_returns_while_a_longer_one_started_before_it_runs_on():
+    """Requests side by side share the lanes' steps; each returns as soon as its own rows are done."""
     import threading
-    import time
 
-    engine = QuantDecodeEngine(_tiny("llama"), {299})
-    short_returned, long_started = threading.Event(), threading.Event()
+    engine = QuantDecodeEngine(_tiny("llama"), {299}, lanes=2)
+    short_returned, long_running = threading.Event(), threading.Event()
     seen_at_long_end: list[bool] = []
     results = {}
 
     def long_on_token(row, step, token):
-        if step == 199 and row == 0:
+        long_running.set()
+        if step == 399 and row == 0:
             seen_at_long_end.append(short_returned.is_set())
         return False
 
     def run_long():
-        long_started.set()
-        results["long"] = engine.sample(SampleSpec([9, 8, 7], 2, 2, 200, 200, 1.0, 0.9), long_on_token)
+        results["long"] = engine.sample(SampleSpec([9, 8, 7], 2, 2, 400, 400, 1.0, 0.9), long_on_token)
 
-    def short_on_token(row, step, token):
-        if step == 2 and row == 0:  # the short request is stepping the batch: let the long one join now
-            threading.Thread(target=run_long).start()
-            deadline = time.monotonic() + 30
-            while not engine._waiting and time.monotonic() < deadline:
-                time.sleep(0.01)
-        return False
-
-    results["short"] = engine.sample(SampleSpec([5, 17, 42], 2, 1, 10, 10, 1.0, 0.9), short_on_token)
+    thread = threading.Thread(target=run_long)
+    thread.start()
+    assert long_running.wait(30)
+    results["short"] = engine.sample(SampleSpec([5, 17, 42], 2, 1, 10, 10, 1.0, 0.9), lambda *a: False)
     short_returned.set()
-    assert long_started.wait(30)
-    deadline = time.monotonic() + 60
-    while "long" not in results and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert [len(r) for r in results["short"]] == [10, 10] and [len(r) for r in results["long"]] == [200, 200]
+    thread.join(60)
+    assert [len(r) for r in results["short"]] == [10, 10] and [len(r) for r in results["long"]] == [400, 400]
     assert seen_at_long_end == [True]
+
+
+def test_a_row_s_text_depends_on_its_seed_only_not_on_the_lanes_or_the_requests_beside_it():
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = _tiny("llama")
+    spec = SampleSpec([5, 17, 42, 7], 4, 11, 30, 30, 1.0, 0.9)
+    alone = QuantDecodeEngine(model, {299}, lanes=1).sample(spec, lambda *a: False)
+    engine = QuantDecodeEngine(model, {299}, lanes=2)
+    other = SampleSpec([9, 8, 7, 6, 5], 3, 4, 30, 30, 1.0, 0.9)
+    with ThreadPoolExecutor(2) as pool:
+        side = pool.submit(engine.sample, other, lambda *a: False)
+        together = engine.sample(spec, lambda *a: False)
+        side.result()
+    # Rows decoded on other lanes and beside another request sample the same tokens, up to the float noise of
+    # different batch shapes (the logits agree to ~1e-5; a draw can only flip at a near tie).
+    same = sum(a == b for x, y in zip(alone, together, strict=True) for a, b in zip(x, y, strict=True))
+    assert same >= 0.9 * 4 * 30
+    again = engine.sample(spec, lambda *a: False)
+    assert again == engine.sample(spec, lambda *a: False)  # a re-run gives them back exactly
+
+
+def test_rows_of_requests_that_come_and_go_keep_the_transformers_logits(monkeypatch):
+    """Groups share prompts per request; rows leave mid-way, a done request's place is taken by a new one and
+    idle places are compacted away: every live row's logits stay those of the model on its own sequence."""
+    from generators.runtime import llm_rows
+
+    monkeypatch.setenv(CPU_BF16_ENV, "0")
+    model = _tiny("llama")
+    engine = QuantDecodeEngine(model, {299}, bits=4, head_bits=16)
+    gen = torch.Generator().manual_seed(3)
+    prompts = {
+        name: torch.randint(0, 299, (length,), generator=gen).tolist()
+        for name, length in (("a", 40), ("b", 13), ("c", 70), ("d", 5))
+    }
+    follow = {name: torch.randint(0, 299, (60,), generator=gen).tolist() for name in prompts}
+    with torch.inference_mode():
+        reference = {
+            name: model(torch.tensor([prompts[name] + follow[name]])).logits[0, len(prompts[name]) - 1 :].float()
+            for name in prompts
+        }
+        rows = DecodeRows(engine.weights)
+        live: list[tuple[str, int, int]] = []  # (request, row, tokens fed)
+
+        def admit(name, n):
+            prompt = prompts[name]
+            rows.admit(engine._prompt_kv(prompt), n, prompt[-1], len(prompt) - 1, len(prompt) + 61)
+            live.extend((name, row, 0) for row in range(n))
+
+        admit("b", 3)
+        admit("a", 2)
+        groups_seen = set()
+        for step in range(60):
+            logits = rows.step()
+            for i, (name, _, fed) in enumerate(live):
+                expected = reference[name][fed]
+                assert (logits[i] - expected).abs().max() < 0.01 * (expected.max() - expected.min()), (name, step)
+            going = [(i, (name, row, fed + 1)) for i, (name, row, fed) in enumerate(live)]
+            if step == 10:
+                going = [g for g in going if g[1][:2] != ("b", 1)]  # one row ends
+            if step == 20:
+                going = [g for g in going if g[1][0] != "b"]  # the whole request ends
+            if step == 45:
+                going = [g for g in going if g[1][0] != "c"]
+            rows.keep([i for i, _ in going], [follow[n][fed - 1] for _, (n, _, fed) in going])
+            live = [entry for _, entry in going]
+            if step == 24:
+                admit("c", 4)  # takes b's place: no new group
+            if step == 30:
+                admit("d", 1)
+            groups_seen.add(len(rows.groups))
+    assert len(live) == 3 and {name for name, _, _ in live} == {"a", "d"}
+    assert 2 in groups_seen and 3 in groups_seen
+    assert len(rows.groups) == 2  # c's place, done at step 45, compacted after llm_rows._IDLE_STEPS steps
+    assert llm_rows._IDLE_STEPS < 60 - 45
