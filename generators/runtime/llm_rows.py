@@ -164,39 +164,38 @@ class DecodeRows:
         return w.head(F.rms_norm(x, (hidden,), w.final_norm, w.eps).to(torch.bfloat16)).float()
 
     def _reserve(self, prompt: int, budget: int, n: int) -> None:
-        """Grow the caches (zeros) to hold a prompt of `prompt` positions, `budget` generated ones, `n` slots."""
+        """Make the caches hold a prompt of `prompt` positions, `budget` generated ones and `n` slots (new
+        positions are zeros): fresh caches when no group is left, else the present ones grown."""
+        import torch
         import torch.nn.functional as F
 
-        have_prompt = int(self.prompt_keys[0].shape[-1]) if self.prompt_keys else 0
-        have_budget = int(self.keys[0].shape[-1]) if self.keys else 0
-        if prompt > have_prompt and self.groups:
-            grow = -(-prompt // _PROMPT_ROUNDING) * _PROMPT_ROUNDING - have_prompt
+        w = self.w
+        rounded = -(-prompt // _PROMPT_ROUNDING) * _PROMPT_ROUNDING
+        if not self.groups:
+            self.slots = n
+            self.prompt_keys = [torch.zeros(0, w.kv_heads, w.head_dim, rounded) for _ in w.layers]
+            self.prompt_values = [torch.zeros(0, w.kv_heads, rounded, w.head_dim) for _ in w.layers]
+            self.keys = [torch.zeros(0, n, w.kv_heads, w.head_dim, budget) for _ in w.layers]
+            self.values = [torch.zeros(0, n, w.kv_heads, budget, w.head_dim) for _ in w.layers]
+            return
+        have_prompt, have_budget = int(self.prompt_keys[0].shape[-1]), int(self.keys[0].shape[-1])
+        if prompt > have_prompt:
+            grow = rounded - have_prompt
             self.prompt_keys = [F.pad(k, (0, grow)) for k in self.prompt_keys]
             self.prompt_values = [F.pad(v, (0, 0, 0, grow)) for v in self.prompt_values]
-        if budget > have_budget and self.groups:
+        if budget > have_budget:
             grow = budget - have_budget
             self.keys = [F.pad(k, (0, grow)) for k in self.keys]
             self.values = [F.pad(v, (0, 0, 0, grow)) for v in self.values]
-        if n > self.slots and self.groups:
+        if n > self.slots:
             grow = n - self.slots
             self.keys = [F.pad(k, (0, 0, 0, 0, 0, 0, 0, grow)) for k in self.keys]
             self.values = [F.pad(v, (0, 0, 0, 0, 0, 0, 0, grow)) for v in self.values]
-        if not self.groups:
-            self._prompt_size = -(-prompt // _PROMPT_ROUNDING) * _PROMPT_ROUNDING
-            self._budget_size = budget
-        self.slots = max(self.slots, n)
+            self.slots = n
 
     def _add_group(self) -> None:
         """One more group's place in every cache (zeros), at the end."""
         import torch
-
-        w = self.w
-        if not self.groups:
-            size, budget, slots = self._prompt_size, self._budget_size, self.slots
-            self.prompt_keys = [torch.zeros(0, w.kv_heads, w.head_dim, size) for _ in w.layers]
-            self.prompt_values = [torch.zeros(0, w.kv_heads, size, w.head_dim) for _ in w.layers]
-            self.keys = [torch.zeros(0, slots, w.kv_heads, w.head_dim, budget) for _ in w.layers]
-            self.values = [torch.zeros(0, slots, w.kv_heads, budget, w.head_dim) for _ in w.layers]
 
         def one_more(caches: list[Any]) -> list[Any]:
             return [torch.cat([c, c.new_zeros((1, *c.shape[1:]))]) for c in caches]
