@@ -84,11 +84,14 @@ def _coerce(name: str, raw: object, kind: type) -> object:
 
 
 def _ensure_writable(path: Path, what: str) -> None:
+    import tempfile
+
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".vitrine-write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A probe of its own: processes starting together (Ray workers) check the same home at once, and with
+        # one shared name one unlinked the other's probe and that check failed.
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".vitrine-write-test-"):
+            pass
     except OSError as exc:
         raise SettingsError(
             f"{what} '{path}' is not writable ({exc.strerror or exc}); set VITRINE_HOME to a writable folder"

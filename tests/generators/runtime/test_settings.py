@@ -86,3 +86,19 @@ def test_unwritable_home_is_a_clear_error_at_start(tmp_path):
     assert proc.returncode == 2
     assert "not writable" in proc.stderr and "VITRINE_HOME" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_processes_checking_the_same_home_at_once_do_not_fail_each_other(tmp_path):
+    """Ray starts several workers at once, each checking that the home is writable: one worker's probe file must
+    not be another's (a shared name made one unlink the other's probe, and its check failed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generators.runtime.settings import _ensure_writable
+
+    def check(_: int) -> None:
+        for _ in range(200):
+            _ensure_writable(tmp_path, "Vitrine home")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(check, range(8)))
+    assert list(tmp_path.iterdir()) == []  # no probe left behind
