@@ -11,8 +11,8 @@ A request made while nothing else decodes is decoded in its caller's thread with
 side by side (a batch run's workers) go to lanes (`llm_lanes`): one thread per core, each stepping its rows
 with one intra-op thread; a request goes to the least loaded lane and shares its steps with the requests
 there: a step costs far less per row for 8 rows than for 2, and a finished row leaves at once, so no request
-waits on another's tail. Every row samples with its own seeded generator, so its text
-does not depend on what runs beside it.
+waits on another's tail. Every row samples with its own seeded generator, so its text does not depend on
+what runs beside it.
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ class QuantDecodeEngine:
         """`spec.n` sampled continuations (new token ids, end token excluded), seeded by `spec.seed`.
 
         `on_token(row, step, token_id)` runs after every sampled token but an end token (in the caller's
-        thread or a lane's, one call at a time per request), `step` being the row's token count before it; returning True stops
-        that row (the caller's stop rule, a cancel). An exception in it ends this request and reaches its
-        caller; the others go on.
+        thread or a lane's, one call at a time per request), `step` being the row's token count before it;
+        returning True stops that row (the caller's stop rule, a cancel). An exception in it ends this request
+        and reaches its caller; the others go on.
 
         Raises:
             ValueError: the prompt plus `spec.max_new_tokens` exceeds `MAX_POSITIONS`, or the prompt is empty.
